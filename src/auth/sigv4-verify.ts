@@ -1,0 +1,119 @@
+// Verifies an AWS SigV4 `Authorization` header against a known secret by re-signing the request
+// exactly as the client presented it (same signed headers, date and path) with @smithy/signature-v4
+// and comparing signatures in constant time. Used for client auth on Bedrock mounts (SPEC §4)
+// and by the Bedrock emulator to check what Sluice sends upstream.
+import { timingSafeEqual, createHash } from 'node:crypto'
+import { HttpRequest } from '@smithy/protocol-http'
+import { SignatureV4 } from '@smithy/signature-v4'
+import { Hash } from '@smithy/hash-node'
+import type { IncomingHttpHeaders } from 'node:http'
+
+export interface ParsedSigV4 {
+  readonly accessKeyId: string
+  readonly date: string
+  readonly region: string
+  readonly service: string
+  readonly signedHeaders: readonly string[]
+  readonly signature: string
+}
+
+const AUTH_RE =
+  /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;._-]+),\s*Signature=([0-9a-f]{64})$/
+
+export function parseSigV4(authorization: string | undefined): ParsedSigV4 | undefined {
+  if (authorization === undefined) return undefined
+  const m = AUTH_RE.exec(authorization)
+  if (m === null) return undefined
+  return {
+    accessKeyId: m[1]!,
+    date: m[2]!,
+    region: m[3]!,
+    service: m[4]!,
+    signedHeaders: m[5]!.split(';'),
+    signature: m[6]!,
+  }
+}
+
+export interface VerifyInput {
+  readonly method: string
+  /** Path exactly as sent (percent-encoded), without query. */
+  readonly path: string
+  readonly query: string
+  readonly headers: IncomingHttpHeaders
+  readonly body: Buffer
+  readonly secretAccessKey: string
+  readonly sessionToken?: string
+}
+
+export type VerifyResult = { ok: true } | { ok: false; reason: string }
+
+/** Largest clock skew accepted between the signature date and now, as AWS does. */
+const MAX_SKEW_MS = 15 * 60 * 1000
+
+function parseAmzDate(value: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value)
+  if (m === null) return Number.NaN
+  return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)
+}
+
+function queryRecord(query: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  for (const [k, v] of new URLSearchParams(query)) {
+    const prev = out[k]
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v]
+  }
+  return out
+}
+
+export async function verifySigV4(parsed: ParsedSigV4, input: VerifyInput, nowMs = Date.now()): Promise<VerifyResult> {
+  const amzDate = headerValue(input.headers['x-amz-date'])
+  if (amzDate === undefined) return { ok: false, reason: 'x-amz-date header missing' }
+  const signedAt = parseAmzDate(amzDate)
+  if (Number.isNaN(signedAt) || !amzDate.startsWith(parsed.date)) return { ok: false, reason: 'x-amz-date is invalid' }
+  if (Math.abs(nowMs - signedAt) > MAX_SKEW_MS) return { ok: false, reason: 'signature expired (clock skew over 15 minutes)' }
+
+  const headers: Record<string, string> = {}
+  for (const name of parsed.signedHeaders) {
+    // HTTP/2 carries the host in :authority.
+    const value = name === 'host' ? headerValue(input.headers.host) ?? headerValue(input.headers[':authority']) : headerValue(input.headers[name])
+    if (value === undefined) return { ok: false, reason: `signed header ${name} missing` }
+    headers[name] = value
+  }
+  const payloadHash = headers['x-amz-content-sha256']
+  if (payloadHash !== undefined && payloadHash !== 'UNSIGNED-PAYLOAD') {
+    const actual = createHash('sha256').update(input.body).digest('hex')
+    if (actual !== payloadHash) return { ok: false, reason: 'x-amz-content-sha256 does not match the body' }
+  }
+  const signer = new SignatureV4({
+    service: parsed.service,
+    region: parsed.region,
+    sha256: Hash.bind(null, 'sha256'),
+    credentials: {
+      accessKeyId: parsed.accessKeyId,
+      secretAccessKey: input.secretAccessKey,
+      ...(input.sessionToken === undefined ? {} : { sessionToken: input.sessionToken }),
+    },
+  })
+  const request = new HttpRequest({
+    method: input.method,
+    protocol: 'https:',
+    hostname: headers.host ?? '',
+    path: input.path,
+    query: queryRecord(input.query),
+    headers,
+    body: input.body,
+  })
+  const signed = await signer.sign(request, {
+    signingDate: new Date(signedAt),
+    signableHeaders: new Set(parsed.signedHeaders),
+  })
+  const expected = parseSigV4(signed.headers.authorization)?.signature
+  if (expected === undefined) return { ok: false, reason: 'could not compute signature' }
+  const a = Buffer.from(expected)
+  const b = Buffer.from(parsed.signature)
+  return a.length === b.length && timingSafeEqual(a, b) ? { ok: true } : { ok: false, reason: 'signature does not match' }
+}
+
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}

@@ -1,0 +1,131 @@
+// The one config schema (SPEC §13). TypeScript types are derived from it with `Static`, and
+// `config/sluice.schema.json` is written from it for editors (`npm run schema`).
+// Every object rejects unknown keys; defaults and units live here and nowhere else.
+import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox'
+
+const strict = <T extends TProperties>(properties: T, options: { description?: string } = {}): TObject<T> =>
+  Type.Object(properties, { additionalProperties: false, ...options })
+
+/** An object whose every key is optional gets `{}` as its default so nested defaults apply. */
+const section = <T extends TProperties>(properties: T, description: string): TObject<T> =>
+  Type.Object(properties, { additionalProperties: false, default: {}, description })
+
+export const ProviderTypes = ['bedrock', 'gemini', 'llama', 'openai'] as const
+export type ProviderType = (typeof ProviderTypes)[number]
+
+const Credentials = strict(
+  {
+    accessKeyId: Type.String({ minLength: 1 }),
+    secretAccessKey: Type.String({ minLength: 1 }),
+    sessionToken: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { description: 'Static AWS key pair. Omit to use the AWS default credential chain.' },
+)
+
+export const ProviderSchema = strict({
+  type: Type.Union(ProviderTypes.map((t) => Type.Literal(t)), { description: 'Wire dialect of the provider.' }),
+  mount: Type.String({
+    pattern: '^/[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$',
+    description: 'Path prefix on the data plane, e.g. /bedrock. Must not end with a slash.',
+  }),
+  endpoint: Type.Optional(
+    Type.String({
+      pattern: '^https?://[^/]+(/.*)?$',
+      description: 'Upstream base URL. Default: the provider\'s public endpoint (Bedrock: from `region`).',
+    }),
+  ),
+  region: Type.Optional(Type.String({ minLength: 1, description: 'AWS region (bedrock only). Default us-east-1.' })),
+  credentials: Type.Optional(Credentials),
+  apiKey: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'Upstream key: Gemini x-goog-api-key, Llama/OpenAI Bearer, or a Bedrock API key (Bearer).',
+    }),
+  ),
+  auth: Type.Union([Type.Literal('client'), Type.Literal('none')], {
+    default: 'client',
+    description: '`client`: callers must present a credential from `clients:`. `none`: trusted localhost sidecar.',
+  }),
+  connections: Type.Integer({ minimum: 1, default: 256, description: 'Max upstream sockets in the keep-alive pool.' }),
+  connectTimeoutMs: Type.Integer({ minimum: 1, default: 10_000, description: 'Upstream TCP/TLS connect timeout.' }),
+  headersTimeoutMs: Type.Integer({
+    minimum: 1,
+    default: 300_000,
+    description: 'Max wait for upstream response headers (time to first byte).',
+  }),
+  bodyTimeoutMs: Type.Integer({ minimum: 1, default: 300_000, description: 'Max idle gap between upstream body chunks.' }),
+})
+export type ProviderConfig = Static<typeof ProviderSchema>
+
+export const ClientSchema = strict({
+  id: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._:-]+$' }),
+  tenant: Type.Optional(Type.String({ minLength: 1 })),
+  attributes: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), { default: {} }),
+  credentials: strict({
+    accessKeyId: Type.Optional(Type.String({ minLength: 1, description: 'SigV4 access key id the Bedrock SDK signs with.' })),
+    secretAccessKey: Type.Optional(Type.String({ minLength: 1, description: 'Secret Sluice verifies the SigV4 signature with.' })),
+    apiKey: Type.Optional(Type.String({ minLength: 1, description: 'Gemini key / Bearer token for the other mounts.' })),
+  }),
+})
+export type ClientConfig = Static<typeof ClientSchema>
+
+export const AdminTokenSchema = strict({
+  name: Type.String({ minLength: 1 }),
+  token: Type.String({ minLength: 16, description: 'Bearer token; at least 16 characters.' }),
+  role: Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('admin')]),
+})
+
+export const ConfigSchema = strict({
+  server: section(
+    {
+      host: Type.String({ default: '0.0.0.0' }),
+      port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+      maxBodyBytes: Type.Integer({
+        minimum: 1,
+        default: 10 * 1024 * 1024,
+        description: 'Largest request body accepted, in bytes; beyond it the client gets 413 in its dialect.',
+      }),
+      shutdownGraceMs: Type.Integer({
+        minimum: 0,
+        default: 30_000,
+        description: 'On SIGTERM, how long in-flight requests (streams included) may take to finish.',
+      }),
+    },
+    'Data plane listener (HTTP/1.1 and h2c prior knowledge on one port).',
+  ),
+  admin: section(
+    {
+      host: Type.String({ default: '127.0.0.1' }),
+      port: Type.Integer({ minimum: 0, maximum: 65535, default: 9901 }),
+      tokens: Type.Array(AdminTokenSchema, { default: [] }),
+    },
+    'Admin plane: health, metrics, admin API.',
+  ),
+  state: section(
+    {
+      store: Type.Union([Type.Literal('sqlite'), Type.Literal('memory'), Type.Literal('redis')], { default: 'sqlite' }),
+      path: Type.String({ default: './data', description: 'Directory for the sqlite store.' }),
+      redis: Type.Optional(strict({ url: Type.String({ pattern: '^rediss?://' }) })),
+    },
+    'Where overrides, switches, counters and the audit log live.',
+  ),
+  providers: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]+$' }), ProviderSchema, { default: {} }),
+  clients: Type.Array(ClientSchema, { default: [] }),
+  log: section(
+    {
+      level: Type.Union(
+        ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+        { default: 'info' },
+      ),
+      decisions: Type.Boolean({ default: true, description: 'Write one decision record per request (at info).' }),
+    },
+    'Structured JSON logs on stdout (pino). Credentials are always redacted.',
+  ),
+  environments: Type.Optional(
+    Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()), {
+      description: 'Overlays deep-merged over the file when `--env NAME` / SLUICE_ENV=NAME selects one.',
+    }),
+  ),
+})
+
+export type Config = Static<typeof ConfigSchema>

@@ -1,0 +1,80 @@
+// Every response Sluice itself produces carries one of these codes (SPEC §10). One row per code:
+// HTTP status, the kind of failure (which each dialect maps to its own error type) and the
+// message. Codes are never reused; docs/errors.md has a row per code (kept in step by a test).
+
+export type ErrorKind =
+  | 'invalid_request'
+  | 'auth_missing'
+  | 'auth_invalid'
+  | 'not_found'
+  | 'too_large'
+  | 'unavailable'
+  | 'upstream'
+  | 'timeout'
+  | 'internal'
+
+export interface ErrorSpec {
+  readonly status: number
+  readonly kind: ErrorKind
+  readonly message: string
+}
+
+export const errors = {
+  SLUICE_ERR_ROUTE_NOT_FOUND: { status: 404, kind: 'not_found', message: 'No provider mount or route matches this path.' },
+  SLUICE_ERR_OPERATION_UNSUPPORTED: {
+    status: 404,
+    kind: 'not_found',
+    message: 'This provider mount does not recognise the operation for this method and path.',
+  },
+  SLUICE_ERR_REQUEST_TOO_LARGE: { status: 413, kind: 'too_large', message: 'Request body exceeds the configured limit.' },
+  SLUICE_ERR_REQUEST_MALFORMED: { status: 400, kind: 'invalid_request', message: 'Request body is not valid JSON.' },
+  SLUICE_ERR_MODEL_INVALID: {
+    status: 400,
+    kind: 'invalid_request',
+    message: 'The model could not be read from the request.',
+  },
+  SLUICE_ERR_HEADER_INVALID: { status: 400, kind: 'invalid_request', message: 'A request header has an invalid value.' },
+  SLUICE_ERR_AUTH_MISSING: { status: 401, kind: 'auth_missing', message: 'No credential was presented.' },
+  SLUICE_ERR_AUTH_INVALID: {
+    status: 403,
+    kind: 'auth_invalid',
+    message: 'The credential is unknown or its signature does not match.',
+  },
+  SLUICE_ERR_UPSTREAM_UNREACHABLE: {
+    status: 502,
+    kind: 'upstream',
+    message: 'The upstream provider could not be reached.',
+  },
+  SLUICE_ERR_UPSTREAM_TIMEOUT: { status: 504, kind: 'timeout', message: 'The upstream provider did not answer in time.' },
+  SLUICE_ERR_UPSTREAM_AUTH: {
+    status: 502,
+    kind: 'upstream',
+    message: 'Sluice could not obtain credentials to sign the upstream request.',
+  },
+  SLUICE_ERR_SHUTTING_DOWN: { status: 503, kind: 'unavailable', message: 'Sluice is shutting down; retry on another instance.' },
+  SLUICE_ERR_INTERNAL: { status: 500, kind: 'internal', message: 'Sluice failed while handling this request.' },
+} as const satisfies Record<string, ErrorSpec>
+
+export type ErrorCode = keyof typeof errors
+
+/** A failure Sluice answers itself; a value, rendered by the client's dialect. */
+export interface SluiceError {
+  readonly code: ErrorCode
+  readonly status: number
+  readonly kind: ErrorKind
+  readonly message: string
+  readonly requestId: string
+  /** Seconds, for 429/503 answers. */
+  readonly retryAfterSeconds?: number
+}
+
+export function sluiceError(code: ErrorCode, requestId: string, detail?: string): SluiceError {
+  const spec: ErrorSpec = errors[code]
+  return {
+    code,
+    status: spec.status,
+    kind: spec.kind,
+    message: detail === undefined ? spec.message : `${spec.message} ${detail}`,
+    requestId,
+  }
+}
