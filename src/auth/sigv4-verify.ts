@@ -18,7 +18,7 @@ export interface ParsedSigV4 {
 }
 
 const AUTH_RE =
-  /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;._-]+),\s*Signature=([0-9a-f]{64})$/
+  /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;._:-]+),\s*Signature=([0-9a-f]{64})$/
 
 export function parseSigV4(authorization: string | undefined): ParsedSigV4 | undefined {
   if (authorization === undefined) return undefined

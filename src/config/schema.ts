@@ -1,6 +1,8 @@
 // The one config schema (SPEC §13). TypeScript types are derived from it with `Static`, and
 // `config/sluice.schema.json` is written from it for editors (`npm run schema`).
 // Every object rejects unknown keys; defaults and units live here and nowhere else.
+// `patternErrorMessage` (a VS Code JSON Schema extension) is what editors and `sluice validate`
+// say when a pattern does not match.
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox'
 
 const strict = <T extends TProperties>(properties: T, options: { description?: string } = {}): TObject<T> =>
@@ -26,11 +28,13 @@ export const ProviderSchema = strict({
   type: Type.Union(ProviderTypes.map((t) => Type.Literal(t)), { description: 'Wire dialect of the provider.' }),
   mount: Type.String({
     pattern: '^/[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$',
+    patternErrorMessage: 'must start with / and not end with /, using only letters, digits and . _ ~ - between slashes',
     description: 'Path prefix on the data plane, e.g. /bedrock. Must not end with a slash.',
   }),
   endpoint: Type.Optional(
     Type.String({
       pattern: '^https?://[^/]+(/.*)?$',
+      patternErrorMessage: 'must be an http:// or https:// URL',
       description: 'Upstream base URL. Default: the provider\'s public endpoint (Bedrock: from `region`).',
     }),
   ),
@@ -58,7 +62,11 @@ export const ProviderSchema = strict({
 export type ProviderConfig = Static<typeof ProviderSchema>
 
 export const ClientSchema = strict({
-  id: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._:-]+$' }),
+  id: Type.String({
+    minLength: 1,
+    pattern: '^[A-Za-z0-9._:-]+$',
+    patternErrorMessage: 'must use only letters, digits and . _ : -',
+  }),
   tenant: Type.Optional(Type.String({ minLength: 1 })),
   attributes: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), { default: {} }),
   credentials: strict({
@@ -105,11 +113,17 @@ export const ConfigSchema = strict({
     {
       store: Type.Union([Type.Literal('sqlite'), Type.Literal('memory'), Type.Literal('redis')], { default: 'sqlite' }),
       path: Type.String({ default: './data', description: 'Directory for the sqlite store.' }),
-      redis: Type.Optional(strict({ url: Type.String({ pattern: '^rediss?://' }) })),
+      redis: Type.Optional(
+        strict({ url: Type.String({ pattern: '^rediss?://', patternErrorMessage: 'must start with redis:// or rediss://' }) }),
+      ),
     },
     'Where overrides, switches, counters and the audit log live.',
   ),
-  providers: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]+$' }), ProviderSchema, { default: {} }),
+  // additionalProperties: false, or a provider whose name misses the pattern is silently unchecked.
+  providers: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]+$' }), ProviderSchema, {
+    default: {},
+    additionalProperties: false,
+  }),
   clients: Type.Array(ClientSchema, { default: [] }),
   log: section(
     {

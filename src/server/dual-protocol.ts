@@ -44,8 +44,13 @@ export function createDualServer(handler: RequestHandler, options: { keepAliveTi
       // A preface split across packets is vanishingly rare; its first bytes are enough to tell.
       const probe = first.subarray(0, Math.min(first.length, PREFACE.length))
       const isH2 = probe.equals(PREFACE.subarray(0, probe.length))
-      ;(isH2 ? h2 : h1).emit('connection', socket)
-      socket.resume()
+      // The HTTP/2 session reads the unshifted preface from the socket's buffer itself; resuming
+      // here would emit it as a 'data' event instead and the session would see a bad preface.
+      if (isH2) h2.emit('connection', socket)
+      else {
+        h1.emit('connection', socket)
+        socket.resume()
+      }
     })
   })
 

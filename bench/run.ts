@@ -1,0 +1,154 @@
+// `npm run bench`: the same requests against three targets side by side in one run — the emulator
+// directly, a bare @fastify/http-proxy, and Sluice — closed loop (autocannon) and evenly paced
+// open loop, for JSON and SSE. Prints added p50/p99 latency vs direct, req/s ratios and CPU per
+// request, and writes bench/results/latest.json. Every phase is bounded in time.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+import { openLoop, type OpenLoopResult } from './open-loop.js'
+import { cpuMs } from './proc-cpu.js'
+import { BENCH_CLIENT_KEY, BENCH_UPSTREAM_KEY, scenarios } from './scenarios.js'
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '32' },
+    rate: { type: 'string', default: '500' },
+    paced: { type: 'string', default: '10' },
+  },
+})
+const durationSeconds = Number(values.duration)
+const connections = Number(values.connections)
+const rate = Number(values.rate)
+const pacedSeconds = Number(values.paced)
+
+interface Server {
+  readonly child: ChildProcess
+  readonly port: number
+}
+
+function startServer(role: string, upstream?: string): Promise<Server> {
+  const child = spawn(process.execPath, [new URL('./servers.js', import.meta.url).pathname, role, ...(upstream ? [upstream] : [])], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! })
+    const timer = setTimeout(() => reject(new Error(`${role} did not start`)), 15_000)
+    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)))
+    lines.once('line', (line) => {
+      clearTimeout(timer)
+      // Sluice logs its decisions on stdout after the port line; drain and drop them.
+      child.stdout!.resume()
+      lines.close()
+      resolve({ child, port: (JSON.parse(line) as { port: number }).port })
+    })
+  })
+}
+
+interface Target {
+  readonly name: string
+  readonly url: string
+  readonly headers: Record<string, string>
+  /** The process whose CPU is charged to this target (the emulator for `direct`). */
+  readonly pid: number
+}
+
+interface Row {
+  scenario: string
+  target: string
+  rps: number
+  closedP50Ms: number
+  closedP99Ms: number
+  cpuMsPerRequest: number
+  paced: OpenLoopResult
+}
+
+async function closedLoop(target: Target, body: string, seconds: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: target.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...target.headers },
+    body,
+    connections,
+    duration: seconds,
+  })
+}
+
+async function main(): Promise<void> {
+  const emulator = await startServer('emulator')
+  const upstream = `http://127.0.0.1:${emulator.port}`
+  const bare = await startServer('bare', upstream)
+  const sluice = await startServer('sluice', upstream)
+  const targets: Target[] = [
+    { name: 'direct', url: `${upstream}/v1/chat/completions`, headers: { authorization: `Bearer ${BENCH_UPSTREAM_KEY}` }, pid: emulator.child.pid! },
+    {
+      name: 'bare-proxy',
+      url: `http://127.0.0.1:${bare.port}/openai/v1/chat/completions`,
+      headers: { authorization: `Bearer ${BENCH_UPSTREAM_KEY}` },
+      pid: bare.child.pid!,
+    },
+    {
+      name: 'sluice',
+      url: `http://127.0.0.1:${sluice.port}/openai/v1/chat/completions`,
+      headers: { authorization: `Bearer ${BENCH_CLIENT_KEY}` },
+      pid: sluice.child.pid!,
+    },
+  ]
+  const rows: Row[] = []
+  try {
+    for (const scenario of scenarios) {
+      for (const target of targets) {
+        await closedLoop(target, scenario.body, 2) // warm-up: JIT, pools, sockets
+        const cpuBefore = cpuMs(target.pid)
+        const result = await closedLoop(target, scenario.body, durationSeconds)
+        const cpuUsed = cpuMs(target.pid) - cpuBefore
+        if (result.non2xx > 0 || result.errors > 0) throw new Error(`${target.name}/${scenario.name}: ${result.non2xx} non-2xx, ${result.errors} errors`)
+        const paced = await openLoop(target.url, { 'content-type': 'application/json', ...target.headers }, scenario.body, rate, pacedSeconds)
+        rows.push({
+          scenario: scenario.name,
+          target: target.name,
+          rps: result.requests.average,
+          closedP50Ms: result.latency.p50,
+          closedP99Ms: result.latency.p99,
+          cpuMsPerRequest: cpuUsed / result.requests.total,
+          paced,
+        })
+        process.stderr.write(`done ${scenario.name} ${target.name}\n`)
+      }
+    }
+  } finally {
+    for (const s of [emulator, bare, sluice]) s.child.kill('SIGKILL')
+  }
+  report(rows)
+}
+
+function report(rows: Row[]): void {
+  const lines = [
+    `Sluice bench — ${new Date().toISOString()} — node ${process.version}; closed loop ${connections} connections × ${durationSeconds}s; paced ${rate} req/s × ${pacedSeconds}s`,
+    '',
+    '| scenario | target | req/s (closed) | vs bare | CPU ms/req | paced p50 ms | paced p99 ms | added p50 ms | added p99 ms | paced errors |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ]
+  for (const row of rows) {
+    const direct = rows.find((r) => r.scenario === row.scenario && r.target === 'direct')!
+    const bare = rows.find((r) => r.scenario === row.scenario && r.target === 'bare-proxy')!
+    const added = (a: number, b: number): string => (row.target === 'direct' ? '—' : (a - b).toFixed(3))
+    lines.push(
+      `| ${row.scenario} | ${row.target} | ${row.rps.toFixed(0)} | ${row.target === 'direct' ? '—' : `${((row.rps / bare.rps) * 100).toFixed(1)} %`} | ${row.cpuMsPerRequest.toFixed(3)} | ${row.paced.p50Ms.toFixed(3)} | ${row.paced.p99Ms.toFixed(3)} | ${added(row.paced.p50Ms, direct.paced.p50Ms)} | ${added(row.paced.p99Ms, direct.paced.p99Ms)} | ${row.paced.errors} |`,
+    )
+  }
+  lines.push('', 'CPU ms/req is the target process only (for `direct`, the emulator itself).')
+  const text = lines.join('\n')
+  process.stdout.write(`${text}\n`)
+  const dir = new URL('../../bench/results/', import.meta.url)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(new URL('latest.json', dir), JSON.stringify({ at: new Date().toISOString(), rows }, null, 2))
+  writeFileSync(new URL('latest.md', dir), `${text}\n`)
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${String(err)}\n`)
+  process.exit(1)
+})

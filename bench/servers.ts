@@ -1,0 +1,45 @@
+// One benchmark server per child process, so the load generator, the emulator and each proxy do
+// not share an event loop: `node dist/bench/servers.js <emulator|bare|sluice> [upstreamUrl]`.
+// Prints one JSON line `{"port": N}` when listening.
+import Fastify from 'fastify'
+import proxy from '@fastify/http-proxy'
+import { startEmulator } from '../src/emulators/index.js'
+import { startSluice } from '../src/main.js'
+import { BENCH_CLIENT_KEY, BENCH_UPSTREAM_KEY } from './scenarios.js'
+
+async function main(role: string | undefined, upstream: string | undefined): Promise<number> {
+  switch (role) {
+    case 'emulator': {
+      const emulator = await startEmulator('openai', { port: 0, host: '127.0.0.1', auth: { apiKey: BENCH_UPSTREAM_KEY } })
+      return emulator.port
+    }
+    case 'bare': {
+      // The reference floor: a bare @fastify/http-proxy pass-through on the same mount path.
+      const app = Fastify({ logger: false })
+      await app.register(proxy, { upstream: upstream!, prefix: '/openai', rewritePrefix: '' })
+      await app.listen({ port: 0, host: '127.0.0.1' })
+      return (app.server.address() as { port: number }).port
+    }
+    case 'sluice': {
+      const configText = JSON.stringify({
+        server: { host: '127.0.0.1', port: 0 },
+        admin: { port: 0 },
+        state: { store: 'memory' },
+        providers: { openai: { type: 'openai', mount: '/openai', endpoint: upstream, apiKey: BENCH_UPSTREAM_KEY } },
+        clients: [{ id: 'bench', tenant: 'bench', credentials: { apiKey: BENCH_CLIENT_KEY } }],
+      })
+      const sluice = await startSluice({ configText })
+      return Number(new URL(sluice.dataUrl).port)
+    }
+    default:
+      throw new Error(`unknown role ${String(role)}`)
+  }
+}
+
+main(process.argv[2], process.argv[3]).then(
+  (port) => process.stdout.write(`${JSON.stringify({ port })}\n`),
+  (err: unknown) => {
+    process.stderr.write(`${String(err)}\n`)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,87 @@
+// `sluice demo`: the four provider emulators plus Sluice on an embedded config, ready to call.
+import { EMULATOR_CREDENTIALS, startEmulators, type Emulators } from '../emulators/index.js'
+import { startSluice } from '../main.js'
+import { configArgs } from './args.js'
+
+export const DEMO_CLIENT = {
+  id: 'demo-app',
+  tenant: 'demo',
+  credentials: {
+    accessKeyId: 'AKIDDEMOAPP000000000',
+    secretAccessKey: 'demo-app-secret-key-not-for-production',
+    apiKey: 'sk-demo-app-key',
+  },
+} as const
+
+export function demoConfig(emulators: Emulators, port: number): string {
+  const c = EMULATOR_CREDENTIALS
+  return JSON.stringify({
+    server: { host: '127.0.0.1', port },
+    admin: { host: '127.0.0.1', port: 9901 },
+    providers: {
+      bedrock: {
+        type: 'bedrock',
+        mount: '/bedrock',
+        region: c.bedrock.region,
+        endpoint: emulators.bedrock.url,
+        credentials: { accessKeyId: c.bedrock.accessKeyId, secretAccessKey: c.bedrock.secretAccessKey },
+      },
+      google: { type: 'gemini', mount: '/google', endpoint: emulators.gemini.url, apiKey: c.gemini.apiKey },
+      meta: { type: 'llama', mount: '/meta', endpoint: emulators.llama.url, apiKey: c.llama.apiKey },
+      openai: { type: 'openai', mount: '/openai', endpoint: emulators.openai.url, apiKey: c.openai.apiKey },
+    },
+    clients: [DEMO_CLIENT],
+  })
+}
+
+export async function demo(args: string[]): Promise<number> {
+  const { port = 8080 } = configArgs(args)
+  const emulators = await startEmulators({ auth: EMULATOR_CREDENTIALS })
+  const sluice = await startSluice({ configText: demoConfig(emulators, port) })
+  process.stdout.write(snippets(sluice.dataUrl, sluice.adminUrl))
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+  await sluice.close()
+  await emulators.close()
+  return 0
+}
+
+function snippets(data: string, admin: string): string {
+  const { accessKeyId, secretAccessKey, apiKey } = DEMO_CLIENT.credentials
+  const chat = `'{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'`
+  return `
+Sluice demo is running: data plane ${data}, admin ${admin} (emulated providers, nothing leaves this machine).
+Client "${DEMO_CLIENT.id}": apiKey ${apiKey}, SigV4 pair ${accessKeyId} / ${secretAccessKey}
+
+# OpenAI (add  "stream":true  for SSE)
+curl -s ${data}/openai/v1/chat/completions -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' -d ${chat}
+
+# Llama native
+curl -s ${data}/meta/v1/chat/completions -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' \\
+  -d '{"model":"Llama-4-Maverick-17B-128E-Instruct-FP8","messages":[{"role":"user","content":"Hello"}]}'
+
+# Gemini
+curl -s '${data}/google/v1beta/models/gemini-2.5-flash:generateContent' -H 'x-goog-api-key: ${apiKey}' -H 'content-type: application/json' \\
+  -d '{"contents":[{"role":"user","parts":[{"text":"Hello"}]}]}'
+
+# Bedrock Converse, signed with SigV4 by curl itself
+curl -s '${data}/bedrock/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse' --aws-sigv4 'aws:amz:us-east-1:bedrock' \\
+  --user '${accessKeyId}:${secretAccessKey}' -H 'content-type: application/json' \\
+  -d '{"messages":[{"role":"user","content":[{"text":"Hello"}]}]}'
+
+# Node SDKs
+new OpenAI({ baseURL: '${data}/openai/v1', apiKey: '${apiKey}' })
+new GoogleGenAI({ apiKey: '${apiKey}', httpOptions: { baseUrl: '${data}/google' } })
+new LlamaAPIClient({ baseURL: '${data}/meta/v1', apiKey: '${apiKey}' })
+new BedrockRuntimeClient({ region: 'us-east-1', endpoint: '${data}/bedrock',
+  credentials: { accessKeyId: '${accessKeyId}', secretAccessKey: '${secretAccessKey}' } })
+
+# Metrics and health
+curl -s ${admin}/metrics | grep sluice_
+curl -s ${admin}/healthz
+
+Ctrl-C stops.
+`
+}

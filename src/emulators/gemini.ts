@@ -1,0 +1,117 @@
+// Gemini Developer API emulator: `POST /{version}/models/{model}:generateContent`,
+// `:streamGenerateContent` and `:countTokens`. Streaming is SSE (`data: {...}\r\n\r\n`) with
+// `?alt=sse`, as @google/genai asks, and otherwise a JSON array sent element by element
+// (`[{...}` then `\n,\r\n{...}` ... `]`), as the REST API does. Every chunk carries the running
+// usageMetadata; the last one is final. The key comes in `x-goog-api-key` or `?key=`.
+import { headerValue } from '../auth/sigv4-verify.js'
+import { buildReply, countInputTokens, intField, isRecord, textOf, type TextReply } from './content.js'
+import type { KeyAuth } from './key-auth.js'
+import { jsonReply, type JsonReply, type ProviderEmulator, type Reply } from './server.js'
+import type { Plan } from './script.js'
+
+type Operation = 'generateContent' | 'streamGenerateContent' | 'countTokens'
+
+interface GeminiRoute {
+  readonly operation: Operation
+  readonly model: string
+}
+
+const ROUTE_RE = /^\/(v1|v1beta|v1alpha)\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/
+
+const STATUSES: Readonly<Record<number, readonly [status: string, message: string]>> = {
+  400: ['INVALID_ARGUMENT', 'Request contains an invalid argument.'],
+  401: ['UNAUTHENTICATED', 'Request had invalid authentication credentials.'],
+  403: ['PERMISSION_DENIED', 'The caller does not have permission.'],
+  404: ['NOT_FOUND', 'Requested entity was not found.'],
+  413: ['INVALID_ARGUMENT', 'Request payload size exceeds the limit.'],
+  429: ['RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).'],
+  500: ['INTERNAL', 'An internal error has occurred.'],
+  503: ['UNAVAILABLE', 'The service is currently unavailable.'],
+  504: ['DEADLINE_EXCEEDED', 'The request timed out.'],
+}
+
+function geminiError(status: number, message?: string): JsonReply {
+  const [code, text] = STATUSES[status] ?? (status >= 500 ? STATUSES[500]! : STATUSES[400]!)
+  return jsonReply(status, { error: { code: status, message: message ?? text, status: code } })
+}
+
+function queryKey(query: string): string | undefined {
+  return query === '' ? undefined : (new URLSearchParams(query).get('key') ?? undefined)
+}
+
+function candidate(text: string, finishReason: string | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = { content: { parts: [{ text }], role: 'model' }, index: 0 }
+  if (finishReason !== undefined) out.finishReason = finishReason
+  return out
+}
+
+function usageMetadata(promptTokens: number, outputTokens: number): Record<string, unknown> {
+  return {
+    promptTokenCount: promptTokens,
+    candidatesTokenCount: outputTokens,
+    totalTokenCount: promptTokens + outputTokens,
+    promptTokensDetails: [{ modality: 'TEXT', tokenCount: promptTokens }],
+  }
+}
+
+/** One response object per delta; word counts so far make each chunk's running usage. */
+function streamChunks(model: string, reply: TextReply, promptTokens: number, responseId: string): Record<string, unknown>[] {
+  let words = 0
+  return reply.deltas.map((text, i) => {
+    words += text.split(' ').filter((w) => w !== '').length
+    const last = i === reply.deltas.length - 1
+    return {
+      candidates: [candidate(text, last ? (reply.truncated ? 'MAX_TOKENS' : 'STOP') : undefined)],
+      usageMetadata: usageMetadata(promptTokens, words),
+      modelVersion: model,
+      responseId,
+    }
+  })
+}
+
+let responseCounter = 0
+
+function answer(route: GeminiRoute, body: Record<string, unknown>, query: string, plan: Plan): Reply {
+  const promptTokens = countInputTokens(textOf(body.systemInstruction) + textOf(body.contents))
+  if (route.operation === 'countTokens') return jsonReply(200, { totalTokens: promptTokens })
+  const maxTokens = isRecord(body.generationConfig) ? intField(body.generationConfig.maxOutputTokens) : undefined
+  const reply = buildReply(route.model, plan.outputTokens, plan.chunks, maxTokens)
+  const responseId = `emu-${++responseCounter}`
+  if (route.operation === 'generateContent') {
+    return jsonReply(200, {
+      candidates: [candidate(reply.text, reply.truncated ? 'MAX_TOKENS' : 'STOP')],
+      usageMetadata: usageMetadata(promptTokens, reply.outputTokens),
+      modelVersion: route.model,
+      responseId,
+    })
+  }
+  const chunks = streamChunks(route.model, reply, promptTokens, responseId).map((c) => JSON.stringify(c))
+  if (new URLSearchParams(query).get('alt') === 'sse') {
+    return { kind: 'stream', headers: { 'content-type': 'text/event-stream' }, frames: chunks.map((c) => `data: ${c}\r\n\r\n`) }
+  }
+  const frames = chunks.map((c, i) => (i === 0 ? `[${c}` : `\n,\r\n${c}`))
+  frames[frames.length - 1] += ']'
+  return { kind: 'stream', headers: { 'content-type': 'application/json' }, frames }
+}
+
+export function createGeminiEmulator(auth: KeyAuth | undefined): ProviderEmulator<GeminiRoute> {
+  return {
+    match(method, path) {
+      const m = method === 'POST' ? ROUTE_RE.exec(path) : null
+      if (m === null) return undefined
+      try {
+        return { operation: m[3] as Operation, model: decodeURIComponent(m[2]!) }
+      } catch {
+        return undefined
+      }
+    },
+    authenticate(request) {
+      if (auth === undefined) return undefined
+      const key = headerValue(request.headers['x-goog-api-key']) ?? queryKey(request.query)
+      if (key === auth.apiKey) return undefined
+      return geminiError(403, key === undefined ? "Method doesn't allow unregistered callers. Please use an API key." : 'API key not valid. Please pass a valid API key.')
+    },
+    error: geminiError,
+    answer: (route, body, request, plan) => answer(route, body, request.query, plan),
+  }
+}

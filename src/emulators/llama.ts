@@ -1,0 +1,90 @@
+// Meta Llama API emulator. Native `POST /v1/chat/completions` answers with `completion_message`
+// and token counts in `metrics: [{metric:'num_prompt_tokens',value,unit}, ...]`; its stream is SSE
+// events `{id, event:{event_type:'start'|'progress'|'complete'|'metrics', delta, ...}}` and, unlike
+// OpenAI, never ends with `[DONE]`. `POST /compat/v1/chat/completions` is OpenAI-compatible.
+// Bearer auth on both.
+import { buildReply, countInputTokens, intField, textOf } from './content.js'
+import { chatCompletion, openaiError, openaiStatusError, SSE_HEADERS } from './openai-chat.js'
+import { checkBearer, type KeyAuth } from './key-auth.js'
+import { jsonReply, type JsonReply, type ProviderEmulator, type Reply } from './server.js'
+import type { Plan } from './script.js'
+
+type Operation = 'chat.completions' | 'compat.chat.completions'
+
+interface LlamaRoute {
+  readonly operation: Operation
+}
+
+const ROUTES: Readonly<Record<string, LlamaRoute>> = {
+  '/v1/chat/completions': { operation: 'chat.completions' },
+  '/compat/v1/chat/completions': { operation: 'compat.chat.completions' },
+}
+
+const TITLES: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  413: 'Payload Too Large',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
+
+/** The native error body; the SDK only relies on the status, so the shape is a plain problem detail. */
+function llamaError(status: number, message?: string): JsonReply {
+  const title = TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error')
+  return jsonReply(status, { title, detail: message ?? title, status })
+}
+
+function metrics(promptTokens: number, completionTokens: number): { metric: string; value: number; unit: string }[] {
+  return [
+    { metric: 'num_prompt_tokens', value: promptTokens, unit: 'tokens' },
+    { metric: 'num_completion_tokens', value: completionTokens, unit: 'tokens' },
+    { metric: 'num_total_tokens', value: promptTokens + completionTokens, unit: 'tokens' },
+  ]
+}
+
+let idCounter = 0
+
+function nativeCompletion(body: Record<string, unknown>, plan: Plan): Reply {
+  const model = typeof body.model === 'string' ? body.model : ''
+  if (model === '') return llamaError(400, 'model is required')
+  const promptTokens = countInputTokens(textOf(body.messages))
+  const reply = buildReply(model, plan.outputTokens, plan.chunks, intField(body.max_completion_tokens))
+  const stopReason = reply.truncated ? 'length' : 'stop'
+  const id = `llama-emu${++idCounter}`
+  if (body.stream !== true) {
+    return jsonReply(200, {
+      id,
+      completion_message: { role: 'assistant', stop_reason: stopReason, content: { type: 'text', text: reply.text } },
+      metrics: metrics(promptTokens, reply.outputTokens),
+    })
+  }
+  const frame = (event: Record<string, unknown>): string => `data: ${JSON.stringify({ id, event })}\n\n`
+  const empty = { type: 'text', text: '' }
+  const frames = [frame({ event_type: 'start', delta: empty })]
+  for (const text of reply.deltas) frames.push(frame({ event_type: 'progress', delta: { type: 'text', text } }))
+  frames.push(
+    frame({ event_type: 'complete', delta: empty, stop_reason: stopReason }),
+    frame({ event_type: 'metrics', delta: empty, metrics: metrics(promptTokens, reply.outputTokens) }),
+  )
+  return { kind: 'stream', headers: SSE_HEADERS, frames }
+}
+
+export function createLlamaEmulator(auth: KeyAuth | undefined): ProviderEmulator<LlamaRoute> {
+  return {
+    match: (method, path) => (method === 'POST' ? ROUTES[path] : undefined),
+    authenticate(request, route) {
+      if (auth === undefined) return undefined
+      const refuse =
+        route.operation === 'compat.chat.completions'
+          ? (message: string) => openaiError(401, message, 'invalid_request_error', 'invalid_api_key')
+          : (message: string) => llamaError(401, message)
+      return checkBearer(request, auth.apiKey, refuse)
+    },
+    error: (status, message, route) =>
+      route?.operation === 'compat.chat.completions' ? openaiStatusError(status, message) : llamaError(status, message),
+    answer: (route, body, _request, plan) => (route.operation === 'chat.completions' ? nativeCompletion(body, plan) : chatCompletion(body, plan)),
+  }
+}

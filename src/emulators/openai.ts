@@ -1,0 +1,54 @@
+// OpenAI emulator: `POST /v1/chat/completions`, `/v1/responses` and `/v1/embeddings`, with
+// `Authorization: Bearer <apiKey>` and OpenAI's `{"error":{message,type,param,code}}` errors.
+import { countInputTokens, embed, intField } from './content.js'
+import { checkBearer, type KeyAuth } from './key-auth.js'
+import { chatCompletion, openaiError, openaiStatusError } from './openai-chat.js'
+import { responsesAnswer } from './openai-responses.js'
+import { jsonReply, type ProviderEmulator, type Reply } from './server.js'
+
+type Operation = 'chat.completions' | 'responses' | 'embeddings'
+
+interface OpenAIRoute {
+  readonly operation: Operation
+}
+
+const ROUTES: Readonly<Record<string, OpenAIRoute>> = {
+  '/v1/chat/completions': { operation: 'chat.completions' },
+  '/v1/responses': { operation: 'responses' },
+  '/v1/embeddings': { operation: 'embeddings' },
+}
+
+/** Default embedding width when the request names no `dimensions`. */
+const EMBEDDING_DIMENSIONS = 16
+
+function embeddings(body: Record<string, unknown>): Reply {
+  const model = typeof body.model === 'string' ? body.model : ''
+  const inputs = typeof body.input === 'string' ? [body.input] : Array.isArray(body.input) ? body.input : undefined
+  if (model === '' || inputs === undefined || inputs.length === 0) return openaiStatusError(400, "'input' and 'model' are required.")
+  // Token-id arrays count one token per id; strings by the shared character rule.
+  const texts = inputs.map((input) => (typeof input === 'string' ? input : JSON.stringify(input)))
+  const promptTokens = inputs.reduce<number>((sum, input, i) => sum + (Array.isArray(input) ? input.length : countInputTokens(texts[i]!)), 0)
+  const dimensions = intField(body.dimensions) ?? EMBEDDING_DIMENSIONS
+  const base64 = body.encoding_format === 'base64'
+  const data = texts.map((text, index) => {
+    const vector = embed(text, dimensions)
+    // The SDK asks for base64 by default: little-endian float32s.
+    const embedding = base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector
+    return { object: 'embedding', index, embedding }
+  })
+  return jsonReply(200, { object: 'list', data, model, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } })
+}
+
+export function createOpenAIEmulator(auth: KeyAuth | undefined): ProviderEmulator<OpenAIRoute> {
+  return {
+    match: (method, path) => (method === 'POST' ? ROUTES[path] : undefined),
+    authenticate: (request) =>
+      auth === undefined ? undefined : checkBearer(request, auth.apiKey, (message) => openaiError(401, message, 'invalid_request_error', 'invalid_api_key')),
+    error: openaiStatusError,
+    answer(route, body, _request, plan) {
+      if (route.operation === 'chat.completions') return chatCompletion(body, plan)
+      if (route.operation === 'responses') return responsesAnswer(body, plan)
+      return embeddings(body)
+    },
+  }
+}

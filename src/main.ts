@@ -1,0 +1,150 @@
+// Entry point: load config, build the snapshot, start the data plane (HTTP/1.1 + h2c on one port)
+// and the admin plane, watch the config, and drain on close. `sluice serve`, `sluice demo`,
+// the tests and the benchmarks all start Sluice through `startSluice`.
+import type { AddressInfo } from 'node:net'
+import type { Logger } from 'pino'
+import { loadConfigFile, parseConfig, formatProblem, type LoadResult } from './config/load.js'
+import { createConfigWatcher } from './config/watch.js'
+import type { Config } from './config/schema.js'
+import { buildSnapshot, retiredPools, type Snapshot } from './config/snapshot.js'
+import { buildAdmin } from './control/admin.js'
+import { createLogger } from './log.js'
+import { metrics } from './metrics.js'
+import { createRequestHandler } from './pipeline/run.js'
+import { createDualServer } from './server/dual-protocol.js'
+import { InFlight } from './server/in-flight.js'
+
+export interface StartOptions {
+  /** YAML config file; watched for changes unless `watch` is false. */
+  configPath?: string
+  /** Config text instead of a file (demo, tests). */
+  configText?: string
+  /** Overlay under `environments:` to apply. */
+  env?: string
+  environ?: Record<string, string | undefined>
+  logger?: Logger
+  watch?: boolean
+  /** Override `server.port` / `admin.port` (0 picks a free port). */
+  dataPort?: number
+  adminPort?: number
+}
+
+export interface Sluice {
+  readonly dataUrl: string
+  readonly adminUrl: string
+  snapshot(): Snapshot
+  /** Re-reads the config file (what SIGHUP does). A failed reload keeps the last good config. */
+  reload(): LoadResult
+  /** Stops accepting, lets in-flight requests finish up to `server.shutdownGraceMs`, then closes. */
+  close(): Promise<void>
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid config:\n  ${problems.join('\n  ')}`)
+  }
+}
+
+export async function startSluice(options: StartOptions): Promise<Sluice> {
+  const environment = options.env ?? ''
+  const loadOptions = { env: options.env, environ: options.environ ?? process.env }
+  const load = (): LoadResult =>
+    options.configPath !== undefined
+      ? loadConfigFile(options.configPath, loadOptions)
+      : parseConfig(options.configText ?? '{}', loadOptions)
+  const initial = load()
+  if (!initial.ok) throw new ConfigError(initial.problems.map(formatProblem))
+  const config = withPorts(initial.config, options)
+  const logger = options.logger ?? createLogger(config.log.level)
+
+  let snapshot = buildSnapshot(config, environment)
+  let draining = false
+  const inFlight = new InFlight()
+  const apply = (next: Readonly<Config>, changed: readonly string[]): void => {
+    const previous = snapshot
+    snapshot = buildSnapshot(withPorts(next, options), environment, previous)
+    for (const pool of retiredPools(previous, snapshot)) void pool.close()
+    logger.level = next.log.level
+    metrics.configReloads.labels('applied').inc()
+    logger.info({ changed }, 'config reloaded')
+  }
+  const reject = (problems: string[]): void => {
+    metrics.configReloads.labels('rejected').inc()
+    logger.error({ problems }, 'config reload rejected; the last good config keeps serving')
+  }
+
+  const data = createDualServer(
+    createRequestHandler({ snapshot: () => snapshot, logger, draining: () => draining, inFlight }),
+  )
+  data.http1.on('clientError', (err, socket) => {
+    metrics.clientErrors.inc()
+    if (socket.writable) socket.end(malformedHttpResponse(err.message))
+    else socket.destroy()
+  })
+  const admin = buildAdmin({ ready: () => !draining })
+
+  const dataPort = await data.listen(config.server.port, config.server.host)
+  await admin.listen({ port: config.admin.port, host: config.admin.host })
+  const adminPort = (admin.server.address() as AddressInfo).port
+  const watcher =
+    options.configPath !== undefined && options.watch !== false
+      ? createConfigWatcher({
+          path: options.configPath,
+          ...loadOptions,
+          current: initial.config,
+          onChange: apply,
+          onError: (problems) => reject(problems.map(formatProblem)),
+        })
+      : undefined
+  logger.info({ dataPort, adminPort, providers: snapshot.mounts.map((m) => `${m.name}=${m.prefix}`) }, 'sluice listening')
+
+  return {
+    dataUrl: `http://${urlHost(config.server.host)}:${dataPort}`,
+    adminUrl: `http://${urlHost(config.admin.host)}:${adminPort}`,
+    snapshot: () => snapshot,
+    reload() {
+      if (watcher !== undefined) return watcher.reload()
+      const result = load()
+      if (result.ok) apply(result.config, ['(reload)'])
+      else reject(result.problems.map(formatProblem))
+      return result
+    },
+    async close() {
+      draining = true
+      watcher?.close()
+      const closed = data.close()
+      const drained = await inFlight.idle(snapshot.config.server.shutdownGraceMs)
+      if (!drained) logger.warn({ inFlight: inFlight.size }, 'shutdown deadline passed; closing remaining requests')
+      data.destroy()
+      await closed
+      await Promise.all(snapshot.mounts.map((m) => m.pool.close()))
+      await admin.close()
+      logger.flush()
+    },
+  }
+}
+
+function withPorts(config: Readonly<Config>, options: StartOptions): Readonly<Config> {
+  if (options.dataPort === undefined && options.adminPort === undefined) return config
+  return {
+    ...config,
+    server: { ...config.server, port: options.dataPort ?? config.server.port },
+    admin: { ...config.admin, port: options.adminPort ?? config.admin.port },
+  }
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+/**
+ * The HTTP parser rejected the request (bad header bytes, oversized head): no path or dialect is
+ * known yet, so answer with the OpenAI-style shape most clients parse, carrying our code.
+ */
+function malformedHttpResponse(detail: string): string {
+  const body = JSON.stringify({
+    error: { message: `Malformed HTTP request: ${detail}`, type: 'invalid_request_error', code: 'SLUICE_ERR_HEADER_INVALID' },
+  })
+  return `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+}

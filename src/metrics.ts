@@ -1,0 +1,82 @@
+// Every Prometheus metric Sluice exports, declared once (SPEC §14). Labels are bounded: provider
+// and route names come from config, codes from errors.ts or HTTP statuses, and model names are
+// capped per provider by `boundedModel` so a client inventing model ids cannot explode the series.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+export const registry = new Registry()
+collectDefaultMetrics({ register: registry, prefix: 'sluice_process_' })
+
+const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
+const overheadBuckets = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05]
+
+export const metrics = {
+  requests: new Counter({
+    name: 'sluice_requests_total',
+    help: 'Requests by provider, model, route, decision and code (SLUICE_ERR_* or upstream HTTP status).',
+    labelNames: ['provider', 'model', 'route', 'decision', 'code'] as const,
+    registers: [registry],
+  }),
+  requestDuration: new Histogram({
+    name: 'sluice_request_duration_seconds',
+    help: 'Time from request arrival to the end of the response, streams included.',
+    labelNames: ['provider', 'decision'] as const,
+    buckets: latencyBuckets,
+    registers: [registry],
+  }),
+  upstreamDuration: new Histogram({
+    name: 'sluice_upstream_duration_seconds',
+    help: 'Time from dispatching upstream to the end of the upstream response.',
+    labelNames: ['provider'] as const,
+    buckets: latencyBuckets,
+    registers: [registry],
+  }),
+  timeToFirstToken: new Histogram({
+    name: 'sluice_time_to_first_token_seconds',
+    help: 'Time from dispatching upstream to the first response body byte.',
+    labelNames: ['provider', 'model'] as const,
+    buckets: latencyBuckets,
+    registers: [registry],
+  }),
+  overhead: new Histogram({
+    name: 'sluice_overhead_seconds',
+    help: "Sluice's own time per request: from arrival to dispatch upstream (auth, gates, signing).",
+    labelNames: ['provider'] as const,
+    buckets: overheadBuckets,
+    registers: [registry],
+  }),
+  tokens: new Counter({
+    name: 'sluice_tokens_total',
+    help: 'Tokens reported by providers, by kind (input, output, cached, reasoning).',
+    labelNames: ['provider', 'model', 'kind'] as const,
+    registers: [registry],
+  }),
+  inFlight: new Gauge({
+    name: 'sluice_in_flight_requests',
+    help: 'Requests currently being handled on the data plane.',
+    registers: [registry],
+  }),
+  configReloads: new Counter({
+    name: 'sluice_config_reloads_total',
+    help: 'Config reload attempts by result (applied, rejected).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  }),
+  clientErrors: new Counter({
+    name: 'sluice_client_protocol_errors_total',
+    help: 'Connections rejected by the HTTP parser before a request could be read.',
+    registers: [registry],
+  }),
+}
+
+/** Distinct model label values kept per provider; later ones are reported as `other`. */
+const MODELS_PER_PROVIDER = 50
+const modelsSeen = new Map<string, Set<string>>()
+
+export function boundedModel(provider: string, model: string): string {
+  let seen = modelsSeen.get(provider)
+  if (seen === undefined) modelsSeen.set(provider, (seen = new Set()))
+  if (seen.has(model)) return model
+  if (seen.size >= MODELS_PER_PROVIDER) return 'other'
+  seen.add(model)
+  return model
+}

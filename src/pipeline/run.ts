@@ -1,0 +1,150 @@
+// The data plane's request handler and the sole owner of step order (SPEC §5):
+//   read body → identify (mount, operation, model, client, context) → forward → settle.
+// Gates from later milestones slot in between identify and forward, here and nowhere else.
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+import type { Http2ServerRequest } from 'node:http2'
+import type { Logger } from 'pino'
+import { authenticate } from '../auth/client-auth.js'
+import { findMount, type Mount, type Snapshot } from '../config/snapshot.js'
+import type { ErrorCode } from '../errors.js'
+import type { InFlight } from '../server/in-flight.js'
+import type { NativeRequest, ProviderAdapter } from '../providers/adapter.js'
+import { buildUpstreamRequest, dispatchUpstream } from '../upstream/forward.js'
+import { readBody, TOO_LARGE } from './body.js'
+import { buildContext, type Outcome, type RequestFacts } from './facts.js'
+import { errorFor, guessAdapter, sendError, type Response } from './respond.js'
+import { settle, type SettleTarget } from './settle.js'
+import { checkSluiceHeaders } from './headers.js'
+
+export interface DataPlaneDeps {
+  /** The current config snapshot; read once per request. */
+  snapshot(): Snapshot
+  logger: Logger
+  /** True once shutdown began. */
+  draining(): boolean
+  inFlight: InFlight
+}
+
+type Request = IncomingMessage | Http2ServerRequest
+
+export function createRequestHandler(deps: DataPlaneDeps): (req: Request, res: Response) => void {
+  return (req, res) => {
+    const arrivedAt = performance.now()
+    const snapshot = deps.snapshot()
+    const url = req.url ?? '/'
+    const q = url.indexOf('?')
+    const fullPath = q === -1 ? url : url.slice(0, q)
+    const mount = findMount(snapshot, fullPath)
+    let settled = false
+    const target: Target = {
+      requestId: randomUUID(),
+      arrivedAt,
+      provider: mount?.name ?? 'none',
+      model: 'unknown',
+      route: mount?.name ?? 'none',
+      facts: undefined,
+      finish(outcome) {
+        if (settled) return
+        settled = true
+        deps.inFlight.leave()
+        settle(deps.logger, snapshot.config.log.decisions, target, outcome)
+      },
+    }
+    deps.inFlight.enter()
+    handle(deps, snapshot, mount, req, res, target, fullPath, q === -1 ? '' : url.slice(q + 1)).catch((err: unknown) => {
+      deps.logger.error({ err, requestId: target.requestId }, 'request handler failed')
+      const error = errorFor('SLUICE_ERR_INTERNAL', target.requestId)
+      if (!res.headersSent) sendError(res, mount?.adapter ?? guessAdapter(fullPath, req.headers), error, 'error')
+      else res.destroy()
+      target.finish(refusal(error.status, error.code))
+    })
+  }
+}
+
+interface Target extends SettleTarget {
+  model: string
+  facts: RequestFacts | undefined
+  finish(outcome: Outcome): void
+}
+
+async function handle(
+  deps: DataPlaneDeps,
+  snapshot: Snapshot,
+  mount: Mount | undefined,
+  req: Request,
+  res: Response,
+  target: Target,
+  fullPath: string,
+  query: string,
+): Promise<void> {
+  const { requestId } = target
+  const refuse = (adapter: ProviderAdapter, code: ErrorCode, detail?: string, closeConnection = false): void => {
+    const error = errorFor(code, requestId, detail)
+    sendError(res, adapter, error, error.status >= 500 ? 'error' : 'deny', closeConnection)
+    target.finish(refusal(error.status, code))
+  }
+
+  if (mount === undefined) return refuse(guessAdapter(fullPath, req.headers), 'SLUICE_ERR_ROUTE_NOT_FOUND', `Path: ${fullPath}`)
+  const adapter = mount.adapter
+  // Draining: requests on open connections are still served (a sidecar's app may be finishing
+  // its own work), but HTTP/1.1 connections close after the response. HTTP/2 sessions got GOAWAY.
+  if (deps.draining() && 'shouldKeepAlive' in res) res.shouldKeepAlive = false
+  const badHeader = checkSluiceHeaders(req.headers)
+  if (badHeader !== undefined) return refuse(adapter, 'SLUICE_ERR_HEADER_INVALID', badHeader)
+
+  let body: Buffer | typeof TOO_LARGE
+  try {
+    body = await readBody(req, snapshot.config.server.maxBodyBytes)
+  } catch {
+    // The client went away mid-upload; there is no one left to answer.
+    return target.finish({ ...refusal(400, 'SLUICE_ERR_REQUEST_MALFORMED'), clientAborted: true })
+  }
+  if (body === TOO_LARGE) {
+    return refuse(adapter, 'SLUICE_ERR_REQUEST_TOO_LARGE', `Limit: ${snapshot.config.server.maxBodyBytes} bytes.`, true)
+  }
+  const bodyReadAt = performance.now()
+  const request: NativeRequest = {
+    method: req.method ?? 'GET',
+    path: fullPath.length === mount.prefix.length ? '/' : fullPath.slice(mount.prefix.length),
+    query,
+    headers: req.headers,
+    body,
+  }
+  const recognition = adapter.recognise(request)
+  if (!recognition.ok) return refuse(adapter, recognition.code, recognition.detail)
+  const operation = recognition.operation
+  target.model = operation.model
+
+  let auth = authenticate(snapshot, mount, request, fullPath)
+  if (auth instanceof Promise) auth = await auth
+  if (!auth.ok) return refuse(adapter, auth.code, auth.detail === '' ? undefined : auth.detail)
+
+  const context = buildContext(mount, operation, auth.client, req.headers, snapshot.environment)
+  const facts: RequestFacts = { requestId, arrivedAt: target.arrivedAt, bodyReadAt, mount, request, operation, client: auth.client, context }
+  target.facts = facts
+
+  const upstream = buildUpstreamRequest(facts)
+  try {
+    const signed = mount.upstreamAuth(upstream, mount.origin)
+    if (signed instanceof Promise) await signed
+  } catch (err) {
+    deps.logger.error({ err, provider: mount.name, requestId }, 'upstream credentials unavailable')
+    return refuse(adapter, 'SLUICE_ERR_UPSTREAM_AUTH')
+  }
+  dispatchUpstream(facts, upstream, res, target.finish)
+}
+
+function refusal(status: number, code: ErrorCode): Outcome {
+  return {
+    status,
+    decision: status >= 500 ? 'error' : 'deny',
+    code,
+    usage: undefined,
+    overheadMs: undefined,
+    ttftMs: undefined,
+    upstreamMs: undefined,
+    clientAborted: false,
+    upstreamBroken: false,
+  }
+}

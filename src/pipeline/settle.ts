@@ -1,0 +1,61 @@
+// Settle: the last step of every request, forwarded or refused, streamed or aborted. Feeds metrics
+// and writes the decision record.
+import type { Logger } from 'pino'
+import { boundedModel, metrics } from '../metrics.js'
+import type { Outcome, RequestFacts } from './facts.js'
+
+export interface SettleTarget {
+  readonly requestId: string
+  readonly arrivedAt: number
+  readonly provider: string
+  readonly model: string
+  readonly route: string
+  readonly facts: RequestFacts | undefined
+}
+
+export function settle(logger: Logger, logDecisions: boolean, target: SettleTarget, outcome: Outcome): void {
+  const durationMs = performance.now() - target.arrivedAt
+  const { provider, route } = target
+  const model = boundedModel(provider, target.model)
+  metrics.requests.labels(provider, model, route, outcome.decision, outcome.code).inc()
+  metrics.requestDuration.labels(provider, outcome.decision).observe(durationMs / 1000)
+  if (outcome.overheadMs !== undefined) metrics.overhead.labels(provider).observe(outcome.overheadMs / 1000)
+  if (outcome.upstreamMs !== undefined) metrics.upstreamDuration.labels(provider).observe(outcome.upstreamMs / 1000)
+  if (outcome.ttftMs !== undefined) metrics.timeToFirstToken.labels(provider, model).observe(outcome.ttftMs / 1000)
+  const usage = outcome.usage
+  if (usage !== undefined) {
+    if (usage.inputTokens > 0) metrics.tokens.labels(provider, model, 'input').inc(usage.inputTokens)
+    if (usage.outputTokens > 0) metrics.tokens.labels(provider, model, 'output').inc(usage.outputTokens)
+    if (usage.cachedTokens > 0) metrics.tokens.labels(provider, model, 'cached').inc(usage.cachedTokens)
+    if (usage.reasoningTokens > 0) metrics.tokens.labels(provider, model, 'reasoning').inc(usage.reasoningTokens)
+  }
+  if (!logDecisions) return
+  const context = target.facts?.context
+  logger.info(
+    {
+      requestId: target.requestId,
+      provider,
+      model: target.model,
+      route,
+      operation: target.facts?.operation.name,
+      stream: target.facts?.operation.stream,
+      client: context?.client,
+      tenant: context?.tenant,
+      user: context?.targetingKey,
+      decision: outcome.decision,
+      code: outcome.code,
+      status: outcome.status,
+      durationMs: round(durationMs),
+      overheadMs: outcome.overheadMs === undefined ? undefined : round(outcome.overheadMs),
+      ttftMs: outcome.ttftMs === undefined ? undefined : round(outcome.ttftMs),
+      usage,
+      clientAborted: outcome.clientAborted || undefined,
+      upstreamBroken: outcome.upstreamBroken || undefined,
+    },
+    'decision',
+  )
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000
+}

@@ -1,0 +1,113 @@
+// AWS Bedrock Runtime: `POST /model/{modelId}/{action}`. The AWS SDK percent-encodes the model id
+// into one path segment (`…-v1%3A0`, ARNs with `%2F`), so the id is decoded from that segment and
+// the path itself is forwarded and re-signed untouched (bedrock-auth.ts). Streaming actions answer
+// `application/vnd.amazon.eventstream`.
+import type { PresentedCredential, ProviderAdapter, Recognition, RenderedError } from './adapter.js'
+import type { ErrorKind, SluiceError } from '../errors.js'
+import { headerValue, parseSigV4 } from '../auth/sigv4-verify.js'
+import { createBedrockAuth, DEFAULT_REGION } from './bedrock-auth.js'
+import { bedrockUsageReader } from './bedrock-usage.js'
+import { MALFORMED_BODY, type JsonObject, bearerCredential, decodeModel, isObject, modelInvalid, parseJsonObject, recognised, tokenCount, unsupported } from './request.js'
+
+const PREFIX = '/model/'
+
+/** Path action → operation name; `invoke-with-response-stream` is shortened like the others. */
+const ACTIONS = new Map([
+  ['converse', 'converse'],
+  ['converse-stream', 'converse-stream'],
+  ['invoke', 'invoke'],
+  ['invoke-with-response-stream', 'invoke-stream'],
+  ['count-tokens', 'count-tokens'],
+])
+
+/** InvokeModel bodies are the model's own format; these are the common ways to cap output. */
+function invokeMaxTokens(body: JsonObject): number | undefined {
+  const inference = isObject(body.inferenceConfig) ? body.inferenceConfig : undefined // Amazon Nova
+  const titan = isObject(body.textGenerationConfig) ? body.textGenerationConfig : undefined
+  return (
+    tokenCount(body.max_tokens) ?? // Anthropic, Mistral, Cohere
+    tokenCount(body.max_gen_len) ?? // Meta Llama
+    tokenCount(inference?.max_new_tokens) ??
+    tokenCount(titan?.maxTokenCount)
+  )
+}
+
+function recognise(method: string, path: string, body: Buffer): Recognition {
+  const slash = path.lastIndexOf('/')
+  if (method !== 'POST' || !path.startsWith(PREFIX) || slash <= PREFIX.length) return unsupported(method, path)
+  const name = ACTIONS.get(path.slice(slash + 1))
+  const rawModel = path.slice(PREFIX.length, slash)
+  if (name === undefined || rawModel.includes('/')) return unsupported(method, path)
+  const model = decodeModel(rawModel)
+  if (model === undefined) return modelInvalid(`The model id ${rawModel} is not valid percent-encoding.`)
+  switch (name) {
+    case 'converse':
+    case 'converse-stream': {
+      const json = parseJsonObject(body)
+      if (json === undefined) return MALFORMED_BODY
+      const inference = isObject(json.inferenceConfig) ? json.inferenceConfig : undefined
+      const stream = name === 'converse-stream'
+      return recognised(name, model, stream, stream ? 'eventstream' : 'none', tokenCount(inference?.maxTokens))
+    }
+    case 'invoke':
+    case 'invoke-stream': {
+      // Best effort: only a body that opens like a JSON object is parsed; others are the model's business.
+      const json = body[0] === 0x7b ? parseJsonObject(body) : undefined
+      const stream = name === 'invoke-stream'
+      return recognised(name, model, stream, stream ? 'eventstream' : 'none', json === undefined ? undefined : invokeMaxTokens(json))
+    }
+    default:
+      return recognised(name, model, false, 'none', undefined)
+  }
+}
+
+const NO_CREDENTIAL: PresentedCredential = { kind: 'none' }
+
+function presentedCredential(authorization: string | undefined): PresentedCredential {
+  if (authorization === undefined) return NO_CREDENTIAL
+  if (!authorization.startsWith('AWS4')) return bearerCredential(authorization) // Bedrock API keys
+  const parsed = parseSigV4(authorization)
+  return parsed === undefined
+    ? { kind: 'malformed', detail: 'The SigV4 Authorization header could not be parsed.' }
+    : { kind: 'sigv4', accessKeyId: parsed.accessKeyId }
+}
+
+// The AWS SDK takes the error name from `x-amzn-errortype` (it beats any `code` in the body) and
+// retries throttling names and 500/502/503/504. Names are Bedrock Runtime's modeled exceptions,
+// so callers get typed errors, except MissingAuthenticationTokenException, which is what AWS
+// itself answers for an unsigned request. The HTTP status stays Sluice's own (401 for a missing
+// credential where AWS says 403, 413 for a too-large body), so metrics agree across dialects.
+const EXCEPTIONS: Record<ErrorKind, string> = {
+  invalid_request: 'ValidationException',
+  auth_missing: 'MissingAuthenticationTokenException',
+  auth_invalid: 'AccessDeniedException',
+  not_found: 'ResourceNotFoundException',
+  too_large: 'ValidationException',
+  unavailable: 'ServiceUnavailableException',
+  upstream: 'ServiceUnavailableException',
+  timeout: 'ModelTimeoutException',
+  internal: 'InternalServerException',
+}
+
+function renderError(error: SluiceError): RenderedError {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-amzn-errortype': error.status === 429 ? 'ThrottlingException' : EXCEPTIONS[error.kind],
+    'x-amzn-requestid': error.requestId,
+  }
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds)
+  const message = `${error.message} (request id: ${error.requestId})`
+  return { status: error.status, headers, body: JSON.stringify({ message, code: error.code, requestId: error.requestId }) }
+}
+
+export const bedrock: ProviderAdapter = {
+  type: 'bedrock',
+  defaultEndpoint: (config) => `https://bedrock-runtime.${config.region ?? DEFAULT_REGION}.amazonaws.com`,
+  recognise: (request) => recognise(request.method, request.path, request.body),
+  presentedCredential: (request) => presentedCredential(headerValue(request.headers.authorization)),
+  clientAuthHeaders: ['authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'],
+  clientAuthQuery: [],
+  createUpstreamAuth: createBedrockAuth,
+  createUsageReader: bedrockUsageReader,
+  renderError,
+}

@@ -1,0 +1,127 @@
+// Google Gemini API (generativelanguage.googleapis.com): `POST /{version}/models/{model}:{method}`.
+// streamGenerateContent answers SSE with `?alt=sse` and a streamed JSON array without it; every
+// chunk may carry the running `usageMetadata`, so the last one wins. Errors use Google's
+// `{"error":{"code","message","status","details"}}` shape (https://google.aip.dev/193).
+import type { ProviderAdapter, Recognition, RenderedError, StreamFormat, Usage } from './adapter.js'
+import type { ErrorKind, SluiceError } from '../errors.js'
+import { headerValue } from '../auth/sigv4-verify.js'
+import { MALFORMED_BODY, decodeModel, isObject, keyCredential, modelInvalid, parseJsonObject, recognised, tokenCount, unsupported } from './request.js'
+import { headerAuth } from './upstream-auth.js'
+import { NO_USAGE, count, jsonUsageReader, readableBody, streamedUsageReader, usageKey } from './usage.js'
+
+const METHODS = new Set(['generateContent', 'streamGenerateContent', 'countTokens'])
+const COLLECTIONS = ['models/', 'tunedModels/'] as const
+const USAGE_KEY = usageKey('usageMetadata')
+
+/** A query parameter's decoded value (form encoding, as URLSearchParams reads it). */
+function queryParam(query: string, name: string): string | undefined {
+  if (query === '') return undefined
+  for (const part of query.split('&')) {
+    const eq = part.indexOf('=')
+    if ((eq === -1 ? part : part.slice(0, eq)) !== name) continue
+    const raw = eq === -1 ? '' : part.slice(eq + 1).replaceAll('+', ' ')
+    try {
+      return decodeURIComponent(raw)
+    } catch {
+      return raw
+    }
+  }
+  return undefined
+}
+
+function recognise(method: string, path: string, query: string, body: Buffer): Recognition {
+  // /{version}/{collection}{model}:{method}; split with indexOf, never a backtracking regex.
+  const versionEnd = path.indexOf('/', 1)
+  if (method !== 'POST' || versionEnd < 2) return unsupported(method, path)
+  const rest = path.slice(versionEnd + 1)
+  const collection = COLLECTIONS.find((c) => rest.startsWith(c))
+  const colon = rest.lastIndexOf(':')
+  if (collection === undefined || colon <= collection.length) return unsupported(method, path)
+  const name = rest.slice(colon + 1)
+  const rawModel = rest.slice(collection.length, colon)
+  if (!METHODS.has(name) || rawModel.includes('/')) return unsupported(method, path)
+  const decoded = decodeModel(rawModel)
+  if (decoded === undefined) return modelInvalid(`The model id ${rawModel} is not valid percent-encoding.`)
+  const model = collection === 'models/' ? decoded : `tunedModels/${decoded}`
+  if (name === 'countTokens') return recognised(name, model, false, 'none', undefined)
+  const json = parseJsonObject(body)
+  if (json === undefined) return MALFORMED_BODY
+  const config = isObject(json.generationConfig) ? json.generationConfig : undefined
+  const maxTokens = tokenCount(config?.maxOutputTokens)
+  if (name === 'generateContent') return recognised(name, model, false, 'none', maxTokens)
+  const format: StreamFormat = queryParam(query, 'alt') === 'sse' ? 'sse' : 'json-array'
+  return recognised(name, model, true, format, maxTokens)
+}
+
+/** Thinking tokens are billed as output but reported apart from `candidatesTokenCount`. */
+function geminiUsage(value: unknown): Usage | undefined {
+  if (!isObject(value)) return undefined
+  const prompt = tokenCount(value.promptTokenCount)
+  const candidates = tokenCount(value.candidatesTokenCount)
+  if (prompt === undefined && candidates === undefined) return undefined
+  const thoughts = count(value.thoughtsTokenCount)
+  return {
+    inputTokens: (prompt ?? 0) + count(value.toolUsePromptTokenCount),
+    outputTokens: (candidates ?? 0) + thoughts,
+    cachedTokens: count(value.cachedContentTokenCount),
+    reasoningTokens: thoughts,
+  }
+}
+
+// google.rpc.Code names (https://cloud.google.com/apis/design/errors#handling_errors). The HTTP
+// status stays Sluice's own; 413 has no canonical code, INVALID_ARGUMENT is the nearest.
+const STATUS_NAMES: Record<ErrorKind, string> = {
+  invalid_request: 'INVALID_ARGUMENT',
+  auth_missing: 'UNAUTHENTICATED',
+  auth_invalid: 'PERMISSION_DENIED',
+  not_found: 'NOT_FOUND',
+  too_large: 'INVALID_ARGUMENT',
+  unavailable: 'UNAVAILABLE',
+  upstream: 'UNAVAILABLE',
+  timeout: 'DEADLINE_EXCEEDED',
+  internal: 'INTERNAL',
+}
+
+function renderError(error: SluiceError): RenderedError {
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=UTF-8' }
+  const details: object[] = [
+    {
+      '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+      reason: error.code,
+      domain: 'sluice',
+      metadata: { requestId: error.requestId },
+    },
+  ]
+  if (error.retryAfterSeconds !== undefined) {
+    headers['retry-after'] = String(error.retryAfterSeconds)
+    details.push({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${error.retryAfterSeconds}s` })
+  }
+  const body = JSON.stringify({
+    error: {
+      code: error.status,
+      message: `${error.message} (request id: ${error.requestId})`,
+      status: error.status === 429 ? 'RESOURCE_EXHAUSTED' : STATUS_NAMES[error.kind],
+      details,
+    },
+  })
+  return { status: error.status, headers, body }
+}
+
+export const gemini: ProviderAdapter = {
+  type: 'gemini',
+  defaultEndpoint: () => 'https://generativelanguage.googleapis.com',
+  recognise: (request) => recognise(request.method, request.path, request.query, request.body),
+  presentedCredential: (request) =>
+    keyCredential(headerValue(request.headers['x-goog-api-key']) ?? queryParam(request.query, 'key')),
+  clientAuthHeaders: ['x-goog-api-key'],
+  clientAuthQuery: ['key'],
+  createUpstreamAuth: (config) => headerAuth('x-goog-api-key', config.apiKey),
+  createUsageReader(operation, status, headers) {
+    if (!readableBody(status, headers) || operation.name === 'countTokens') return NO_USAGE
+    if (operation.streamFormat === 'sse' || operation.streamFormat === 'json-array') {
+      return streamedUsageReader(USAGE_KEY, geminiUsage, operation.streamFormat)
+    }
+    return jsonUsageReader(USAGE_KEY, geminiUsage)
+  },
+  renderError,
+}

@@ -1,0 +1,51 @@
+// Meta's Llama API. The native API (`/v1/chat/completions`) reports usage as a `metrics` array of
+// `{metric: 'num_prompt_tokens' | 'num_completion_tokens' | …, value}`, in the JSON body and in the
+// stream's `event.metrics` (its SSE stream ends without `[DONE]`). The OpenAI-compatible API under
+// `/compat/v1/` speaks the OpenAI dialect, usage included.
+import type { ProviderAdapter, Usage } from './adapter.js'
+import { headerValue } from '../auth/sigv4-verify.js'
+import { USAGE_KEY, openAiUsage, recogniseModelBody, renderOpenAiError } from './openai-dialect.js'
+import { bearerCredential, isObject, tokenCount, unsupported } from './request.js'
+import { bearerAuth } from './upstream-auth.js'
+import { NO_USAGE, jsonUsageReader, readableBody, streamedUsageReader, usageKey, type UsageShape } from './usage.js'
+
+const NATIVE = 'chat.completions'
+const COMPAT = 'compat.chat.completions'
+const METRICS_KEY = usageKey('metrics')
+
+function llamaMetrics(value: unknown): Usage | undefined {
+  if (!Array.isArray(value)) return undefined
+  let input: number | undefined
+  let output: number | undefined
+  for (const item of value) {
+    if (!isObject(item)) continue
+    if (item.metric === 'num_prompt_tokens') input = tokenCount(item.value)
+    else if (item.metric === 'num_completion_tokens') output = tokenCount(item.value)
+  }
+  if (input === undefined && output === undefined) return undefined
+  return { inputTokens: input ?? 0, outputTokens: output ?? 0, cachedTokens: 0, reasoningTokens: 0 }
+}
+
+export const llama: ProviderAdapter = {
+  type: 'llama',
+  defaultEndpoint: () => 'https://api.llama.com',
+  recognise(request) {
+    if (request.method === 'POST') {
+      if (request.path === '/v1/chat/completions') return recogniseModelBody(request, NATIVE, true)
+      if (request.path === '/compat/v1/chat/completions') return recogniseModelBody(request, COMPAT, true)
+    }
+    return unsupported(request.method, request.path)
+  },
+  presentedCredential: (request) => bearerCredential(headerValue(request.headers.authorization)),
+  clientAuthHeaders: ['authorization'],
+  clientAuthQuery: [],
+  createUpstreamAuth: (config) => bearerAuth(config.apiKey),
+  createUsageReader(operation, status, headers) {
+    if (!readableBody(status, headers)) return NO_USAGE
+    const compat = operation.name === COMPAT
+    const key = compat ? USAGE_KEY : METRICS_KEY
+    const shape: UsageShape = compat ? openAiUsage : llamaMetrics
+    return operation.stream ? streamedUsageReader(key, shape, 'sse') : jsonUsageReader(key, shape)
+  },
+  renderError: renderOpenAiError,
+}

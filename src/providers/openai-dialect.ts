@@ -1,0 +1,80 @@
+// The OpenAI wire dialect, spoken by the OpenAI mount and by Llama (whose SDK is generated from the
+// same Stainless template): model and stream in the JSON body, `usage` objects, and
+// `{"error":{"message","type","param","code"}}` errors that the SDKs map to typed errors by status.
+import type { NativeRequest, Recognition, RenderedError, Usage } from './adapter.js'
+import type { ErrorKind, SluiceError } from '../errors.js'
+import { MALFORMED_BODY, isObject, modelInvalid, parseJsonObject, recognised, tokenCount } from './request.js'
+import { count, usageKey } from './usage.js'
+
+/** Recognises an operation whose body names `model` (and `stream` when `streamable`). */
+export function recogniseModelBody(request: NativeRequest, name: string, streamable: boolean): Recognition {
+  const body = parseJsonObject(request.body)
+  if (body === undefined) return MALFORMED_BODY
+  const model = body.model
+  if (typeof model !== 'string' || model === '') return modelInvalid('`model` must be a non-empty string.')
+  const stream = streamable && body.stream === true
+  const maxTokens =
+    tokenCount(body.max_completion_tokens) ?? tokenCount(body.max_tokens) ?? tokenCount(body.max_output_tokens)
+  return recognised(name, model, stream, stream ? 'sse' : 'none', maxTokens)
+}
+
+export const USAGE_KEY = usageKey('usage')
+
+/**
+ * Chat Completions and Embeddings (`prompt_tokens`, `completion_tokens`) or Responses
+ * (`input_tokens`, `output_tokens`) usage; both count cached and reasoning tokens inside the totals.
+ */
+export function openAiUsage(value: unknown): Usage | undefined {
+  if (!isObject(value)) return undefined
+  if (tokenCount(value.prompt_tokens) !== undefined) {
+    const prompt = isObject(value.prompt_tokens_details) ? value.prompt_tokens_details : undefined
+    const completion = isObject(value.completion_tokens_details) ? value.completion_tokens_details : undefined
+    return {
+      inputTokens: count(value.prompt_tokens),
+      outputTokens: count(value.completion_tokens),
+      cachedTokens: count(prompt?.cached_tokens),
+      reasoningTokens: count(completion?.reasoning_tokens),
+    }
+  }
+  if (tokenCount(value.input_tokens) !== undefined) {
+    const input = isObject(value.input_tokens_details) ? value.input_tokens_details : undefined
+    const output = isObject(value.output_tokens_details) ? value.output_tokens_details : undefined
+    return {
+      inputTokens: count(value.input_tokens),
+      outputTokens: count(value.output_tokens),
+      cachedTokens: count(input?.cached_tokens),
+      reasoningTokens: count(output?.reasoning_tokens),
+    }
+  }
+  return undefined
+}
+
+// The SDKs pick the error class from the status (400 BadRequest, 401 Authentication, 403
+// PermissionDenied, 404 NotFound, 429 RateLimit, 5xx InternalServer); `type` mirrors it for people
+// reading logs. An unknown key or bad signature is reported as authentication, not permission.
+const ERROR_TYPES: Record<ErrorKind, string> = {
+  invalid_request: 'invalid_request_error',
+  auth_missing: 'authentication_error',
+  auth_invalid: 'authentication_error',
+  not_found: 'not_found_error',
+  too_large: 'invalid_request_error',
+  unavailable: 'server_error',
+  upstream: 'server_error',
+  timeout: 'server_error',
+  internal: 'server_error',
+}
+
+export function renderOpenAiError(error: SluiceError): RenderedError {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': error.requestId }
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds)
+  const body = JSON.stringify({
+    error: {
+      message: `${error.message} (request id: ${error.requestId})`,
+      type: error.status === 429 ? 'rate_limit_error' : ERROR_TYPES[error.kind],
+      param: null,
+      code: error.code,
+      request_id: error.requestId,
+    },
+  })
+  return { status: error.status, headers, body }
+}

@@ -1,0 +1,39 @@
+// OpenAI (and any OpenAI-compatible endpoint): Chat Completions, Responses and Embeddings.
+// Streams are SSE; usage arrives in the last chat chunk (with `stream_options.include_usage`) or
+// in the Responses API's `response.completed` event, as `response.usage`.
+import type { ProviderAdapter } from './adapter.js'
+import { headerValue } from '../auth/sigv4-verify.js'
+import { USAGE_KEY, openAiUsage, recogniseModelBody, renderOpenAiError } from './openai-dialect.js'
+import { bearerCredential, unsupported } from './request.js'
+import { bearerAuth } from './upstream-auth.js'
+import { NO_USAGE, jsonUsageReader, readableBody, streamedUsageReader } from './usage.js'
+
+interface Route {
+  readonly name: string
+  readonly streamable: boolean
+}
+
+const ROUTES = new Map<string, Route>([
+  ['/v1/chat/completions', { name: 'chat.completions', streamable: true }],
+  ['/v1/responses', { name: 'responses', streamable: true }],
+  ['/v1/embeddings', { name: 'embeddings', streamable: false }],
+])
+
+export const openai: ProviderAdapter = {
+  type: 'openai',
+  defaultEndpoint: () => 'https://api.openai.com',
+  recognise(request) {
+    const route = request.method === 'POST' ? ROUTES.get(request.path) : undefined
+    if (route === undefined) return unsupported(request.method, request.path)
+    return recogniseModelBody(request, route.name, route.streamable)
+  },
+  presentedCredential: (request) => bearerCredential(headerValue(request.headers.authorization)),
+  clientAuthHeaders: ['authorization'],
+  clientAuthQuery: [],
+  createUpstreamAuth: (config) => bearerAuth(config.apiKey),
+  createUsageReader(operation, status, headers) {
+    if (!readableBody(status, headers)) return NO_USAGE
+    return operation.stream ? streamedUsageReader(USAGE_KEY, openAiUsage, 'sse') : jsonUsageReader(USAGE_KEY, openAiUsage)
+  },
+  renderError: renderOpenAiError,
+}

@@ -1,0 +1,78 @@
+// Reading a native request, shared by the adapters: one JSON.parse per body, token counts, the
+// Bearer scheme, and the Recognition values every adapter answers with.
+import type { PresentedCredential, Recognition, StreamFormat } from './adapter.js'
+
+export type JsonObject = Record<string, unknown>
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The body as a JSON object, parsed once; undefined when it is empty, not JSON or not an object. */
+export function parseJsonObject(body: Buffer): JsonObject | undefined {
+  if (body.length === 0) return undefined
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'))
+    return isObject(value) ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A token count as a provider states it: a finite, non-negative number, else undefined. */
+export function tokenCount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined
+}
+
+export function recognised(
+  name: string,
+  model: string,
+  stream: boolean,
+  streamFormat: StreamFormat,
+  maxTokens: number | undefined,
+): Recognition {
+  const operation = maxTokens === undefined ? { name, model, stream, streamFormat } : { name, model, stream, streamFormat, maxTokens }
+  return { ok: true, operation }
+}
+
+export function unsupported(method: string, path: string): Recognition {
+  return { ok: false, code: 'SLUICE_ERR_OPERATION_UNSUPPORTED', detail: `${method} ${path}` }
+}
+
+export const MALFORMED_BODY: Recognition = {
+  ok: false,
+  code: 'SLUICE_ERR_REQUEST_MALFORMED',
+  detail: 'The body must be a JSON object.',
+}
+
+export function modelInvalid(detail: string): Recognition {
+  return { ok: false, code: 'SLUICE_ERR_MODEL_INVALID', detail }
+}
+
+/** Percent-decodes a model id from a path segment; undefined when the encoding is broken. */
+export function decodeModel(raw: string): string | undefined {
+  if (raw.indexOf('%') === -1) return raw
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return undefined
+  }
+}
+
+const NO_CREDENTIAL: PresentedCredential = { kind: 'none' }
+
+/** `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750 §2.1). */
+export function bearerCredential(authorization: string | undefined): PresentedCredential {
+  if (authorization === undefined) return NO_CREDENTIAL
+  if (authorization.length < 7 || authorization.slice(0, 7).toLowerCase() !== 'bearer ') {
+    return { kind: 'malformed', detail: 'The Authorization header is not a Bearer token.' }
+  }
+  const key = authorization.slice(7).trim()
+  return key === '' ? { kind: 'malformed', detail: 'The Bearer token is empty.' } : { kind: 'key', key }
+}
+
+/** The key from the first header or query value that carries one. */
+export function keyCredential(key: string | undefined): PresentedCredential {
+  if (key === undefined) return NO_CREDENTIAL
+  return key === '' ? { kind: 'malformed', detail: 'The API key is empty.' } : { kind: 'key', key }
+}

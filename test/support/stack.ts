@@ -1,0 +1,103 @@
+// A real stack for end-to-end tests: the four provider emulators and Sluice, each on an ephemeral
+// port on 127.0.0.1, with Sluice's decision log captured so tests can assert what it counted.
+import { Writable } from 'node:stream'
+import { pino } from 'pino'
+import { EMULATOR_CREDENTIALS, startEmulators, type Emulators } from '../../src/emulators/index.js'
+import { startSluice, type Sluice, type StartOptions } from '../../src/main.js'
+import type { Usage } from '../../src/providers/adapter.js'
+
+export const CLIENT = {
+  id: 'checkout-app',
+  tenant: 'shop',
+  credentials: {
+    accessKeyId: 'AKIDCHECKOUTAPP00000',
+    secretAccessKey: 'checkout-app-secret-key-0123456789',
+    apiKey: 'sk-checkout-app-key',
+  },
+} as const
+
+export interface DecisionRecord {
+  requestId: string
+  provider: string
+  model: string
+  operation?: string
+  stream?: boolean
+  client?: string
+  decision: string
+  code: string
+  status: number
+  usage?: Usage
+  clientAborted?: boolean
+  upstreamBroken?: boolean
+}
+
+export interface Stack {
+  readonly emulators: Emulators
+  readonly sluice: Sluice
+  readonly decisions: DecisionRecord[]
+  /** Resolves with the decision record of `requestId` once it is logged (settle runs after the response ends). */
+  decision(requestId: string): Promise<DecisionRecord>
+  close(): Promise<void>
+}
+
+export function stackConfig(emulators: Emulators, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const c = EMULATOR_CREDENTIALS
+  return {
+    server: { host: '127.0.0.1', port: 0, maxBodyBytes: 64 * 1024 },
+    admin: { host: '127.0.0.1', port: 0 },
+    state: { store: 'memory' },
+    providers: {
+      bedrock: {
+        type: 'bedrock',
+        mount: '/bedrock',
+        region: c.bedrock.region,
+        endpoint: emulators.bedrock.url,
+        credentials: { accessKeyId: c.bedrock.accessKeyId, secretAccessKey: c.bedrock.secretAccessKey },
+      },
+      google: { type: 'gemini', mount: '/google', endpoint: emulators.gemini.url, apiKey: c.gemini.apiKey },
+      meta: { type: 'llama', mount: '/meta', endpoint: emulators.llama.url, apiKey: c.llama.apiKey },
+      openai: { type: 'openai', mount: '/openai', endpoint: emulators.openai.url, apiKey: c.openai.apiKey },
+    },
+    clients: [CLIENT],
+    log: { level: 'info' },
+    ...extra,
+  }
+}
+
+export async function startStack(options: { extra?: Record<string, unknown>; start?: Partial<StartOptions> } = {}): Promise<Stack> {
+  const emulators = await startEmulators({ auth: EMULATOR_CREDENTIALS })
+  const decisions: DecisionRecord[] = []
+  const waiters = new Map<string, (record: DecisionRecord) => void>()
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line === '') continue
+        const record = JSON.parse(line) as DecisionRecord & { msg: string }
+        if (record.msg !== 'decision') continue
+        decisions.push(record)
+        waiters.get(record.requestId)?.(record)
+      }
+      done()
+    },
+  })
+  const logger = pino({ level: 'info' }, sink)
+  const sluice = await startSluice({
+    configText: JSON.stringify(stackConfig(emulators, options.extra)),
+    logger,
+    ...options.start,
+  })
+  return {
+    emulators,
+    sluice,
+    decisions,
+    decision(requestId) {
+      const found = decisions.find((d) => d.requestId === requestId)
+      if (found !== undefined) return Promise.resolve(found)
+      return new Promise((resolve) => waiters.set(requestId, resolve))
+    },
+    async close() {
+      await sluice.close()
+      await emulators.close()
+    },
+  }
+}
