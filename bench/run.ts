@@ -37,13 +37,17 @@ function startServer(role: string, upstream?: string): Promise<Server> {
     const lines = createInterface({ input: child.stdout! })
     const timer = setTimeout(() => reject(new Error(`${role} did not start`)), 15_000)
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)))
-    lines.once('line', (line) => {
+    // Sluice logs to stdout too; the announcement is the line with a port and no log message.
+    const onLine = (line: string): void => {
+      const parsed = JSON.parse(line) as { port?: number; msg?: string }
+      if (typeof parsed.port !== 'number' || parsed.msg !== undefined) return
       clearTimeout(timer)
-      // Sluice logs its decisions on stdout after the port line; drain and drop them.
-      child.stdout!.resume()
+      lines.off('line', onLine)
       lines.close()
-      resolve({ child, port: (JSON.parse(line) as { port: number }).port })
-    })
+      child.stdout!.resume() // keep draining (and dropping) the decision log
+      resolve({ child, port: parsed.port })
+    }
+    lines.on('line', onLine)
   })
 }
 

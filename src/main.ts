@@ -8,7 +8,7 @@ import { createConfigWatcher } from './config/watch.js'
 import type { Config } from './config/schema.js'
 import { buildSnapshot, retiredPools, type Snapshot } from './config/snapshot.js'
 import { buildAdmin } from './control/admin.js'
-import { createLogger } from './log.js'
+import { createLogger, decisionLogger } from './log.js'
 import { metrics } from './metrics.js'
 import { createRequestHandler } from './pipeline/run.js'
 import { createDualServer } from './server/dual-protocol.js'
@@ -74,7 +74,7 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
   }
 
   const data = createDualServer(
-    createRequestHandler({ snapshot: () => snapshot, logger, draining: () => draining, inFlight }),
+    createRequestHandler({ snapshot: () => snapshot, logger, decisions: decisionLogger(logger), draining: () => draining, inFlight }),
   )
   data.http1.on('clientError', (err, socket) => {
     metrics.clientErrors.inc()

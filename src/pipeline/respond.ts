@@ -12,7 +12,7 @@ export interface Response {
   writeHead(status: number, headers: Record<string, string | string[]>): unknown
   write(chunk: Buffer): boolean
   end(): unknown
-  end(chunk: string): unknown
+  end(chunk: string | Buffer): unknown
   destroy(error?: Error): unknown
   once(event: 'close' | 'drain', listener: () => void): unknown
 }

@@ -21,6 +21,8 @@ export interface DataPlaneDeps {
   /** The current config snapshot; read once per request. */
   snapshot(): Snapshot
   logger: Logger
+  /** Where decision records go (see log.ts `decisionLogger`). */
+  decisions: Logger
   /** True once shutdown began. */
   draining(): boolean
   inFlight: InFlight
@@ -48,7 +50,7 @@ export function createRequestHandler(deps: DataPlaneDeps): (req: Request, res: R
         if (settled) return
         settled = true
         deps.inFlight.leave()
-        settle(deps.logger, snapshot.config.log.decisions, target, outcome)
+        settle(snapshot.config.log.decisions ? deps.decisions : undefined, target, outcome)
       },
     }
     deps.inFlight.enter()

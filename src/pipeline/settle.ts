@@ -13,7 +13,8 @@ export interface SettleTarget {
   readonly facts: RequestFacts | undefined
 }
 
-export function settle(logger: Logger, logDecisions: boolean, target: SettleTarget, outcome: Outcome): void {
+/** `decisions` is undefined when `log.decisions` is off. */
+export function settle(decisions: Logger | undefined, target: SettleTarget, outcome: Outcome): void {
   const durationMs = performance.now() - target.arrivedAt
   const { provider, route } = target
   const model = boundedModel(provider, target.model)
@@ -29,9 +30,9 @@ export function settle(logger: Logger, logDecisions: boolean, target: SettleTarg
     if (usage.cachedTokens > 0) metrics.tokens.labels(provider, model, 'cached').inc(usage.cachedTokens)
     if (usage.reasoningTokens > 0) metrics.tokens.labels(provider, model, 'reasoning').inc(usage.reasoningTokens)
   }
-  if (!logDecisions) return
+  if (decisions === undefined) return
   const context = target.facts?.context
-  logger.info(
+  decisions.info(
     {
       requestId: target.requestId,
       provider,

@@ -154,7 +154,7 @@ describe('bedrock.renderError', () => {
       ...(error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) }),
     })
     expect(JSON.parse(rendered.body)).toEqual({
-      message: `${error.message} (request id: ${error.requestId})`,
+      message: `${error.code}: ${error.message} (request id: ${error.requestId})`,
       code: error.code,
       requestId: error.requestId,
     })

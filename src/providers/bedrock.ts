@@ -7,6 +7,7 @@ import type { ErrorKind, SluiceError } from '../errors.js'
 import { headerValue, parseSigV4 } from '../auth/sigv4-verify.js'
 import { createBedrockAuth, DEFAULT_REGION } from './bedrock-auth.js'
 import { bedrockUsageReader } from './bedrock-usage.js'
+import { errorMessage } from './error-message.js'
 import { MALFORMED_BODY, type JsonObject, bearerCredential, decodeModel, isObject, modelInvalid, parseJsonObject, recognised, tokenCount, unsupported } from './request.js'
 
 const PREFIX = '/model/'
@@ -96,7 +97,7 @@ function renderError(error: SluiceError): RenderedError {
     'x-amzn-requestid': error.requestId,
   }
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds)
-  const message = `${error.message} (request id: ${error.requestId})`
+  const message = errorMessage(error)
   return { status: error.status, headers, body: JSON.stringify({ message, code: error.code, requestId: error.requestId }) }
 }
 

@@ -111,7 +111,7 @@ describe('gemini.renderError', () => {
       details.push({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${error.retryAfterSeconds}s` })
     }
     expect(JSON.parse(rendered.body)).toEqual({
-      error: { code: status, message: `${error.message} (request id: ${error.requestId})`, status: statusName, details },
+      error: { code: status, message: `${error.code}: ${error.message} (request id: ${error.requestId})`, status: statusName, details },
     })
   })
 })

@@ -5,6 +5,7 @@
 import type { ProviderAdapter, Recognition, RenderedError, StreamFormat, Usage } from './adapter.js'
 import type { ErrorKind, SluiceError } from '../errors.js'
 import { headerValue } from '../auth/sigv4-verify.js'
+import { errorMessage } from './error-message.js'
 import { MALFORMED_BODY, decodeModel, isObject, keyCredential, modelInvalid, parseJsonObject, recognised, tokenCount, unsupported } from './request.js'
 import { headerAuth } from './upstream-auth.js'
 import { NO_USAGE, count, jsonUsageReader, readableBody, streamedUsageReader, usageKey } from './usage.js'
@@ -99,7 +100,7 @@ function renderError(error: SluiceError): RenderedError {
   const body = JSON.stringify({
     error: {
       code: error.status,
-      message: `${error.message} (request id: ${error.requestId})`,
+      message: errorMessage(error),
       status: error.status === 429 ? 'RESOURCE_EXHAUSTED' : STATUS_NAMES[error.kind],
       details,
     },

@@ -3,6 +3,7 @@
 // `{"error":{"message","type","param","code"}}` errors that the SDKs map to typed errors by status.
 import type { NativeRequest, Recognition, RenderedError, Usage } from './adapter.js'
 import type { ErrorKind, SluiceError } from '../errors.js'
+import { errorMessage } from './error-message.js'
 import { MALFORMED_BODY, isObject, modelInvalid, parseJsonObject, recognised, tokenCount } from './request.js'
 import { count, usageKey } from './usage.js'
 
@@ -69,7 +70,7 @@ export function renderOpenAiError(error: SluiceError): RenderedError {
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds)
   const body = JSON.stringify({
     error: {
-      message: `${error.message} (request id: ${error.requestId})`,
+      message: errorMessage(error),
       type: error.status === 429 ? 'rate_limit_error' : ERROR_TYPES[error.kind],
       param: null,
       code: error.code,

@@ -118,7 +118,7 @@ describe('openai.renderError', () => {
     expect(rendered.headers['retry-after']).toBe(error.retryAfterSeconds === undefined ? undefined : String(error.retryAfterSeconds))
     expect(JSON.parse(rendered.body)).toEqual({
       error: {
-        message: `${error.message} (request id: ${error.requestId})`,
+        message: `${error.code}: ${error.message} (request id: ${error.requestId})`,
         type,
         param: null,
         code: error.code,

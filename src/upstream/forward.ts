@@ -81,6 +81,13 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   private firstByteAt = 0
   private finished = false
   private clientGone = false
+  /**
+   * Non-streamed bodies only: the latest chunk, held until the next one or the end so that a
+   * typical one-chunk JSON answer leaves as head + body + end in a single write. Streams (SSE,
+   * event streams) are never held back.
+   */
+  private held: Buffer | undefined
+  private readonly holdLast: boolean
   private readonly resume = (): void => this.controller?.resume()
 
   constructor(
@@ -89,6 +96,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     private readonly dispatchedAt: number,
     private readonly done: (outcome: Outcome) => void,
   ) {
+    this.holdLast = facts.operation.streamFormat === 'none'
     res.once('close', () => {
       if (this.finished) return
       this.clientGone = true
@@ -121,6 +129,12 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.firstByteAt === 0) this.firstByteAt = performance.now()
     this.usage?.push(chunk)
+    if (this.holdLast) {
+      const previous = this.held
+      this.held = chunk
+      if (previous === undefined) return
+      chunk = previous
+    }
     if (!this.res.write(chunk)) {
       controller.pause()
       this.res.once('drain', this.resume)
@@ -128,7 +142,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    this.res.end()
+    if (this.held === undefined) this.res.end()
+    else this.res.end(this.held)
     this.finish(false)
   }
 

@@ -55,6 +55,10 @@ describe('SseParser', () => {
     expect(seen).toEqual(['abcdef\nghi'])
   })
 
+  it('joins CR and LF across chunks, even with empty chunks between', () => {
+    expect(parse([Buffer.from('data: a\r'), Buffer.alloc(0), Buffer.from('\ndata: b\r'), Buffer.from('\n\r\n')])).toEqual([{ event: '', data: 'a\nb' }])
+  })
+
   it('keeps a pending event whose data line ended in an earlier chunk', () => {
     const seen: string[] = []
     const parser = new SseParser((data) => seen.push(data.toString()))

@@ -11,9 +11,17 @@ const LF = 0x0a
 const CR = 0x0d
 const COLON = 0x3a
 const SPACE = 0x20
-const DATA = Buffer.from('data')
-const EVENT = Buffer.from('event')
+const LF_BYTE = Buffer.of(LF)
 const EMPTY = Buffer.alloc(0)
+const DATA = [0x64, 0x61, 0x74, 0x61]
+const EVENT = [0x65, 0x76, 0x65, 0x6e, 0x74]
+
+/** Byte comparison of a field name: cheaper than a native Buffer.compare call per line. */
+function fieldIs(buf: Buffer, start: number, end: number, name: readonly number[]): boolean {
+  if (end - start !== name.length) return false
+  for (let i = 0; i < name.length; i++) if (buf[start + i] !== name[i]) return false
+  return true
+}
 
 /** Events (or lines) larger than this are dropped rather than buffered without bound. */
 export const MAX_SSE_EVENT_BYTES = 16 * 1024 * 1024
@@ -22,8 +30,13 @@ export class SseParser {
   readonly #onEvent: SseEventHandler
   /** Bytes of an unterminated line from earlier chunks (owned copy). */
   #lineTail: Buffer | undefined
-  /** The current event's data lines joined by LF; may view the current chunk until the push ends. */
+  /**
+   * The current event's data lines joined by LF, at `#data[#dataStart, #dataEnd)`. It may be the
+   * current chunk itself until the push ends (`#dataOwned` false).
+   */
   #data: Buffer = EMPTY
+  #dataStart = 0
+  #dataEnd = 0
   #dataOwned = true
   #dataLines = 0
   #event = ''
@@ -40,10 +53,11 @@ export class SseParser {
 
   push(chunk: Buffer): void {
     const length = chunk.length
+    if (length === 0) return
     let start = 0
     if (this.#skipLf) {
       this.#skipLf = false
-      if (length > 0 && chunk[0] === LF) start = 1
+      if (chunk[0] === LF) start = 1
     }
     // CR is rare (most servers send LF only), so look it up once per chunk, then only past it.
     let cr = chunk.indexOf(CR, start)
@@ -58,7 +72,8 @@ export class SseParser {
       const tail = this.#lineTail
       this.#lineTail = undefined
       if (this.#lineDropped) this.#lineDropped = false
-      else this.#line(tail === undefined ? chunk.subarray(start, end) : Buffer.concat([tail, chunk.subarray(start, end)]))
+      else if (tail === undefined) this.#line(chunk, start, end, false)
+      else this.#line(Buffer.concat([tail, chunk.subarray(start, end)]), 0, tail.length + end - start, true)
       start = end + 1
       if (end === cr) {
         if (start === length) this.#skipLf = true
@@ -66,7 +81,9 @@ export class SseParser {
       }
     }
     if (!this.#dataOwned) {
-      this.#data = Buffer.from(this.#data)
+      this.#data = Buffer.from(this.#data.subarray(this.#dataStart, this.#dataEnd))
+      this.#dataStart = 0
+      this.#dataEnd = this.#data.length
       this.#dataOwned = true
     }
   }
@@ -83,36 +100,45 @@ export class SseParser {
     this.#lineTail = this.#lineTail === undefined ? Buffer.from(part) : Buffer.concat([this.#lineTail, part])
   }
 
-  #line(line: Buffer): void {
-    if (line.length === 0) return this.#dispatch()
-    if (this.#overflow || line[0] === COLON) return
-    const colon = line.indexOf(COLON)
-    const nameEnd = colon === -1 ? line.length : colon
-    let valueStart = colon === -1 ? line.length : colon + 1
-    if (line[valueStart] === SPACE) valueStart++
-    if (DATA.compare(line, 0, nameEnd) === 0) this.#appendData(line.subarray(valueStart))
-    else if (EVENT.compare(line, 0, nameEnd) === 0) this.#event = line.toString('utf8', valueStart)
+  /** The line is `buf[start, end)`; offsets rather than subarrays, as this runs once per line. */
+  #line(buf: Buffer, start: number, end: number, owned: boolean): void {
+    if (start === end) return this.#dispatch()
+    if (this.#overflow || buf[start] === COLON) return
+    let colon = buf.indexOf(COLON, start)
+    if (colon === -1 || colon > end) colon = end
+    let valueStart = colon === end ? end : colon + 1
+    if (valueStart < end && buf[valueStart] === SPACE) valueStart++
+    if (fieldIs(buf, start, colon, DATA)) this.#appendData(buf, valueStart, end, owned)
+    else if (fieldIs(buf, start, colon, EVENT)) this.#event = buf.toString('utf8', valueStart, end)
     // `id` and `retry` do not matter to a reader of usage; unknown fields are ignored by the spec.
   }
 
-  #appendData(value: Buffer): void {
-    if (this.#dataLines === 0) {
-      this.#data = value
-      this.#dataOwned = false
-    } else if (this.#data.length + value.length < MAX_SSE_EVENT_BYTES) {
-      this.#data = Buffer.concat([this.#data, Buffer.of(LF), value])
-      this.#dataOwned = true
-    } else {
-      this.#overflow = true
+  #appendData(buf: Buffer, start: number, end: number, owned: boolean): void {
+    if (this.#dataLines++ === 0) {
+      this.#data = buf
+      this.#dataStart = start
+      this.#dataEnd = end
+      this.#dataOwned = owned
+      return
     }
-    this.#dataLines++
+    const size = this.#dataEnd - this.#dataStart + 1 + end - start
+    if (size > MAX_SSE_EVENT_BYTES) {
+      this.#overflow = true
+      return
+    }
+    this.#data = Buffer.concat([this.#data.subarray(this.#dataStart, this.#dataEnd), LF_BYTE, buf.subarray(start, end)], size)
+    this.#dataStart = 0
+    this.#dataEnd = size
+    this.#dataOwned = true
   }
 
   #dispatch(): void {
     const deliver = this.#dataLines > 0 && !this.#overflow
-    const data = this.#data
+    const data = this.#data.subarray(this.#dataStart, this.#dataEnd)
     const event = this.#event
     this.#data = EMPTY
+    this.#dataStart = 0
+    this.#dataEnd = 0
     this.#dataOwned = true
     this.#dataLines = 0
     this.#event = ''
