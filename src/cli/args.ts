@@ -1,13 +1,37 @@
 import { parseArgs } from 'node:util'
 
 /** Options shared by serve, validate and demo. */
-export function configArgs(args: string[]): { config: string | undefined; env: string | undefined; port: number | undefined } {
+export interface CommonArgs {
+  readonly config: string | undefined
+  readonly env: string | undefined
+  /** Data plane port override. */
+  readonly port: number | undefined
+  /** Admin port override. */
+  readonly adminPort: number | undefined
+}
+
+export function configArgs(args: string[]): CommonArgs {
   const { values } = parseArgs({
     args,
-    options: { config: { type: 'string', short: 'c' }, env: { type: 'string', short: 'e' }, port: { type: 'string', short: 'p' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      env: { type: 'string', short: 'e' },
+      port: { type: 'string', short: 'p' },
+      'admin-port': { type: 'string' },
+    },
     allowPositionals: false,
   })
-  const port = values.port === undefined ? undefined : Number(values.port)
-  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) throw new Error(`--port must be a port number (got ${values.port})`)
-  return { config: values.config ?? process.env.SLUICE_CONFIG, env: values.env ?? process.env.SLUICE_ENV, port }
+  return {
+    config: values.config ?? process.env.SLUICE_CONFIG,
+    env: values.env ?? process.env.SLUICE_ENV,
+    port: portArg('--port', values.port),
+    adminPort: portArg('--admin-port', values['admin-port']),
+  }
+}
+
+function portArg(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const port = Number(value)
+  if (!(Number.isInteger(port) && port >= 0 && port < 65536)) throw new Error(`${name} must be a port number (got ${value})`)
+  return port
 }

@@ -13,11 +13,11 @@ export const DEMO_CLIENT = {
   },
 } as const
 
-export function demoConfig(emulators: Emulators, port: number): string {
+export function demoConfig(emulators: Emulators, port: number, adminPort: number): string {
   const c = EMULATOR_CREDENTIALS
   return JSON.stringify({
     server: { host: '127.0.0.1', port },
-    admin: { host: '127.0.0.1', port: 9901 },
+    admin: { host: '127.0.0.1', port: adminPort },
     providers: {
       bedrock: {
         type: 'bedrock',
@@ -35,9 +35,9 @@ export function demoConfig(emulators: Emulators, port: number): string {
 }
 
 export async function demo(args: string[]): Promise<number> {
-  const { port = 8080 } = configArgs(args)
+  const { port = 8080, adminPort = 9901 } = configArgs(args)
   const emulators = await startEmulators({ auth: EMULATOR_CREDENTIALS })
-  const sluice = await startSluice({ configText: demoConfig(emulators, port) })
+  const sluice = await startSluice({ configText: demoConfig(emulators, port, adminPort) })
   process.stdout.write(snippets(sluice.dataUrl, sluice.adminUrl))
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)

@@ -8,10 +8,10 @@ import { demo } from './demo.js'
 const USAGE = `Usage: sluice <command> [options]
 
 Commands:
-  serve     Run the proxy            --config FILE (or SLUICE_CONFIG)  --env NAME (or SLUICE_ENV)
+  serve     Run the proxy            --config FILE (or SLUICE_CONFIG)  --env NAME (or SLUICE_ENV)  [--port N] [--admin-port N]
   validate  Check a config file      --config FILE  --env NAME; prints "path: problem (got value)", exits 1 on problems
   emulate   Run the provider emulators alone   --port N (first of four consecutive ports, default 4001)
-  demo      Emulators + Sluice on an embedded config, with ready-to-paste calls   --port N (data plane, default 8080)
+  demo      Emulators + Sluice on an embedded config, with ready-to-paste calls   [--port N (default 8080)] [--admin-port N (default 9901)]
 `
 
 const commands: Record<string, (args: string[]) => Promise<number>> = { serve, validate, emulate, demo }

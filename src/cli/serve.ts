@@ -2,12 +2,12 @@ import { startSluice } from '../main.js'
 import { configArgs } from './args.js'
 
 export async function serve(args: string[]): Promise<number> {
-  const { config, env, port } = configArgs(args)
+  const { config, env, port, adminPort } = configArgs(args)
   if (config === undefined) {
     process.stderr.write('sluice serve: --config FILE (or SLUICE_CONFIG) is required\n')
     return 2
   }
-  const sluice = await startSluice({ configPath: config, env, dataPort: port })
+  const sluice = await startSluice({ configPath: config, env, dataPort: port, adminPort })
   process.on('SIGHUP', () => sluice.reload())
   await new Promise<void>((resolve) => {
     const stop = (): void => {

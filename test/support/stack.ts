@@ -1,8 +1,8 @@
 // A real stack for end-to-end tests: the four provider emulators and Sluice, each on an ephemeral
 // port on 127.0.0.1, with Sluice's decision log captured so tests can assert what it counted.
 import { Writable } from 'node:stream'
-import { pino } from 'pino'
 import { EMULATOR_CREDENTIALS, startEmulators, type Emulators } from '../../src/emulators/index.js'
+import { createLogger } from '../../src/log.js'
 import { startSluice, type Sluice, type StartOptions } from '../../src/main.js'
 import type { Usage } from '../../src/providers/adapter.js'
 
@@ -35,12 +35,14 @@ export interface Stack {
   readonly emulators: Emulators
   readonly sluice: Sluice
   readonly decisions: DecisionRecord[]
+  /** Every log line Sluice wrote, raw. */
+  readonly logLines: string[]
   /** Resolves with the decision record of `requestId` once it is logged (settle runs after the response ends). */
   decision(requestId: string): Promise<DecisionRecord>
   close(): Promise<void>
 }
 
-export function stackConfig(emulators: Emulators, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function stackConfig(emulators: Emulators, extra: Record<string, unknown> = {}): StackConfig {
   const c = EMULATOR_CREDENTIALS
   return {
     server: { host: '127.0.0.1', port: 0, maxBodyBytes: 64 * 1024 },
@@ -61,17 +63,27 @@ export function stackConfig(emulators: Emulators, extra: Record<string, unknown>
     clients: [CLIENT],
     log: { level: 'info' },
     ...extra,
-  }
+  } as StackConfig
 }
 
-export async function startStack(options: { extra?: Record<string, unknown>; start?: Partial<StartOptions> } = {}): Promise<Stack> {
+export interface StackOptions {
+  /** Adjusts the generated config (see stackConfig) before Sluice starts. */
+  configure?: (config: StackConfig) => void
+  start?: Partial<StartOptions>
+}
+
+export type StackConfig = Record<string, unknown> & { providers: Record<string, Record<string, unknown>> }
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const emulators = await startEmulators({ auth: EMULATOR_CREDENTIALS })
   const decisions: DecisionRecord[] = []
+  const logLines: string[] = []
   const waiters = new Map<string, (record: DecisionRecord) => void>()
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (line === '') continue
+        logLines.push(line)
         const record = JSON.parse(line) as DecisionRecord & { msg: string }
         if (record.msg !== 'decision') continue
         decisions.push(record)
@@ -80,9 +92,12 @@ export async function startStack(options: { extra?: Record<string, unknown>; sta
       done()
     },
   })
-  const logger = pino({ level: 'info' }, sink)
+  const config = stackConfig(emulators)
+  options.configure?.(config)
+  // Sluice's own logger factory (with its redaction), writing into the capture.
+  const logger = createLogger((config.log as { level?: string } | undefined)?.level ?? 'info', sink)
   const sluice = await startSluice({
-    configText: JSON.stringify(stackConfig(emulators, options.extra)),
+    configText: JSON.stringify(config),
     logger,
     ...options.start,
   })
@@ -90,6 +105,7 @@ export async function startStack(options: { extra?: Record<string, unknown>; sta
     emulators,
     sluice,
     decisions,
+    logLines,
     decision(requestId) {
       const found = decisions.find((d) => d.requestId === requestId)
       if (found !== undefined) return Promise.resolve(found)
