@@ -2,6 +2,7 @@
 import { EMULATOR_CREDENTIALS, startEmulators, type Emulators } from '../emulators/index.js'
 import { startSluice } from '../main.js'
 import { configArgs } from './args.js'
+import { stopSignal } from './signals.js'
 
 export const DEMO_CLIENT = {
   id: 'demo-app',
@@ -36,13 +37,11 @@ export function demoConfig(emulators: Emulators, port: number, adminPort: number
 
 export async function demo(args: string[]): Promise<number> {
   const { port = 8080, adminPort = 9901 } = configArgs(args)
+  const stopped = stopSignal()
   const emulators = await startEmulators({ auth: EMULATOR_CREDENTIALS })
   const sluice = await startSluice({ configText: demoConfig(emulators, port, adminPort) })
   process.stdout.write(snippets(sluice.dataUrl, sluice.adminUrl))
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve)
-    process.once('SIGTERM', resolve)
-  })
+  await stopped
   await sluice.close()
   await emulators.close()
   return 0

@@ -1,5 +1,6 @@
-import { startSluice } from '../main.js'
+import { startSluice, type Sluice } from '../main.js'
 import { configArgs } from './args.js'
+import { stopSignal } from './signals.js'
 
 export async function serve(args: string[]): Promise<number> {
   const { config, env, port, adminPort } = configArgs(args)
@@ -7,16 +8,13 @@ export async function serve(args: string[]): Promise<number> {
     process.stderr.write('sluice serve: --config FILE (or SLUICE_CONFIG) is required\n')
     return 2
   }
-  const sluice = await startSluice({ configPath: config, env, dataPort: port, adminPort })
-  process.on('SIGHUP', () => sluice.reload())
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGTERM', stop)
-      process.off('SIGINT', stop)
-      void sluice.close().then(resolve)
-    }
-    process.on('SIGTERM', stop)
-    process.on('SIGINT', stop)
-  })
+  // Handlers go in before startup: the "listening" log line can reach a supervisor before the
+  // code after `await startSluice` runs, and an unhandled SIGHUP would kill the process.
+  let sluice: Sluice | undefined
+  process.on('SIGHUP', () => sluice?.reload())
+  const stopped = stopSignal()
+  sluice = await startSluice({ configPath: config, env, dataPort: port, adminPort })
+  await stopped
+  await sluice.close()
   return 0
 }

@@ -44,6 +44,10 @@ export type PresentedCredential =
   | { readonly kind: 'sigv4'; readonly accessKeyId: string }
   | { readonly kind: 'malformed'; readonly detail: string }
 
+/**
+ * Tokens of one call. Cached tokens are included in `inputTokens` (and also reported in
+ * `cachedTokens`); reasoning tokens are included in `outputTokens` (and in `reasoningTokens`).
+ */
 export interface Usage {
   inputTokens: number
   outputTokens: number
@@ -53,6 +57,7 @@ export interface Usage {
 
 /** Reads usage incrementally from a response body as it passes; never holds the whole stream. */
 export interface UsageReader {
+  /** May keep a reference to `chunk` until `result()`; callers must not reuse chunk buffers. */
   push(chunk: Buffer): void
   /** Usage seen so far (final once the body ended); undefined when the body carried none. */
   result(): Usage | undefined
@@ -73,7 +78,11 @@ export interface RenderedError {
   readonly body: string
 }
 
-/** Applies upstream auth in place; Bedrock's SigV4 needs credentials and hashing, so it may be async. */
+/**
+ * Applies upstream auth in place; Bedrock's SigV4 needs credentials and hashing, so it may be
+ * async. Rejects (or throws) when credentials cannot be obtained; the data plane then answers
+ * SLUICE_ERR_UPSTREAM_AUTH.
+ */
 export type UpstreamAuth = (request: UpstreamRequest, origin: URL) => void | Promise<void>
 
 export interface ProviderAdapter {
