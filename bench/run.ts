@@ -13,16 +13,18 @@ import { BENCH_CLIENT_KEY, BENCH_UPSTREAM_KEY, scenarios } from './scenarios.js'
 
 const { values } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' },
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
     rate: { type: 'string', default: '500' },
-    paced: { type: 'string', default: '10' },
+    paced: { type: 'string', default: '5' },
   },
 })
 const durationSeconds = Number(values.duration)
 const connections = Number(values.connections)
 const rate = Number(values.rate)
 const pacedSeconds = Number(values.paced)
+const rounds = Number(values.rounds)
 
 interface Server {
   readonly child: ChildProcess
@@ -69,6 +71,47 @@ interface Row {
   paced: OpenLoopResult
 }
 
+async function measure(target: Target, scenario: string, body: string): Promise<Row> {
+  const cpuBefore = cpuMs(target.pid)
+  const result = await closedLoop(target, body, durationSeconds)
+  const cpuUsed = cpuMs(target.pid) - cpuBefore
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${target.name}/${scenario}: ${result.non2xx} non-2xx, ${result.errors} errors`)
+  const paced = await openLoop(target.url, { 'content-type': 'application/json', ...target.headers }, body, rate, pacedSeconds)
+  return {
+    scenario,
+    target: target.name,
+    rps: result.requests.average,
+    closedP50Ms: result.latency.p50,
+    closedP99Ms: result.latency.p99,
+    cpuMsPerRequest: cpuUsed / result.requests.total,
+    paced,
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+function medianRow(rows: Row[]): Row {
+  const pick = (f: (r: Row) => number): number => median(rows.map(f))
+  return {
+    scenario: rows[0]!.scenario,
+    target: rows[0]!.target,
+    rps: pick((r) => r.rps),
+    closedP50Ms: pick((r) => r.closedP50Ms),
+    closedP99Ms: pick((r) => r.closedP99Ms),
+    cpuMsPerRequest: pick((r) => r.cpuMsPerRequest),
+    paced: {
+      sent: pick((r) => r.paced.sent),
+      errors: rows.reduce((n, r) => n + r.paced.errors, 0),
+      p50Ms: pick((r) => r.paced.p50Ms),
+      p99Ms: pick((r) => r.paced.p99Ms),
+    },
+  }
+}
+
 async function closedLoop(target: Target, body: string, seconds: number): Promise<autocannon.Result> {
   return autocannon({
     url: target.url,
@@ -100,37 +143,31 @@ async function main(): Promise<void> {
       pid: sluice.child.pid!,
     },
   ]
-  const rows: Row[] = []
+  // Targets take turns within each round, and each figure is the median over rounds, so a
+  // noisy moment on this small machine does not land on one target only.
+  const samples = new Map<string, Row[]>()
   try {
-    for (const scenario of scenarios) {
-      for (const target of targets) {
-        await closedLoop(target, scenario.body, 2) // warm-up: JIT, pools, sockets
-        const cpuBefore = cpuMs(target.pid)
-        const result = await closedLoop(target, scenario.body, durationSeconds)
-        const cpuUsed = cpuMs(target.pid) - cpuBefore
-        if (result.non2xx > 0 || result.errors > 0) throw new Error(`${target.name}/${scenario.name}: ${result.non2xx} non-2xx, ${result.errors} errors`)
-        const paced = await openLoop(target.url, { 'content-type': 'application/json', ...target.headers }, scenario.body, rate, pacedSeconds)
-        rows.push({
-          scenario: scenario.name,
-          target: target.name,
-          rps: result.requests.average,
-          closedP50Ms: result.latency.p50,
-          closedP99Ms: result.latency.p99,
-          cpuMsPerRequest: cpuUsed / result.requests.total,
-          paced,
-        })
-        process.stderr.write(`done ${scenario.name} ${target.name}\n`)
+    for (const target of targets) for (const scenario of scenarios) await closedLoop(target, scenario.body, 2) // warm-up: JIT, pools
+    for (let round = 0; round < rounds; round++) {
+      for (const scenario of scenarios) {
+        for (const target of targets) {
+          const row = await measure(target, scenario.name, scenario.body)
+          const key = `${scenario.name}/${target.name}`
+          samples.set(key, [...(samples.get(key) ?? []), row])
+          process.stderr.write(`round ${round + 1}/${rounds} ${key}: ${row.rps.toFixed(0)} req/s, paced p50 ${row.paced.p50Ms.toFixed(3)} ms\n`)
+        }
       }
     }
   } finally {
     for (const s of [emulator, bare, sluice]) s.child.kill('SIGKILL')
   }
+  const rows = [...samples.values()].map(medianRow)
   report(rows)
 }
 
 function report(rows: Row[]): void {
   const lines = [
-    `Sluice bench — ${new Date().toISOString()} — node ${process.version}; closed loop ${connections} connections × ${durationSeconds}s; paced ${rate} req/s × ${pacedSeconds}s`,
+    `Sluice bench — ${new Date().toISOString()} — node ${process.version}; medians of ${rounds} rounds; closed loop ${connections} connections × ${durationSeconds}s; paced ${rate} req/s × ${pacedSeconds}s`,
     '',
     '| scenario | target | req/s (closed) | vs bare | CPU ms/req | paced p50 ms | paced p99 ms | added p50 ms | added p99 ms | paced errors |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -143,7 +180,7 @@ function report(rows: Row[]): void {
       `| ${row.scenario} | ${row.target} | ${row.rps.toFixed(0)} | ${row.target === 'direct' ? '—' : `${((row.rps / bare.rps) * 100).toFixed(1)} %`} | ${row.cpuMsPerRequest.toFixed(3)} | ${row.paced.p50Ms.toFixed(3)} | ${row.paced.p99Ms.toFixed(3)} | ${added(row.paced.p50Ms, direct.paced.p50Ms)} | ${added(row.paced.p99Ms, direct.paced.p99Ms)} | ${row.paced.errors} |`,
     )
   }
-  lines.push('', 'CPU ms/req is the target process only (for `direct`, the emulator itself).')
+  lines.push('', 'CPU ms/req is the target process only (for `direct`, the emulator itself). Added latency is the paced p50/p99 minus direct\'s.')
   const text = lines.join('\n')
   process.stdout.write(`${text}\n`)
   const dir = new URL('../../bench/results/', import.meta.url)
