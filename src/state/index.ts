@@ -1,0 +1,29 @@
+// Opens the state store named by `state.store` in the config (SPEC §12, docs/state.md).
+import { buildStore, type StoreOptions } from './build-store.js'
+import { openMemoryEngine } from './memory.js'
+import { openSqliteEngine } from './sqlite.js'
+import type { StateStore } from './store.js'
+
+export { StateError, type StateErrorCode } from './errors.js'
+export type { StoreOptions } from './build-store.js'
+export * from './store.js'
+
+/** The `state` section of the config; `path` is the directory that holds `sluice.db`. */
+export interface StateConfig {
+  readonly store: 'sqlite' | 'memory' | 'redis'
+  readonly path: string
+  readonly redis?: { readonly url: string }
+}
+
+/** Rejects with a `StateError` when the store cannot be opened; startup should then fail. */
+export async function createStore(config: StateConfig, options: StoreOptions = {}): Promise<StateStore> {
+  switch (config.store) {
+    case 'sqlite':
+      return buildStore((sink) => openSqliteEngine(config.path, sink), options)
+    case 'memory':
+      return buildStore(openMemoryEngine, options)
+    case 'redis':
+      // Arrives in a later issue, as another engine behind the same contract suite.
+      throw new Error('state.store redis is not available yet')
+  }
+}
