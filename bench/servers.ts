@@ -27,6 +27,10 @@ async function main(role: string | undefined, upstream: string | undefined): Pro
         state: { store: 'memory' },
         providers: { openai: { type: 'openai', mount: '/openai', endpoint: upstream, apiKey: BENCH_UPSTREAM_KEY } },
         clients: [{ id: 'bench', tenant: 'bench', credentials: { apiKey: BENCH_CLIENT_KEY } }],
+        flags: {
+          'ai.egress.enabled': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
+          'ai.streaming.enabled': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
+        },
       })
       const sluice = await startSluice({ configText })
       return Number(new URL(sluice.dataUrl).port)

@@ -6,6 +6,8 @@ export type ErrorKind =
   | 'invalid_request'
   | 'auth_missing'
   | 'auth_invalid'
+  /** Authenticated, but policy does not allow this request (e.g. streaming switched off). */
+  | 'forbidden'
   | 'not_found'
   | 'too_large'
   | 'unavailable'
@@ -50,6 +52,44 @@ export const errors = {
     status: 502,
     kind: 'upstream',
     message: 'Sluice could not obtain credentials to sign the upstream request.',
+  },
+  SLUICE_ERR_KILL_GLOBAL: { status: 503, kind: 'unavailable', message: 'Emergency shutdown is on: Sluice forwards no AI traffic.' },
+  SLUICE_ERR_KILL_PROVIDER: { status: 503, kind: 'unavailable', message: 'A kill switch blocks this provider.' },
+  SLUICE_ERR_KILL_MODEL: { status: 503, kind: 'unavailable', message: 'A kill switch blocks this model.' },
+  SLUICE_ERR_KILL_ROUTE: { status: 503, kind: 'unavailable', message: 'A kill switch blocks this route.' },
+  SLUICE_ERR_KILL_CLIENT: { status: 503, kind: 'unavailable', message: 'A kill switch blocks this client or tenant.' },
+  SLUICE_ERR_EGRESS_DISABLED: {
+    status: 503,
+    kind: 'unavailable',
+    message: 'AI egress is switched off (flag ai.egress.enabled).',
+  },
+  SLUICE_ERR_PROVIDER_DISABLED: {
+    status: 503,
+    kind: 'unavailable',
+    message: 'This provider is switched off (flag ai.provider.<name>.enabled).',
+  },
+  SLUICE_ERR_STREAMING_DISABLED: {
+    status: 403,
+    kind: 'forbidden',
+    message: 'Streaming is switched off (flag ai.streaming.enabled); send the request without streaming.',
+  },
+  SLUICE_ERR_GATE_FAILED: {
+    status: 503,
+    kind: 'unavailable',
+    message: 'A gate failed internally and its fail mode is closed.',
+  },
+  SLUICE_ERR_ADMIN_UNAUTHENTICATED: {
+    status: 401,
+    kind: 'auth_missing',
+    message: 'The admin API needs Authorization: Bearer <token> with a token from admin.tokens.',
+  },
+  SLUICE_ERR_ADMIN_FORBIDDEN: { status: 403, kind: 'forbidden', message: "The token's role does not allow this action." },
+  SLUICE_ERR_ADMIN_INVALID: { status: 400, kind: 'invalid_request', message: 'The admin request is invalid.' },
+  SLUICE_ERR_ADMIN_NOT_FOUND: { status: 404, kind: 'not_found', message: 'No such admin resource.' },
+  SLUICE_ERR_STATE_UNAVAILABLE: {
+    status: 503,
+    kind: 'unavailable',
+    message: 'The state store could not complete the change; nothing was changed.',
   },
   SLUICE_ERR_SHUTTING_DOWN: { status: 503, kind: 'unavailable', message: 'Sluice is shutting down; retry on another instance.' },
   SLUICE_ERR_INTERNAL: { status: 500, kind: 'internal', message: 'Sluice failed while handling this request.' },

@@ -2,17 +2,20 @@
 // and the admin plane, watch the config, and drain on close. `sluice serve`, `sluice demo`,
 // the tests and the benchmarks all start Sluice through `startSluice`.
 import type { AddressInfo } from 'node:net'
+import { dirname, resolve } from 'node:path'
 import type { Logger } from 'pino'
 import { loadConfigFile, parseConfig, formatProblem, type LoadResult } from './config/load.js'
 import { createConfigWatcher } from './config/watch.js'
 import type { Config } from './config/schema.js'
-import { buildSnapshot, retiredPools, type Snapshot } from './config/snapshot.js'
+import { Runtime, RuntimeError } from './config/runtime.js'
+import type { Snapshot } from './config/snapshot.js'
 import { buildAdmin } from './control/admin.js'
 import { createLogger, decisionLogger } from './log.js'
 import { metrics } from './metrics.js'
 import { createRequestHandler } from './pipeline/run.js'
 import { createDualServer } from './server/dual-protocol.js'
 import { InFlight } from './server/in-flight.js'
+import { createStore, type StateStore } from './state/index.js'
 
 export interface StartOptions {
   /** YAML config file; watched for changes unless `watch` is false. */
@@ -32,11 +35,20 @@ export interface StartOptions {
 export interface Sluice {
   readonly dataUrl: string
   readonly adminUrl: string
+  readonly store: StateStore
   snapshot(): Snapshot
   /** Re-reads the config file (what SIGHUP does). A failed reload keeps the last good config. */
-  reload(): LoadResult
+  reload(): ReloadResult
   /** Stops accepting, lets in-flight requests finish up to `server.shutdownGraceMs`, then closes. */
   close(): Promise<void>
+}
+
+export type ReloadResult = { ok: true } | { ok: false; problems: string[] }
+
+export interface ReloadStatus {
+  readonly at: string
+  readonly ok: boolean
+  readonly problems?: readonly string[]
 }
 
 export class ConfigError extends Error {
@@ -56,25 +68,44 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
   if (!initial.ok) throw new ConfigError(initial.problems.map(formatProblem))
   const config = withPorts(initial.config, options)
   const logger = options.logger ?? createLogger(config.log.level)
+  const store = await createStore(config.state)
+  let runtime: Runtime
+  try {
+    runtime = await Runtime.create({
+      config,
+      environment,
+      baseDir: options.configPath === undefined ? process.cwd() : dirname(resolve(options.configPath)),
+      store,
+      logger,
+      watch: options.watch !== false,
+    })
+  } catch (err) {
+    await store.close()
+    throw err instanceof RuntimeError ? new ConfigError(err.problems) : err
+  }
+  const unsubscribe = store.subscribe(() => void runtime.refreshFromStore())
 
-  let snapshot = buildSnapshot(config, environment)
   let draining = false
+  let lastReload: ReloadStatus | undefined
+  let lastApplied: ReloadResult | undefined
   const inFlight = new InFlight()
   const apply = (next: Readonly<Config>, changed: readonly string[]): void => {
-    const previous = snapshot
-    snapshot = buildSnapshot(withPorts(next, options), environment, previous)
-    for (const pool of retiredPools(previous, snapshot)) void pool.close()
+    lastApplied = runtime.applyConfig(withPorts(next, options))
+    if (!lastApplied.ok) return reject(lastApplied.problems)
     logger.level = next.log.level
     metrics.configReloads.labels('applied').inc()
+    lastReload = { at: new Date().toISOString(), ok: true }
     logger.info({ changed }, 'config reloaded')
   }
   const reject = (problems: string[]): void => {
     metrics.configReloads.labels('rejected').inc()
+    lastReload = { at: new Date().toISOString(), ok: false, problems }
     logger.error({ problems }, 'config reload rejected; the last good config keeps serving')
   }
+  const snapshot = (): Snapshot => runtime.snapshot()
 
   const data = createDualServer(
-    createRequestHandler({ snapshot: () => snapshot, logger, decisions: decisionLogger(logger), draining: () => draining, inFlight }),
+    createRequestHandler({ snapshot, logger, decisions: decisionLogger(logger), draining: () => draining, inFlight }),
   )
   data.http1.on('clientError', (err, socket) => {
     metrics.clientErrors.inc()
@@ -96,29 +127,39 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
           onError: (problems) => reject(problems.map(formatProblem)),
         })
       : undefined
-  logger.info({ dataPort, adminPort, providers: snapshot.mounts.map((m) => `${m.name}=${m.prefix}`) }, 'sluice listening')
+  logger.info({ dataPort, adminPort, providers: snapshot().mounts.map((m) => `${m.name}=${m.prefix}`) }, 'sluice listening')
 
   return {
     dataUrl: `http://${urlHost(config.server.host)}:${dataPort}`,
     adminUrl: `http://${urlHost(config.admin.host)}:${adminPort}`,
-    snapshot: () => snapshot,
+    store,
+    snapshot,
     reload() {
-      if (watcher !== undefined) return watcher.reload()
-      const result = load()
-      if (result.ok) apply(result.config, ['(reload)'])
-      else reject(result.problems.map(formatProblem))
-      return result
+      lastApplied = undefined
+      const result = watcher !== undefined ? watcher.reload() : load()
+      if (!result.ok) {
+        const problems = result.problems.map(formatProblem)
+        if (watcher === undefined) reject(problems)
+        return { ok: false, problems }
+      }
+      if (watcher === undefined) apply(result.config, ['(reload)'])
+      // apply() ran inside reload (directly or through the watcher) and may have refused the flags.
+      const applied = lastApplied as ReloadResult | undefined
+      return applied?.ok === false ? applied : { ok: true }
     },
     async close() {
       draining = true
       watcher?.close()
       const closed = data.close()
-      const drained = await inFlight.idle(snapshot.config.server.shutdownGraceMs)
+      const drained = await inFlight.idle(snapshot().config.server.shutdownGraceMs)
       if (!drained) logger.warn({ inFlight: inFlight.size }, 'shutdown deadline passed; closing remaining requests')
       data.destroy()
       await closed
-      await Promise.all(snapshot.mounts.map((m) => m.pool.close()))
+      await Promise.all(snapshot().mounts.map((m) => m.pool.close()))
       await admin.close()
+      unsubscribe()
+      runtime.close()
+      await store.close()
       logger.flush()
     },
   }

@@ -61,6 +61,30 @@ export const metrics = {
     labelNames: ['result'] as const,
     registers: [registry],
   }),
+  flagEvaluations: new Counter({
+    name: 'sluice_flag_evaluations_total',
+    help: 'Flag evaluations by flag, variant and reason (unknown flag keys are counted as "(not found)").',
+    labelNames: ['flag', 'variant', 'reason'] as const,
+    registers: [registry],
+  }),
+  killSwitchesActive: new Gauge({
+    name: 'sluice_kill_switches_active',
+    help: 'Kill switches currently set, by scope (global = emergency shutdown).',
+    labelNames: ['scope'] as const,
+    registers: [registry],
+  }),
+  denials: new Counter({
+    name: 'sluice_denials_total',
+    help: 'Requests refused by a gate, by gate and SLUICE_ERR_* code.',
+    labelNames: ['gate', 'code'] as const,
+    registers: [registry],
+  }),
+  gateErrors: new Counter({
+    name: 'sluice_gate_errors_total',
+    help: 'Gates that threw; their fail mode decided the request.',
+    labelNames: ['gate', 'fail_mode'] as const,
+    registers: [registry],
+  }),
   clientErrors: new Counter({
     name: 'sluice_client_protocol_errors_total',
     help: 'Connections rejected by the HTTP parser before a request could be read.',

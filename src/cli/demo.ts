@@ -1,4 +1,6 @@
 // `sluice demo`: the four provider emulators plus Sluice on an embedded config, ready to call.
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { EMULATOR_CREDENTIALS, startEmulators, type Emulators } from '../emulators/index.js'
 import { startSluice } from '../main.js'
 import { configArgs } from './args.js'
@@ -14,11 +16,16 @@ export const DEMO_CLIENT = {
   },
 } as const
 
+const DEMO_STATE_DIR = join(tmpdir(), 'sluice-demo')
+const ON = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' }
+
 export function demoConfig(emulators: Emulators, port: number, adminPort: number): string {
   const c = EMULATOR_CREDENTIALS
   return JSON.stringify({
     server: { host: '127.0.0.1', port },
     admin: { host: '127.0.0.1', port: adminPort },
+    // The embedded store, in the temp directory: switches and overrides survive demo restarts.
+    state: { store: 'sqlite', path: DEMO_STATE_DIR },
     providers: {
       bedrock: {
         type: 'bedrock',
@@ -32,6 +39,8 @@ export function demoConfig(emulators: Emulators, port: number, adminPort: number
       openai: { type: 'openai', mount: '/openai', endpoint: emulators.openai.url, apiKey: c.openai.apiKey },
     },
     clients: [DEMO_CLIENT],
+    // Egress and streaming ship dark; the demo exists to show traffic, so it turns both on.
+    flags: { 'ai.egress.enabled': ON, 'ai.streaming.enabled': ON },
   })
 }
 

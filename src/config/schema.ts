@@ -83,6 +83,8 @@ export const AdminTokenSchema = strict({
   role: Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('admin')]),
 })
 
+const FailMode = Type.Union([Type.Literal('open'), Type.Literal('closed')], { default: 'closed' })
+
 export const ConfigSchema = strict({
   server: section(
     {
@@ -134,6 +136,44 @@ export const ConfigSchema = strict({
       decisions: Type.Boolean({ default: true, description: 'Write one decision record per request (at info).' }),
     },
     'Structured JSON logs on stdout (pino). Credentials are always redacted.',
+  ),
+  flagSources: Type.Array(Type.String({ minLength: 1 }), {
+    default: [],
+    description: 'flagd flag-definition files (YAML or JSON), relative to the config file; watched and reloaded.',
+  }),
+  flags: Type.Record(Type.String(), Type.Unknown(), {
+    default: {},
+    description: 'Inline flagd flag definitions (key → {state, variants, defaultVariant, targeting, metadata}).',
+  }),
+  activation: section(
+    {
+      sequences: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]+$' }), Type.Record(Type.String(), Type.String()), {
+        default: {
+          dark: { 'ai.egress.enabled': 'off' },
+          shadow: { 'ai.egress.enabled': 'on', 'ai.bandit.mode': 'shadow' },
+          canary: { 'ai.egress.enabled': 'on', 'ai.bandit.mode': 'canary' },
+          active: { 'ai.egress.enabled': 'on', 'ai.bandit.mode': 'active' },
+        },
+        description: 'Named bundles of flag → variant, applied atomically by POST /v1/activation/{sequence}.',
+      }),
+    },
+    'Activation sequences (dark → shadow → canary → active by default).',
+  ),
+  gates: section(
+    {
+      killSwitches: section({ failMode: FailMode }, 'Gate 2: kill switches.'),
+      controlFlags: section({ failMode: FailMode }, 'Gate 3: ai.egress.enabled, ai.provider.<p>.enabled, ai.streaming.enabled.'),
+    },
+    'What each gate does if it fails internally: `closed` denies (SLUICE_ERR_GATE_FAILED), `open` lets the request through.',
+  ),
+  ofrep: section(
+    {
+      auth: Type.Union([Type.Literal('client'), Type.Literal('none')], {
+        default: 'client',
+        description: '`client`: OFREP callers present a client apiKey as Bearer (or X-API-Key). `none`: open.',
+      }),
+    },
+    'OpenFeature Remote Evaluation Protocol on the data plane under /ofrep/v1/.',
   ),
   environments: Type.Optional(
     Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()), {

@@ -6,6 +6,10 @@ import { Pool } from 'undici'
 import type { ClientConfig, Config, ProviderConfig } from './schema.js'
 import type { ProviderAdapter, UpstreamAuth } from '../providers/adapter.js'
 import { adapters } from '../providers/index.js'
+import type { FlagSet } from '../flags/index.js'
+import { buildKillIndex, type KillIndex } from '../gates/kill-switch/kill-index.js'
+import { providerFlagKey } from '../gates/control-flags/gate.js'
+import type { KillSwitch } from '../state/index.js'
 
 export interface Mount {
   /** The provider's key under `providers:`; also the `route` of native requests. */
@@ -18,6 +22,8 @@ export interface Mount {
   readonly basePath: string
   readonly pool: Pool
   readonly upstreamAuth: UpstreamAuth
+  /** `ai.provider.<name>.enabled`, built once. */
+  readonly enabledFlag: string
 }
 
 export interface Snapshot {
@@ -27,6 +33,14 @@ export interface Snapshot {
   readonly mounts: readonly Mount[]
   readonly clientsByKey: ReadonlyMap<string, ClientConfig>
   readonly clientsByAccessKeyId: ReadonlyMap<string, ClientConfig>
+  readonly flags: FlagSet
+  readonly kills: KillIndex
+}
+
+/** What the control plane adds to a config: the compiled flags and the store's kill switches. */
+export interface ControlInputs {
+  readonly flags: FlagSet
+  readonly killSwitches: readonly KillSwitch[]
 }
 
 function poolKey(origin: URL, config: ProviderConfig): string {
@@ -35,7 +49,7 @@ function poolKey(origin: URL, config: ProviderConfig): string {
 
 const pools = new WeakMap<Pool, string>()
 
-export function buildSnapshot(config: Readonly<Config>, environment: string, previous?: Snapshot): Snapshot {
+export function buildSnapshot(config: Readonly<Config>, environment: string, control: ControlInputs, previous?: Snapshot): Snapshot {
   const reusable = new Map<string, Pool>()
   for (const mount of previous?.mounts ?? []) reusable.set(pools.get(mount.pool) ?? '', mount.pool)
 
@@ -65,6 +79,7 @@ export function buildSnapshot(config: Readonly<Config>, environment: string, pre
       basePath: endpoint.pathname.replace(/\/+$/, ''),
       pool,
       upstreamAuth: adapter.createUpstreamAuth(provider),
+      enabledFlag: providerFlagKey(name),
     })
   }
   mounts.sort((a, b) => b.prefix.length - a.prefix.length)
@@ -75,7 +90,8 @@ export function buildSnapshot(config: Readonly<Config>, environment: string, pre
     if (client.credentials.apiKey !== undefined) clientsByKey.set(client.credentials.apiKey, client)
     if (client.credentials.accessKeyId !== undefined) clientsByAccessKeyId.set(client.credentials.accessKeyId, client)
   }
-  return Object.freeze({ config, environment, mounts, clientsByKey, clientsByAccessKeyId })
+  const kills = buildKillIndex(control.killSwitches, control.flags)
+  return Object.freeze({ config, environment, mounts, clientsByKey, clientsByAccessKeyId, flags: control.flags, kills })
 }
 
 /** Pools of `old` that `next` no longer uses; close them once their in-flight requests finish. */

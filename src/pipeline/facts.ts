@@ -4,7 +4,11 @@ import type { ClientConfig } from '../config/schema.js'
 import type { Mount } from '../config/snapshot.js'
 import type { NativeRequest, Operation, Usage } from '../providers/adapter.js'
 
-/** Evaluation context for decisions (SPEC §4). */
+/**
+ * Evaluation context for decisions (SPEC §4), flat as flag targeting reads it (`{"var": "tenant"}`):
+ * the known fields below, the client's `attributes` from config, and each `x-sluice-attr-<name>`
+ * header as attribute `<name>`. Known fields win over attributes, config attributes over headers.
+ */
 export interface EvaluationContext {
   readonly targetingKey: string
   readonly tenant: string | undefined
@@ -16,8 +20,7 @@ export interface EvaluationContext {
   readonly stream: boolean
   readonly environment: string
   readonly region: string | undefined
-  /** From `x-sluice-attr-<name>` headers. */
-  readonly attributes: Readonly<Record<string, string>>
+  readonly [attribute: string]: unknown
 }
 
 export interface RequestFacts {
@@ -49,6 +52,8 @@ export interface Outcome {
   readonly clientAborted: boolean
   /** The upstream failed after the response had started. */
   readonly upstreamBroken: boolean
+  /** The gate that denied the request, if one did. */
+  readonly gate?: string
 }
 
 const ATTR_PREFIX = 'x-sluice-attr-'
@@ -60,26 +65,26 @@ export function buildContext(
   headers: IncomingHttpHeaders,
   environment: string,
 ): EvaluationContext {
-  const attributes: Record<string, string> = {}
+  const context: Record<string, unknown> = {}
   let user: string | undefined
   for (const name in headers) {
     if (!name.startsWith('x-sluice-')) continue
     const value = headers[name]
     if (typeof value !== 'string') continue
     if (name === 'x-sluice-user') user = value
-    else if (name.startsWith(ATTR_PREFIX)) attributes[name.slice(ATTR_PREFIX.length)] = value
+    else if (name.startsWith(ATTR_PREFIX)) context[name.slice(ATTR_PREFIX.length)] = value
   }
-  return {
-    targetingKey: user ?? client?.id ?? '',
-    tenant: client?.tenant,
-    client: client?.id,
-    provider: mount.name,
-    model: operation.model,
-    operation: operation.name,
-    route: mount.name,
-    stream: operation.stream,
-    environment,
-    region: mount.config.region,
-    attributes,
-  }
+  // Attributes from config are trusted; a header cannot override them.
+  if (client !== undefined) for (const name in client.attributes) context[name] = client.attributes[name]
+  context.targetingKey = user ?? client?.id ?? ''
+  context.tenant = client?.tenant
+  context.client = client?.id
+  context.provider = mount.name
+  context.model = operation.model
+  context.operation = operation.name
+  context.route = mount.name
+  context.stream = operation.stream
+  context.environment = environment
+  context.region = mount.config.region
+  return context as EvaluationContext
 }

@@ -8,7 +8,10 @@ import type { Logger } from 'pino'
 import { authenticate } from '../auth/client-auth.js'
 import { findMount, type Mount, type Snapshot } from '../config/snapshot.js'
 import type { ErrorCode } from '../errors.js'
+import type { Denial } from '../gates/gate.js'
+import { metrics } from '../metrics.js'
 import type { InFlight } from '../server/in-flight.js'
+import { GATES } from './gates.js'
 import type { NativeRequest, ProviderAdapter } from '../providers/adapter.js'
 import { buildUpstreamRequest, dispatchUpstream } from '../upstream/forward.js'
 import { readBody, TOO_LARGE } from './body.js'
@@ -81,10 +84,11 @@ async function handle(
   query: string,
 ): Promise<void> {
   const { requestId } = target
-  const refuse = (adapter: ProviderAdapter, code: ErrorCode, detail?: string, closeConnection = false): void => {
+  const refuse = (adapter: ProviderAdapter, code: ErrorCode, detail?: string, closeConnection = false, gate?: string): void => {
     const error = errorFor(code, requestId, detail)
-    sendError(res, adapter, error, error.status >= 500 ? 'error' : 'deny', closeConnection)
-    target.finish(refusal(error.status, code))
+    const decision = gate !== undefined || error.status < 500 ? 'deny' : 'error'
+    sendError(res, adapter, error, decision, closeConnection)
+    target.finish({ ...refusal(error.status, code), decision, gate })
   }
 
   if (mount === undefined) return refuse(guessAdapter(fullPath, req.headers), 'SLUICE_ERR_ROUTE_NOT_FOUND', `Path: ${fullPath}`)
@@ -125,6 +129,22 @@ async function handle(
   const context = buildContext(mount, operation, auth.client, req.headers, snapshot.environment)
   const facts: RequestFacts = { requestId, arrivedAt: target.arrivedAt, bodyReadAt, mount, request, operation, client: auth.client, context }
   target.facts = facts
+
+  for (const gate of GATES) {
+    let denial: Denial | undefined
+    try {
+      denial = gate.check(facts, snapshot)
+    } catch (err) {
+      const failMode = snapshot.config.gates[gate.name].failMode
+      metrics.gateErrors.labels(gate.name, failMode).inc()
+      deps.logger.error({ err, gate: gate.name, requestId }, 'gate failed; applying its fail mode')
+      if (failMode === 'closed') denial = { code: 'SLUICE_ERR_GATE_FAILED', detail: `Gate: ${gate.name}.` }
+    }
+    if (denial !== undefined) {
+      metrics.denials.labels(gate.name, denial.code).inc()
+      return refuse(adapter, denial.code, denial.detail, false, gate.name)
+    }
+  }
 
   const upstream = buildUpstreamRequest(facts)
   try {

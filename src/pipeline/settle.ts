@@ -43,6 +43,7 @@ export function settle(decisions: Logger | undefined, target: SettleTarget, outc
       client: context?.client,
       tenant: context?.tenant,
       user: context?.targetingKey,
+      deniedBy: outcome.gate,
       decision: outcome.decision,
       code: outcome.code,
       status: outcome.status,

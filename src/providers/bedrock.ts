@@ -82,6 +82,7 @@ const EXCEPTIONS: Record<ErrorKind, string> = {
   invalid_request: 'ValidationException',
   auth_missing: 'MissingAuthenticationTokenException',
   auth_invalid: 'AccessDeniedException',
+  forbidden: 'AccessDeniedException',
   not_found: 'ResourceNotFoundException',
   too_large: 'ValidationException',
   unavailable: 'ServiceUnavailableException',

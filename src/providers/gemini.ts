@@ -75,6 +75,7 @@ const STATUS_NAMES: Record<ErrorKind, string> = {
   invalid_request: 'INVALID_ARGUMENT',
   auth_missing: 'UNAUTHENTICATED',
   auth_invalid: 'PERMISSION_DENIED',
+  forbidden: 'PERMISSION_DENIED',
   not_found: 'NOT_FOUND',
   too_large: 'INVALID_ARGUMENT',
   unavailable: 'UNAVAILABLE',

@@ -57,6 +57,7 @@ const ERROR_TYPES: Record<ErrorKind, string> = {
   invalid_request: 'invalid_request_error',
   auth_missing: 'authentication_error',
   auth_invalid: 'authentication_error',
+  forbidden: 'permission_error',
   not_found: 'not_found_error',
   too_large: 'invalid_request_error',
   unavailable: 'server_error',

@@ -16,6 +16,8 @@ export const CLIENT = {
   },
 } as const
 
+export const ON = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' } as const
+
 export interface DecisionRecord {
   requestId: string
   provider: string
@@ -61,6 +63,8 @@ export function stackConfig(emulators: Emulators, extra: Record<string, unknown>
       openai: { type: 'openai', mount: '/openai', endpoint: emulators.openai.url, apiKey: c.openai.apiKey },
     },
     clients: [CLIENT],
+    // Egress and streaming ship dark; these tests exercise the traffic path, so turn both on.
+    flags: { 'ai.egress.enabled': ON, 'ai.streaming.enabled': ON },
     log: { level: 'info' },
     ...extra,
   } as StackConfig

@@ -1,0 +1,164 @@
+// The control plane's builder of snapshots. It holds every input a snapshot is made of — the
+// config, the flag files, runtime overrides and kill switches from the state store — and on any
+// change compiles the flags again and swaps in a new frozen snapshot. A change that does not
+// compile is refused whole, and the last good snapshot keeps serving (SPEC §6, §13).
+import type { Logger } from 'pino'
+import {
+  builtinFlags,
+  compileFlagSet,
+  killSwitchFlags,
+  loadFlagSources,
+  providerFlags,
+  watchFlagSources,
+  type CompileResult,
+  type FlagSource,
+  type FlagSourceWatcher,
+} from '../flags/index.js'
+import { metrics } from '../metrics.js'
+import { killScopes, type JsonObject, type KillSwitch, type StateStore } from '../state/index.js'
+import type { Config } from './schema.js'
+import { buildSnapshot, retiredPools, type Snapshot } from './snapshot.js'
+
+export interface RuntimeOptions {
+  readonly config: Readonly<Config>
+  readonly environment: string
+  /** flagSources are relative to this directory (the config file's). */
+  readonly baseDir: string
+  readonly store: StateStore
+  readonly logger: Logger
+  /** Watch flag files for changes. */
+  readonly watch: boolean
+}
+
+export type Applied = { ok: true } | { ok: false; problems: string[] }
+
+export class Runtime {
+  #config: Readonly<Config>
+  #fileSources: FlagSource[] = []
+  #overrides: Record<string, JsonObject> = {}
+  #killSwitches: readonly KillSwitch[] = []
+  #snapshot: Snapshot | undefined
+  #watcher: FlagSourceWatcher | undefined
+
+  private constructor(private readonly options: RuntimeOptions) {
+    this.#config = options.config
+  }
+
+  /** Loads flag files and the store's overrides and switches; throws with every problem if they do not compile. */
+  static async create(options: RuntimeOptions): Promise<Runtime> {
+    const runtime = new Runtime(options)
+    const files = loadFlagSources(options.config.flagSources, options.baseDir)
+    if (!files.ok) throw new RuntimeError(files.problems)
+    runtime.#fileSources = files.sources
+    await runtime.#readStore()
+    const compiled = runtime.#compile(options.config, runtime.#fileSources)
+    if (!compiled.ok) throw new RuntimeError(compiled.problems)
+    runtime.#install(options.config, compiled)
+    runtime.#watchFlags()
+    return runtime
+  }
+
+  snapshot(): Snapshot {
+    return this.#snapshot!
+  }
+
+  /** A new config (reload): its inline flags and providers change the flag set too. */
+  applyConfig(config: Readonly<Config>): Applied {
+    let sources = this.#fileSources
+    const filesChanged = JSON.stringify(config.flagSources) !== JSON.stringify(this.#config.flagSources)
+    if (filesChanged) {
+      const files = loadFlagSources(config.flagSources, this.options.baseDir)
+      if (!files.ok) return files
+      sources = files.sources
+    }
+    const compiled = this.#compile(config, sources)
+    if (!compiled.ok) return compiled
+    this.#fileSources = sources
+    this.#install(config, compiled)
+    if (filesChanged) this.#watchFlags()
+    return { ok: true }
+  }
+
+  /**
+   * Re-reads overrides and kill switches from the store (after an admin change, or a change
+   * notification from another replica). Kill switches always apply; if the overrides no longer
+   * compile, the previous flag set stays and the problems are returned.
+   */
+  async refreshFromStore(): Promise<Applied> {
+    const previousOverrides = this.#overrides
+    await this.#readStore()
+    const compiled = this.#compile(this.#config, this.#fileSources)
+    if (compiled.ok) {
+      this.#install(this.#config, compiled)
+      return { ok: true }
+    }
+    this.#overrides = previousOverrides
+    this.#install(this.#config, { ok: true, flagSet: this.snapshot().flags, warnings: [] })
+    this.options.logger.error({ problems: compiled.problems }, 'stored flag overrides do not compile; keeping the previous flags')
+    return compiled
+  }
+
+  /** The flag set that `overrides` would produce, without installing it (to validate an admin change). */
+  tryOverrides(overrides: Record<string, JsonObject>): CompileResult {
+    return compileFlagSet(this.#sources(this.#config, this.#fileSources), overrides, { builtins: this.#builtins(this.#config) })
+  }
+
+  close(): void {
+    this.#watcher?.close()
+  }
+
+  async #readStore(): Promise<void> {
+    const [overrides, killSwitches] = await Promise.all([this.options.store.listOverrides(), this.options.store.listKillSwitches()])
+    this.#overrides = Object.fromEntries(overrides.map((o) => [o.key, o.definition]))
+    this.#killSwitches = killSwitches
+  }
+
+  #builtins(config: Readonly<Config>): ReturnType<typeof builtinFlags> {
+    const names = Object.keys(config.providers)
+    return { ...builtinFlags(), ...providerFlags(names), ...killSwitchFlags({ provider: names, route: names }) }
+  }
+
+  #sources(config: Readonly<Config>, files: readonly FlagSource[]): FlagSource[] {
+    return [...files, { source: 'config flags:', document: { flags: config.flags } }]
+  }
+
+  #compile(config: Readonly<Config>, files: readonly FlagSource[]): CompileResult {
+    return compileFlagSet(this.#sources(config, files), this.#overrides, { builtins: this.#builtins(config) })
+  }
+
+  #install(config: Readonly<Config>, compiled: Extract<CompileResult, { ok: true }>): void {
+    for (const warning of compiled.warnings) this.options.logger.warn({ warning }, 'flags')
+    const previous = this.#snapshot
+    this.#config = config
+    this.#snapshot = buildSnapshot(config, this.options.environment, { flags: compiled.flagSet, killSwitches: this.#killSwitches }, previous)
+    if (previous !== undefined) for (const pool of retiredPools(previous, this.#snapshot)) void pool.close()
+    for (const scope of killScopes) metrics.killSwitchesActive.labels(scope).set(this.#killSwitches.filter((k) => k.scope === scope).length)
+  }
+
+  #watchFlags(): void {
+    this.#watcher?.close()
+    this.#watcher = undefined
+    if (!this.options.watch || this.#config.flagSources.length === 0) return
+    this.#watcher = watchFlagSources({
+      paths: this.#config.flagSources,
+      baseDir: this.options.baseDir,
+      current: this.snapshot().flags,
+      compile: (sources) => {
+        const compiled = this.#compile(this.#config, sources)
+        if (compiled.ok) this.#fileSources = sources
+        return compiled
+      },
+      onChange: (flagSet, changed, warnings) => {
+        this.#install(this.#config, { ok: true, flagSet, warnings })
+        this.options.logger.info({ changed }, 'flag files reloaded')
+      },
+      onError: (problems) => this.options.logger.error({ problems }, 'flag files refused; the last good flags keep serving'),
+    })
+  }
+}
+
+export class RuntimeError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid flags:\n  ${problems.join('\n  ')}`)
+  }
+}

@@ -1,0 +1,45 @@
+// Gate 2 (SPEC §5, §7): kill switches, checked global → provider → model → route → client/tenant.
+// Switches come from the state store (admin API, CLI) and from `ai.killswitch.<scope>.<name>` flags.
+import type { KillSwitch } from '../../state/index.js'
+import { booleanFlag } from '../flag-eval.js'
+import type { Denial, Gate } from '../gate.js'
+import type { ErrorCode } from '../../errors.js'
+
+function denied(code: ErrorCode, killSwitch: KillSwitch | undefined, what: string): Denial {
+  return { code, detail: killSwitch === undefined ? `Flag ai.killswitch.${what} is on.` : `Reason: ${killSwitch.reason}` }
+}
+
+export const killSwitchGate: Gate = {
+  name: 'killSwitches',
+  check(facts, snapshot) {
+    const kills = snapshot.kills
+    if (kills.global !== undefined) return denied('SLUICE_ERR_KILL_GLOBAL', kills.global, '')
+    const { context } = facts
+    const flags = snapshot.flags
+    const provider = kills.provider.get(context.provider)
+    if (provider !== undefined) return denied('SLUICE_ERR_KILL_PROVIDER', provider, '')
+    const providerFlag = kills.flags.provider.get(context.provider)
+    if (providerFlag !== undefined && booleanFlag(flags, providerFlag.key, false, context)) {
+      return denied('SLUICE_ERR_KILL_PROVIDER', undefined, `provider.${context.provider}`)
+    }
+    const model = kills.model.get(context.model)
+    if (model !== undefined) return denied('SLUICE_ERR_KILL_MODEL', model, '')
+    const modelFlag = kills.flags.model.get(context.model)
+    if (modelFlag !== undefined && booleanFlag(flags, modelFlag.key, false, context)) {
+      return denied('SLUICE_ERR_KILL_MODEL', undefined, `model.${context.model}`)
+    }
+    const route = kills.route.get(context.route)
+    if (route !== undefined) return denied('SLUICE_ERR_KILL_ROUTE', route, '')
+    const routeFlag = kills.flags.route.get(context.route)
+    if (routeFlag !== undefined && booleanFlag(flags, routeFlag.key, false, context)) {
+      return denied('SLUICE_ERR_KILL_ROUTE', undefined, `route.${context.route}`)
+    }
+    if (kills.client.size > 0) {
+      const client =
+        (context.client === undefined ? undefined : kills.client.get(context.client)) ??
+        (context.tenant === undefined ? undefined : kills.client.get(`tenant:${context.tenant}`))
+      if (client !== undefined) return denied('SLUICE_ERR_KILL_CLIENT', client, '')
+    }
+    return undefined
+  },
+}
