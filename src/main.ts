@@ -10,6 +10,7 @@ import type { Config } from './config/schema.js'
 import { Runtime, RuntimeError } from './config/runtime.js'
 import type { Snapshot } from './config/snapshot.js'
 import { buildAdmin } from './control/admin.js'
+import type { ReloadStatus } from './control/context.js'
 import { createLogger, decisionLogger } from './log.js'
 import { metrics } from './metrics.js'
 import { createRequestHandler } from './pipeline/run.js'
@@ -44,12 +45,6 @@ export interface Sluice {
 }
 
 export type ReloadResult = { ok: true } | { ok: false; problems: string[] }
-
-export interface ReloadStatus {
-  readonly at: string
-  readonly ok: boolean
-  readonly problems?: readonly string[]
-}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -112,11 +107,6 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
     if (socket.writable) socket.end(malformedHttpResponse(err.message))
     else socket.destroy()
   })
-  const admin = buildAdmin({ ready: () => !draining })
-
-  const dataPort = await data.listen(config.server.port, config.server.host)
-  await admin.listen({ port: config.admin.port, host: config.admin.host })
-  const adminPort = (admin.server.address() as AddressInfo).port
   const watcher =
     options.configPath !== undefined && options.watch !== false
       ? createConfigWatcher({
@@ -127,6 +117,33 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
           onError: (problems) => reject(problems.map(formatProblem)),
         })
       : undefined
+  const reload = (): ReloadResult => {
+    lastApplied = undefined
+    const result = watcher !== undefined ? watcher.reload() : load()
+    if (!result.ok) {
+      const problems = result.problems.map(formatProblem)
+      if (watcher === undefined) reject(problems)
+      return { ok: false, problems }
+    }
+    if (watcher === undefined) apply(result.config, ['(reload)'])
+    // apply() ran inside reload (directly or through the watcher) and may have refused the flags.
+    const applied = lastApplied as ReloadResult | undefined
+    return applied?.ok === false ? applied : { ok: true }
+  }
+  const admin = buildAdmin({
+    snapshot,
+    store,
+    refreshFromStore: () => runtime.refreshFromStore(),
+    tryOverrides: (overrides) => runtime.tryOverrides(overrides),
+    reload,
+    lastReload: () => lastReload,
+    ready: () => !draining,
+    startedAt: Date.now(),
+  })
+
+  const dataPort = await data.listen(config.server.port, config.server.host)
+  await admin.listen({ port: config.admin.port, host: config.admin.host })
+  const adminPort = (admin.server.address() as AddressInfo).port
   logger.info({ dataPort, adminPort, providers: snapshot().mounts.map((m) => `${m.name}=${m.prefix}`) }, 'sluice listening')
 
   return {
@@ -134,19 +151,7 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
     adminUrl: `http://${urlHost(config.admin.host)}:${adminPort}`,
     store,
     snapshot,
-    reload() {
-      lastApplied = undefined
-      const result = watcher !== undefined ? watcher.reload() : load()
-      if (!result.ok) {
-        const problems = result.problems.map(formatProblem)
-        if (watcher === undefined) reject(problems)
-        return { ok: false, problems }
-      }
-      if (watcher === undefined) apply(result.config, ['(reload)'])
-      // apply() ran inside reload (directly or through the watcher) and may have refused the flags.
-      const applied = lastApplied as ReloadResult | undefined
-      return applied?.ok === false ? applied : { ok: true }
-    },
+    reload,
     async close() {
       draining = true
       watcher?.close()

@@ -55,7 +55,7 @@ function formatGot(path: string, got: unknown): string {
 }
 
 /** Masks secret-named keys inside objects and passwords inside URLs (`redis://:pw@host`). */
-function redactDeep(value: unknown): unknown {
+export function redactDeep(value: unknown): unknown {
   if (typeof value === 'string') return value.replace(/(\/\/[^/@:]*):[^/@]*@/, `$1:${REDACTED}@`)
   if (Array.isArray(value)) return value.map(redactDeep)
   if (value !== null && typeof value === 'object') {

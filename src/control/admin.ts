@@ -1,15 +1,21 @@
 // The admin plane (SPEC §1, §11) on its own port, bound to 127.0.0.1 by default: health,
-// readiness and Prometheus metrics. Errors answer {statusCode, code, error, message}.
+// readiness and Prometheus metrics (open), and the /v1 admin API (bearer tokens with roles;
+// every mutation audit-logged with actor and reason). Errors answer {statusCode, code, error, message}.
 import Fastify, { type FastifyInstance } from 'fastify'
 import { registry } from '../metrics.js'
+import type { AdminContext } from './context.js'
+import { adminError } from './reply.js'
+import { activationRoutes } from './routes/activation.js'
+import { flagRoutes } from './routes/flags.js'
+import { killSwitchRoutes } from './routes/kill-switches.js'
+import { statusRoutes } from './routes/status.js'
 
-export interface AdminDeps {
-  /** Ready once listening with a valid config and not draining. */
-  ready(): boolean
-}
-
-export function buildAdmin(deps: AdminDeps): FastifyInstance {
-  const app = Fastify({ logger: false })
+export function buildAdmin(deps: AdminContext): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 })
+  statusRoutes(app, deps)
+  flagRoutes(app, deps)
+  killSwitchRoutes(app, deps)
+  activationRoutes(app, deps)
 
   app.get('/healthz', async () => ({ status: 'ok' }))
 
@@ -28,13 +34,11 @@ export function buildAdmin(deps: AdminDeps): FastifyInstance {
     return registry.metrics()
   })
 
-  app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({
-      statusCode: 404,
-      code: 'SLUICE_ERR_ROUTE_NOT_FOUND',
-      error: 'Not Found',
-      message: `No admin route ${req.method} ${req.url}.`,
-    })
+  app.setNotFoundHandler((req, reply) => adminError(reply, 'SLUICE_ERR_ADMIN_NOT_FOUND', `No admin route ${req.method} ${req.url}.`))
+  // Fastify's own failures (malformed JSON, body too large) in the admin shape.
+  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
+    if (err.statusCode !== undefined && err.statusCode < 500) return adminError(reply, 'SLUICE_ERR_ADMIN_INVALID', err.message)
+    return adminError(reply, 'SLUICE_ERR_INTERNAL', err.message)
   })
 
   return app

@@ -1,17 +1,15 @@
 // The CLI as a user runs it: the compiled `sluice` binary in a child process (npm test builds
 // first). validate's output and exit code, serve's SIGHUP reload and SIGTERM drain, and demo.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EMULATOR_CREDENTIALS, startEmulators, type Emulators } from '../../src/emulators/index.js'
+import { BIN, exited, startCommand } from '../support/cli.js'
 import { CLIENT, stackConfig } from '../support/stack.js'
 
-const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url))
 let emulators: Emulators
 let dir: string
 
@@ -28,50 +26,6 @@ function writeConfig(name: string, config: unknown): string {
   writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config))
   return file
 }
-
-type LogLine = Record<string, unknown>
-
-interface Running {
-  readonly child: ChildProcess
-  readonly lines: LogLine[]
-  /** Resolves with the first stdout line (JSON log or `{text}`) that satisfies `match`, past or future. */
-  until(match: (line: LogLine) => boolean): Promise<LogLine>
-}
-
-function startCommand(args: string[]): Running {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const lines: LogLine[] = []
-  const waiters = new Set<{ match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }>()
-  createInterface({ input: child.stdout! }).on('line', (text) => {
-    let line: LogLine
-    try {
-      line = JSON.parse(text) as LogLine
-    } catch {
-      line = { text }
-    }
-    lines.push(line)
-    for (const waiter of waiters) {
-      if (!waiter.match(line)) continue
-      waiters.delete(waiter)
-      waiter.resolve(line)
-    }
-  })
-  return {
-    child,
-    lines,
-    until(match) {
-      const seen = lines.find(match)
-      if (seen !== undefined) return Promise.resolve(seen)
-      return new Promise((resolve, reject) => {
-        waiters.add({ match, resolve })
-        child.once('exit', (code) => reject(new Error(`exited with ${code} while waiting`)))
-      })
-    },
-  }
-}
-
-const exited = (child: ChildProcess): Promise<number | null> =>
-  child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', resolve))
 
 describe('sluice validate', () => {
   it('prints every problem as "path: problem (got value)" and exits 1', () => {

@@ -1,0 +1,29 @@
+// What the admin routes need from the running Sluice.
+import type { Applied } from '../config/runtime.js'
+import type { Snapshot } from '../config/snapshot.js'
+import type { CompileResult } from '../flags/index.js'
+import type { JsonObject, StateStore } from '../state/index.js'
+
+export interface ReloadOutcome {
+  readonly ok: boolean
+  readonly problems?: readonly string[]
+}
+
+export interface ReloadStatus extends ReloadOutcome {
+  readonly at: string
+}
+
+export interface AdminContext {
+  snapshot(): Snapshot
+  readonly store: StateStore
+  /** Re-reads overrides and switches so a change is in effect before the response goes out. */
+  refreshFromStore(): Promise<Applied>
+  /** The flag set a set of overrides would compile to, without installing it. */
+  tryOverrides(overrides: Record<string, JsonObject>): CompileResult
+  /** Reloads the config file (what SIGHUP does). */
+  reload(): ReloadOutcome
+  lastReload(): ReloadStatus | undefined
+  /** Ready once listening with a valid config and not draining. */
+  ready(): boolean
+  readonly startedAt: number
+}

@@ -1,0 +1,51 @@
+// Runs the compiled `sluice` CLI in a child process (npm test builds first) and follows its
+// stdout line by line: JSON log lines parsed, anything else as {text}.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+export const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url))
+
+export type LogLine = Record<string, unknown>
+
+export interface Running {
+  readonly child: ChildProcess
+  readonly lines: LogLine[]
+  /** Resolves with the first stdout line (JSON log or `{text}`) that satisfies `match`, past or future. */
+  until(match: (line: LogLine) => boolean): Promise<LogLine>
+}
+
+export function startCommand(args: string[]): Running {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const lines: LogLine[] = []
+  const waiters = new Set<{ match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }>()
+  createInterface({ input: child.stdout! }).on('line', (text) => {
+    let line: LogLine
+    try {
+      line = JSON.parse(text) as LogLine
+    } catch {
+      line = { text }
+    }
+    lines.push(line)
+    for (const waiter of waiters) {
+      if (!waiter.match(line)) continue
+      waiters.delete(waiter)
+      waiter.resolve(line)
+    }
+  })
+  return {
+    child,
+    lines,
+    until(match) {
+      const seen = lines.find(match)
+      if (seen !== undefined) return Promise.resolve(seen)
+      return new Promise((resolve, reject) => {
+        waiters.add({ match, resolve })
+        child.once('exit', (code) => reject(new Error(`exited with ${code} while waiting`)))
+      })
+    },
+  }
+}
+
+export const exited = (child: ChildProcess): Promise<number | null> =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', resolve))
