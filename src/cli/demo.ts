@@ -16,6 +16,7 @@ export const DEMO_CLIENT = {
   },
 } as const
 
+export const DEMO_ADMIN_TOKEN = 'demo-admin-token-not-for-production'
 const DEMO_STATE_DIR = join(tmpdir(), 'sluice-demo')
 const ON = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' }
 
@@ -23,7 +24,7 @@ export function demoConfig(emulators: Emulators, port: number, adminPort: number
   const c = EMULATOR_CREDENTIALS
   return JSON.stringify({
     server: { host: '127.0.0.1', port },
-    admin: { host: '127.0.0.1', port: adminPort },
+    admin: { host: '127.0.0.1', port: adminPort, tokens: [{ name: 'demo-operator', token: DEMO_ADMIN_TOKEN, role: 'admin' }] },
     // The embedded store, in the temp directory: switches and overrides survive demo restarts.
     state: { store: 'sqlite', path: DEMO_STATE_DIR },
     providers: {
@@ -61,6 +62,7 @@ function snippets(data: string, admin: string): string {
   const chat = `'{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'`
   return `
 Sluice demo is running: data plane ${data}, admin ${admin} (emulated providers, nothing leaves this machine).
+State: ${DEMO_STATE_DIR} (sqlite; kill switches and overrides persist across demo runs)
 Client "${DEMO_CLIENT.id}": apiKey ${apiKey}, SigV4 pair ${accessKeyId} / ${secretAccessKey}
 
 # OpenAI (add  "stream":true  for SSE)
@@ -85,6 +87,13 @@ new GoogleGenAI({ apiKey: '${apiKey}', httpOptions: { baseUrl: '${data}/google' 
 new LlamaAPIClient({ baseURL: '${data}/meta/v1', apiKey: '${apiKey}' })
 new BedrockRuntimeClient({ region: 'us-east-1', endpoint: '${data}/bedrock',
   credentials: { accessKeyId: '${accessKeyId}', secretAccessKey: '${secretAccessKey}' } })
+
+# Operate it: kill a model, watch the call above get 503, revive it (admin token: ${DEMO_ADMIN_TOKEN})
+export SLUICE_ADMIN_URL=${admin} SLUICE_ADMIN_TOKEN=${DEMO_ADMIN_TOKEN}
+npx sluice ctl kill model gpt-4o-mini --reason "demo"
+npx sluice ctl revive model gpt-4o-mini --reason "demo over"
+npx sluice ctl activate dark --reason "ship dark"      # and: activate active
+curl -s -H 'authorization: Bearer ${DEMO_ADMIN_TOKEN}' ${admin}/v1/audit
 
 # Metrics and health
 curl -s ${admin}/metrics | grep sluice_

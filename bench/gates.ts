@@ -1,0 +1,61 @@
+// In-process microbenchmark of the per-request decision path (issue #3 target: p50 ≤ 20 µs):
+// identify (mount lookup, operation/model recognition with the body's JSON parse, client key
+// auth, evaluation context) plus gates 2–3 (kill switches with a few switches set, control
+// flags). Run: `npm run build && node dist/bench/gates.js`.
+// Each sample times a batch of requests and divides, since one request is near the timer's
+// resolution; p50/p99 are over batches.
+import { authenticate } from '../src/auth/client-auth.js'
+import { parseConfig } from '../src/config/load.js'
+import { buildSnapshot, findMount } from '../src/config/snapshot.js'
+import { builtinFlags, compileFlagSet, killSwitchFlags, providerFlags } from '../src/flags/index.js'
+import { buildContext, type RequestFacts } from '../src/pipeline/facts.js'
+import { GATES } from '../src/pipeline/gates.js'
+import type { NativeRequest } from '../src/providers/adapter.js'
+
+const BATCH = 100
+const BATCHES = 5_000
+const on = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' }
+
+const loaded = parseConfig(
+  JSON.stringify({
+    state: { store: 'memory' },
+    providers: { openai: { type: 'openai', mount: '/openai', endpoint: 'http://127.0.0.1:9', apiKey: 'sk-upstream' } },
+    clients: [{ id: 'app', tenant: 'shop', credentials: { apiKey: 'sk-client' } }],
+  }),
+)
+if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems))
+const config = loaded.config
+const compiled = compileFlagSet([{ source: 'bench', document: { flags: { 'ai.egress.enabled': on, 'ai.streaming.enabled': on } } }], {}, {
+  builtins: { ...builtinFlags(), ...providerFlags(['openai']), ...killSwitchFlags({ provider: ['openai'], route: ['openai'] }) },
+})
+if (!compiled.ok) throw new Error(compiled.problems.join('\n'))
+const at = new Date().toISOString()
+const switches = ['gpt-3.5-turbo', 'gpt-4-0613', 'o1-preview'].map((target) => ({ scope: 'model' as const, target, reason: 'bench', actor: 'bench', setAt: at }))
+const snapshot = buildSnapshot(config, 'bench', { flags: compiled.flagSet, killSwitches: switches })
+
+const body = Buffer.from(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 32 }))
+const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-client', 'x-sluice-user': 'user-42', 'x-sluice-attr-plan': 'pro' }
+
+function decide(): boolean {
+  const mount = findMount(snapshot, '/openai/v1/chat/completions')!
+  const request: NativeRequest = { method: 'POST', path: '/v1/chat/completions', query: '', headers, body }
+  const recognised = mount.adapter.recognise(request)
+  if (!recognised.ok) throw new Error(recognised.detail)
+  const auth = authenticate(snapshot, mount, request, '/openai/v1/chat/completions')
+  if (auth instanceof Promise || !auth.ok) throw new Error('auth failed')
+  const context = buildContext(mount, recognised.operation, auth.client, headers, 'bench')
+  const facts: RequestFacts = { requestId: 'r', arrivedAt: 0, bodyReadAt: 0, mount, request, operation: recognised.operation, client: auth.client, context }
+  for (const gate of GATES) if (gate.check(facts, snapshot) !== undefined) return false
+  return true
+}
+
+for (let i = 0; i < 50_000; i++) if (!decide()) throw new Error('denied')
+const perRequestUs: number[] = []
+for (let b = 0; b < BATCHES; b++) {
+  const start = performance.now()
+  for (let i = 0; i < BATCH; i++) decide()
+  perRequestUs.push(((performance.now() - start) * 1000) / BATCH)
+}
+perRequestUs.sort((a, b) => a - b)
+const q = (p: number): string => perRequestUs[Math.floor(p * (perRequestUs.length - 1))]!.toFixed(2)
+process.stdout.write(`identify + gates 1-3 per request (${BATCHES} batches of ${BATCH}): p50 ${q(0.5)} µs, p99 ${q(0.99)} µs\n`)
