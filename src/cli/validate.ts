@@ -1,4 +1,7 @@
+import { dirname, resolve } from 'node:path'
 import { loadConfigFile, formatProblem } from '../config/load.js'
+import { compileConfigFlags } from '../config/runtime.js'
+import { loadFlagSources } from '../flags/index.js'
 import { configArgs } from './args.js'
 
 export async function validate(args: string[]): Promise<number> {
@@ -12,8 +15,15 @@ export async function validate(args: string[]): Promise<number> {
     for (const problem of result.problems) process.stdout.write(`${formatProblem(problem)}\n`)
     return 1
   }
-  for (const warning of result.warnings) process.stdout.write(`warning: ${warning}\n`)
+  // Flags are part of the config: inline `flags:` and every file in `flagSources`.
+  const files = loadFlagSources(result.config.flagSources, dirname(resolve(config)))
+  const flags = files.ok ? compileConfigFlags(result.config, files.sources) : files
+  if (!flags.ok) {
+    for (const problem of flags.problems) process.stdout.write(`${problem}\n`)
+    return 1
+  }
+  for (const warning of [...result.warnings, ...flags.warnings]) process.stdout.write(`warning: ${warning}\n`)
   const providers = Object.keys(result.config.providers).length
-  process.stdout.write(`${config}: ok (${providers} providers, ${result.config.clients.length} clients)\n`)
+  process.stdout.write(`${config}: ok (${providers} providers, ${result.config.clients.length} clients, ${flags.flagSet.keys.length} flags)\n`)
   return 0
 }

@@ -100,7 +100,7 @@ export class Runtime {
 
   /** The flag set that `overrides` would produce, without installing it (to validate an admin change). */
   tryOverrides(overrides: Record<string, JsonObject>): CompileResult {
-    return compileFlagSet(this.#sources(this.#config, this.#fileSources), overrides, { builtins: this.#builtins(this.#config) })
+    return compileConfigFlags(this.#config, this.#fileSources, overrides)
   }
 
   close(): void {
@@ -113,17 +113,8 @@ export class Runtime {
     this.#killSwitches = killSwitches
   }
 
-  #builtins(config: Readonly<Config>): ReturnType<typeof builtinFlags> {
-    const names = Object.keys(config.providers)
-    return { ...builtinFlags(), ...providerFlags(names), ...killSwitchFlags({ provider: names, route: names }) }
-  }
-
-  #sources(config: Readonly<Config>, files: readonly FlagSource[]): FlagSource[] {
-    return [...files, { source: 'config flags:', document: { flags: config.flags } }]
-  }
-
   #compile(config: Readonly<Config>, files: readonly FlagSource[]): CompileResult {
-    return compileFlagSet(this.#sources(config, files), this.#overrides, { builtins: this.#builtins(config) })
+    return compileConfigFlags(config, files, this.#overrides)
   }
 
   #install(config: Readonly<Config>, compiled: Extract<CompileResult, { ok: true }>): void {
@@ -155,6 +146,20 @@ export class Runtime {
       onError: (problems) => this.options.logger.error({ problems }, 'flag files refused; the last good flags keep serving'),
     })
   }
+}
+
+/**
+ * The flag set of a config: built-ins (with a switch per provider and route) < flag files and
+ * inline `flags:` < runtime overrides. `sluice validate` uses it without overrides.
+ */
+export function compileConfigFlags(
+  config: Readonly<Config>,
+  files: readonly FlagSource[],
+  overrides: Readonly<Record<string, JsonObject>> = {},
+): CompileResult {
+  const names = Object.keys(config.providers)
+  const builtins = { ...builtinFlags(), ...providerFlags(names), ...killSwitchFlags({ provider: names, route: names }) }
+  return compileFlagSet([...files, { source: 'config flags', document: { flags: config.flags } }], overrides, { builtins })
 }
 
 export class RuntimeError extends Error {

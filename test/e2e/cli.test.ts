@@ -42,12 +42,22 @@ describe('sluice validate', () => {
     expect(result.stdout).not.toContain('sk-secret-value')
   })
 
+  it('reports flag problems from inline flags and flag files', () => {
+    writeConfig('flags.yaml', 'flags:\n  broken: { state: ENABLED, variants: { on: true }, defaultVariant: nope }\n')
+    const config = { ...stackConfig(emulators), flagSources: ['flags.yaml'], flags: { 'ai.egress.enabled': { state: 'SOMETIMES' } } }
+    const file = writeConfig('with-flags.yaml', config)
+    const result = spawnSync(process.execPath, [BIN, 'validate', '--config', file], { encoding: 'utf8' })
+    expect(result.status).toBe(1)
+    expect(result.stdout).toContain('flags.yaml: flags.broken.defaultVariant')
+    expect(result.stdout).toContain('config flags: flags["ai.egress.enabled"].state: must be ENABLED or DISABLED')
+  })
+
   it('exits 0 on a valid file', () => {
     const file = writeConfig('good.yaml', stackConfig(emulators))
     const result = spawnSync(process.execPath, [BIN, 'validate', '--config', file], { encoding: 'utf8' })
     expect(result.stderr).toBe('')
     expect(result.status).toBe(0)
-    expect(result.stdout).toContain('ok (4 providers, 1 clients)')
+    expect(result.stdout).toMatch(/ok \(4 providers, 1 clients, \d+ flags\)/)
   })
 })
 
