@@ -19,6 +19,7 @@ import { buildContext, type Outcome, type RequestFacts } from './facts.js'
 import { errorFor, guessAdapter, sendError, type Response } from './respond.js'
 import { settle, type SettleTarget } from './settle.js'
 import { checkSluiceHeaders } from './headers.js'
+import { handleOfrep } from '../ofrep/handler.js'
 
 export interface DataPlaneDeps {
   /** The current config snapshot; read once per request. */
@@ -40,6 +41,8 @@ export function createRequestHandler(deps: DataPlaneDeps): (req: Request, res: R
     const url = req.url ?? '/'
     const q = url.indexOf('?')
     const fullPath = q === -1 ? url : url.slice(0, q)
+    // OFREP is flag evaluation for applications, not AI traffic: no mount, gates or decision record.
+    if (fullPath.startsWith('/ofrep/')) return handleOfrep(deps, snapshot, req, res, fullPath)
     const mount = findMount(snapshot, fullPath)
     let settled = false
     const target: Target = {
