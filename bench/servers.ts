@@ -4,6 +4,7 @@
 import Fastify from 'fastify'
 import proxy from '@fastify/http-proxy'
 import { startEmulator } from '../src/emulators/index.js'
+import { TRAFFIC_ON_FLAGS } from '../src/emulators/sluice-config.js'
 import { startSluice } from '../src/main.js'
 import { BENCH_CLIENT_KEY, BENCH_UPSTREAM_KEY } from './scenarios.js'
 
@@ -27,10 +28,7 @@ async function main(role: string | undefined, upstream: string | undefined): Pro
         state: { store: 'memory' },
         providers: { openai: { type: 'openai', mount: '/openai', endpoint: upstream, apiKey: BENCH_UPSTREAM_KEY } },
         clients: [{ id: 'bench', tenant: 'bench', credentials: { apiKey: BENCH_CLIENT_KEY } }],
-        flags: {
-          'ai.egress.enabled': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
-          'ai.streaming.enabled': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
-        },
+        flags: TRAFFIC_ON_FLAGS,
       })
       const sluice = await startSluice({ configText })
       return Number(new URL(sluice.dataUrl).port)

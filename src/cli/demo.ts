@@ -2,6 +2,7 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { EMULATOR_CREDENTIALS, startEmulators, type Emulators } from '../emulators/index.js'
+import { emulatorProviders, TRAFFIC_ON_FLAGS } from '../emulators/sluice-config.js'
 import { startSluice } from '../main.js'
 import { configArgs } from './args.js'
 import { stopSignal } from './signals.js'
@@ -18,30 +19,17 @@ export const DEMO_CLIENT = {
 
 export const DEMO_ADMIN_TOKEN = 'demo-admin-token-not-for-production'
 const DEMO_STATE_DIR = join(tmpdir(), 'sluice-demo')
-const ON = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' }
 
 export function demoConfig(emulators: Emulators, port: number, adminPort: number): string {
-  const c = EMULATOR_CREDENTIALS
   return JSON.stringify({
     server: { host: '127.0.0.1', port },
     admin: { host: '127.0.0.1', port: adminPort, tokens: [{ name: 'demo-operator', token: DEMO_ADMIN_TOKEN, role: 'admin' }] },
     // The embedded store, in the temp directory: switches and overrides survive demo restarts.
     state: { store: 'sqlite', path: DEMO_STATE_DIR },
-    providers: {
-      bedrock: {
-        type: 'bedrock',
-        mount: '/bedrock',
-        region: c.bedrock.region,
-        endpoint: emulators.bedrock.url,
-        credentials: { accessKeyId: c.bedrock.accessKeyId, secretAccessKey: c.bedrock.secretAccessKey },
-      },
-      google: { type: 'gemini', mount: '/google', endpoint: emulators.gemini.url, apiKey: c.gemini.apiKey },
-      meta: { type: 'llama', mount: '/meta', endpoint: emulators.llama.url, apiKey: c.llama.apiKey },
-      openai: { type: 'openai', mount: '/openai', endpoint: emulators.openai.url, apiKey: c.openai.apiKey },
-    },
+    providers: emulatorProviders(emulators),
     clients: [DEMO_CLIENT],
     // Egress and streaming ship dark; the demo exists to show traffic, so it turns both on.
-    flags: { 'ai.egress.enabled': ON, 'ai.streaming.enabled': ON },
+    flags: TRAFFIC_ON_FLAGS,
   })
 }
 

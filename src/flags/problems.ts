@@ -2,7 +2,9 @@
 // with paths in the same notation: `flags.my-flag.variants.on`, `flags["ai.egress.enabled"].state`,
 // `flags.x.targeting.if[0]`. Flag definitions hold no credentials, so values print as they are.
 
-export type PathSegment = string | number
+import { formatPath, type PathSegment } from '../config/problems.js'
+
+export type { PathSegment }
 
 export interface Problem {
   at: PathSegment[]
@@ -12,18 +14,6 @@ export interface Problem {
 }
 
 const MAX_GOT_CHARS = 60
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/
-
-export function formatPath(segments: readonly PathSegment[]): string {
-  let out = ''
-  for (const segment of segments) {
-    if (typeof segment === 'number') out += `[${segment}]`
-    else if (IDENTIFIER.test(segment)) out += out === '' ? segment : `.${segment}`
-    else out += `[${JSON.stringify(segment)}]`
-  }
-  return out === '' ? '(root)' : out
-}
-
 export function formatProblem(p: Problem, source?: string): string {
   const head = source === undefined ? formatPath(p.at) : `${source}: ${formatPath(p.at)}`
   if (p.got === undefined) return `${head}: ${p.problem}`

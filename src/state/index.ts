@@ -1,6 +1,8 @@
 // Opens the state store named by `state.store` in the config (SPEC §12, docs/state.md).
 import { buildStore, type StoreOptions } from './build-store.js'
+import { StateError } from './errors.js'
 import { openMemoryEngine } from './memory.js'
+import { openRedisEngine } from './redis.js'
 import { openSqliteEngine } from './sqlite.js'
 import type { StateStore } from './store.js'
 
@@ -22,8 +24,11 @@ export async function createStore(config: StateConfig, options: StoreOptions = {
       return buildStore((sink) => openSqliteEngine(config.path, sink), options)
     case 'memory':
       return buildStore(openMemoryEngine, options)
-    case 'redis':
-      // Arrives in a later issue, as another engine behind the same contract suite.
-      throw new Error('state.store redis is not available yet')
+    case 'redis': {
+      // The config check (src/config/semantic.ts) already requires it; this keeps the type honest.
+      const redis = config.redis
+      if (redis === undefined) throw new StateError('invalid_input', 'state.redis is required when state.store is redis')
+      return buildStore((sink) => openRedisEngine(redis, sink), options)
+    }
   }
 }

@@ -1,5 +1,5 @@
 // The state store (SPEC §12): everything Sluice must remember across restarts and share across
-// replicas. One interface, several engines (sqlite, memory, later redis), one contract suite
+// replicas. One interface, several engines (sqlite, memory, redis), one contract suite
 // (test/state/contract.ts). Methods are async so a networked engine fits the same shape.
 // Organised by concern; later concerns (budgets, counters, rollouts…) add typed helpers over the
 // generic `records` namespaces or a section of their own. docs/state.md is the operator's view.

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { createStore } from '../../src/state/index.js'
-import { rejectionOf } from '../support/rejection.js'
 import { runStoreContract } from './contract.js'
 
 runStoreContract('memory', async (options) => {
@@ -9,11 +8,6 @@ runStoreContract('memory', async (options) => {
 })
 
 describe('createStore', () => {
-  it('refuses redis until its engine lands', async () => {
-    const err = await rejectionOf(createStore({ store: 'redis', path: '', redis: { url: 'redis://localhost:6379' } }))
-    expect(err.message).toBe('state.store redis is not available yet')
-  })
-
   it('loses everything with the process: a new memory store starts empty', async () => {
     const first = await createStore({ store: 'memory', path: '' })
     await first.putKillSwitch({ scope: 'global', target: '*', actor: 'a', reason: 'r' })

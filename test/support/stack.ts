@@ -2,6 +2,7 @@
 // port on 127.0.0.1, with Sluice's decision log captured so tests can assert what it counted.
 import { Writable } from 'node:stream'
 import { EMULATOR_CREDENTIALS, startEmulators, type Emulators } from '../../src/emulators/index.js'
+import { emulatorProviders, TRAFFIC_ON_FLAGS } from '../../src/emulators/sluice-config.js'
 import { createLogger } from '../../src/log.js'
 import { startSluice, type Sluice, type StartOptions } from '../../src/main.js'
 import type { Usage } from '../../src/providers/adapter.js'
@@ -15,8 +16,6 @@ export const CLIENT = {
     apiKey: 'sk-checkout-app-key',
   },
 } as const
-
-export const ON = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' } as const
 
 export interface DecisionRecord {
   requestId: string
@@ -45,26 +44,14 @@ export interface Stack {
 }
 
 export function stackConfig(emulators: Emulators, extra: Record<string, unknown> = {}): StackConfig {
-  const c = EMULATOR_CREDENTIALS
   return {
     server: { host: '127.0.0.1', port: 0, maxBodyBytes: 64 * 1024 },
     admin: { host: '127.0.0.1', port: 0 },
     state: { store: 'memory' },
-    providers: {
-      bedrock: {
-        type: 'bedrock',
-        mount: '/bedrock',
-        region: c.bedrock.region,
-        endpoint: emulators.bedrock.url,
-        credentials: { accessKeyId: c.bedrock.accessKeyId, secretAccessKey: c.bedrock.secretAccessKey },
-      },
-      google: { type: 'gemini', mount: '/google', endpoint: emulators.gemini.url, apiKey: c.gemini.apiKey },
-      meta: { type: 'llama', mount: '/meta', endpoint: emulators.llama.url, apiKey: c.llama.apiKey },
-      openai: { type: 'openai', mount: '/openai', endpoint: emulators.openai.url, apiKey: c.openai.apiKey },
-    },
+    providers: emulatorProviders(emulators),
     clients: [CLIENT],
     // Egress and streaming ship dark; these tests exercise the traffic path, so turn both on.
-    flags: { 'ai.egress.enabled': ON, 'ai.streaming.enabled': ON },
+    flags: TRAFFIC_ON_FLAGS,
     log: { level: 'info' },
     ...extra,
   } as StackConfig
