@@ -44,8 +44,23 @@ function decide(): boolean {
   const auth = authenticate(snapshot, mount, request, '/openai/v1/chat/completions')
   if (auth instanceof Promise || !auth.ok) throw new Error('auth failed')
   const context = buildContext(mount, recognised.operation, auth.client, headers, 'bench')
-  const facts: RequestFacts = { requestId: 'r', arrivedAt: 0, bodyReadAt: 0, mount, request, operation: recognised.operation, client: auth.client, context }
-  for (const gate of GATES) if (gate.check(facts, snapshot) !== undefined) return false
+  const facts: RequestFacts = {
+    requestId: 'r',
+    arrivedAt: 0,
+    bodyReadAt: 0,
+    mount,
+    request,
+    operation: recognised.operation,
+    client: auth.client,
+    context,
+    responseHeaders: undefined,
+    leases: undefined,
+  }
+  for (const gate of GATES) {
+    const denial = gate.check(facts, snapshot)
+    if (denial instanceof Promise) throw new Error('the local gates are synchronous')
+    if (denial !== undefined) return false
+  }
   return true
 }
 

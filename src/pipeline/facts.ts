@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { ClientConfig } from '../config/schema.js'
 import type { Mount } from '../config/snapshot.js'
+import type { Lease } from '../gates/gate.js'
 import type { NativeRequest, Operation, Usage } from '../providers/adapter.js'
 
 /**
@@ -34,6 +35,18 @@ export interface RequestFacts {
   readonly operation: Operation
   readonly client: ClientConfig | undefined
   readonly context: EvaluationContext
+  /** Headers gates add to the response, forwarded or refused (rate-limit state…). */
+  responseHeaders: Record<string, string> | undefined
+  /** What gates reserved; settled once when the request ends. */
+  leases: Lease[] | undefined
+}
+
+export function addResponseHeader(facts: RequestFacts, name: string, value: string): void {
+  ;(facts.responseHeaders ??= {})[name] = value
+}
+
+export function addLease(facts: RequestFacts, lease: Lease): void {
+  ;(facts.leases ??= []).push(lease)
 }
 
 export type Decision = 'allow' | 'deny' | 'error'

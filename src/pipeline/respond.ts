@@ -23,6 +23,7 @@ export function sendError(
   error: SluiceError,
   decision: Decision,
   closeConnection = false,
+  extraHeaders?: Readonly<Record<string, string>>,
 ): void {
   if (res.headersSent) {
     res.destroy()
@@ -30,6 +31,7 @@ export function sendError(
   }
   const rendered = adapter.renderError(error)
   const headers: Record<string, string> = {
+    ...extraHeaders,
     ...rendered.headers,
     'content-length': String(Buffer.byteLength(rendered.body)),
     'x-sluice-request-id': error.requestId,

@@ -8,7 +8,7 @@ import type { Logger } from 'pino'
 import { authenticate } from '../auth/client-auth.js'
 import { findMount, type Mount, type Snapshot } from '../config/snapshot.js'
 import type { ErrorCode } from '../errors.js'
-import type { Denial } from '../gates/gate.js'
+import type { Denial, Lease } from '../gates/gate.js'
 import { metrics } from '../metrics.js'
 import type { InFlight } from '../server/in-flight.js'
 import { GATES } from './gates.js'
@@ -56,6 +56,8 @@ export function createRequestHandler(deps: DataPlaneDeps): (req: Request, res: R
         if (settled) return
         settled = true
         deps.inFlight.leave()
+        const leases = target.facts?.leases
+        if (leases !== undefined) for (const lease of leases) settleLease(deps.logger, lease, outcome, target.facts!)
         settle(snapshot.config.log.decisions ? deps.decisions : undefined, target, outcome)
       },
     }
@@ -87,10 +89,11 @@ async function handle(
   query: string,
 ): Promise<void> {
   const { requestId } = target
-  const refuse = (adapter: ProviderAdapter, code: ErrorCode, detail?: string, closeConnection = false, gate?: string): void => {
-    const error = errorFor(code, requestId, detail)
+  const refuse = (adapter: ProviderAdapter, code: ErrorCode, detail?: string, closeConnection = false, gate?: string, denial?: Denial): void => {
+    const error = { ...errorFor(code, requestId, detail), retryAfterSeconds: denial?.retryAfterSeconds }
     const decision = gate !== undefined || error.status < 500 ? 'deny' : 'error'
-    sendError(res, adapter, error, decision, closeConnection)
+    const headers = target.facts?.responseHeaders === undefined ? denial?.headers : { ...target.facts.responseHeaders, ...denial?.headers }
+    sendError(res, adapter, error, decision, closeConnection, headers)
     target.finish({ ...refusal(error.status, code), decision, gate })
   }
 
@@ -130,13 +133,25 @@ async function handle(
   if (!auth.ok) return refuse(adapter, auth.code, auth.detail === '' ? undefined : auth.detail)
 
   const context = buildContext(mount, operation, auth.client, req.headers, snapshot.environment)
-  const facts: RequestFacts = { requestId, arrivedAt: target.arrivedAt, bodyReadAt, mount, request, operation, client: auth.client, context }
+  const facts: RequestFacts = {
+    requestId,
+    arrivedAt: target.arrivedAt,
+    bodyReadAt,
+    mount,
+    request,
+    operation,
+    client: auth.client,
+    context,
+    responseHeaders: undefined,
+    leases: undefined,
+  }
   target.facts = facts
 
   for (const gate of GATES) {
     let denial: Denial | undefined
     try {
-      denial = gate.check(facts, snapshot)
+      const checked = gate.check(facts, snapshot)
+      denial = checked instanceof Promise ? await checked : checked
     } catch (err) {
       const failMode = snapshot.config.gates[gate.name].failMode
       metrics.gateErrors.labels(gate.name, failMode).inc()
@@ -145,7 +160,7 @@ async function handle(
     }
     if (denial !== undefined) {
       metrics.denials.labels(gate.name, denial.code).inc()
-      return refuse(adapter, denial.code, denial.detail, false, gate.name)
+      return refuse(adapter, denial.code, denial.detail, false, gate.name, denial)
     }
   }
 
@@ -171,5 +186,14 @@ function refusal(status: number, code: ErrorCode): Outcome {
     upstreamMs: undefined,
     clientAborted: false,
     upstreamBroken: false,
+  }
+}
+
+/** A lease that throws must not keep the others from settling or take the request down. */
+function settleLease(logger: Logger, lease: Lease, outcome: Outcome, facts: RequestFacts): void {
+  try {
+    lease.settle(outcome, facts)
+  } catch (err) {
+    logger.error({ err, requestId: facts.requestId }, 'settling a gate lease failed')
   }
 }

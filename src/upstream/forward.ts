@@ -118,6 +118,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       const value = headers[name]
       if (value !== undefined && !RESPONSE_SKIP.has(name)) out[name] = value
     }
+    if (facts.responseHeaders !== undefined) Object.assign(out, facts.responseHeaders)
     out['x-sluice-request-id'] = facts.requestId
     out['x-sluice-decision'] = 'allow'
     out['x-sluice-provider'] = facts.mount.name
