@@ -1,17 +1,29 @@
-// In-process microbenchmark of the per-request decision path (issue #3 target: p50 ≤ 20 µs):
-// identify (mount lookup, operation/model recognition with the body's JSON parse, client key
-// auth, evaluation context) plus gates 2–3 (kill switches with a few switches set, control
-// flags). Run: `npm run build && node dist/bench/gates.js`.
+// In-process microbenchmark of the per-request decision path (issue #3 target: p50 ≤ 20 µs for
+// gates 1–3; issue #4: ≤ 10 µs per local gate): identify (mount lookup, operation/model recognition
+// with the body's JSON parse, client key auth, evaluation context), gates 2–3 (kill switches with
+// a few switches set, control flags) and gate 5 (two local rate-limit rules, acquire + settle). Run: `npm run build && node dist/bench/gates.js`.
 // Each sample times a batch of requests and divides, since one request is near the timer's
 // resolution; p50/p99 are over batches.
 import { authenticate } from '../src/auth/client-auth.js'
 import { parseConfig } from '../src/config/load.js'
 import { buildSnapshot, findMount } from '../src/config/snapshot.js'
 import { builtinFlags, compileFlagSet, killSwitchFlags, providerFlags } from '../src/flags/index.js'
-import { buildContext, type RequestFacts } from '../src/pipeline/facts.js'
+import { buildContext, type Outcome, type RequestFacts } from '../src/pipeline/facts.js'
+import { LocalRateLimiter } from '../src/gates/rate-limit/index.js'
 import { GATES } from '../src/pipeline/gates.js'
 import type { NativeRequest } from '../src/providers/adapter.js'
 
+const OUTCOME: Outcome = {
+  status: 200,
+  decision: 'allow',
+  code: '200',
+  usage: { inputTokens: 12, outputTokens: 20, cachedTokens: 0, reasoningTokens: 0 },
+  overheadMs: 0,
+  ttftMs: 0,
+  upstreamMs: 0,
+  clientAborted: false,
+  upstreamBroken: false,
+}
 const BATCH = 100
 const BATCHES = 5_000
 const on = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' }
@@ -21,17 +33,25 @@ const loaded = parseConfig(
     state: { store: 'memory' },
     providers: { openai: { type: 'openai', mount: '/openai', endpoint: 'http://127.0.0.1:9', apiKey: 'sk-upstream' } },
     clients: [{ id: 'app', tenant: 'shop', credentials: { apiKey: 'sk-client' } }],
+    // Generous limits: the bench measures the cost of checking, not of refusing.
+    rateLimits: {
+      rules: [
+        { name: 'per-user', key: ['tenant', 'user'], requests: { limit: 1_000_000_000, windowSeconds: 60 } },
+        { name: 'per-model-tokens', key: ['model'], tokens: { limit: 1_000_000_000_000, windowSeconds: 60 } },
+      ],
+    },
   }),
 )
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems))
 const config = loaded.config
-const compiled = compileFlagSet([{ source: 'bench', document: { flags: { 'ai.egress.enabled': on, 'ai.streaming.enabled': on } } }], {}, {
+const compiled = compileFlagSet([{ source: 'bench', document: { flags: { 'ai.egress.enabled': on, 'ai.streaming.enabled': on, 'ai.ratelimit.enforce': on } } }], {}, {
   builtins: { ...builtinFlags(), ...providerFlags(['openai']), ...killSwitchFlags({ provider: ['openai'], route: ['openai'] }) },
 })
 if (!compiled.ok) throw new Error(compiled.problems.join('\n'))
 const at = new Date().toISOString()
 const switches = ['gpt-3.5-turbo', 'gpt-4-0613', 'o1-preview'].map((target) => ({ scope: 'model' as const, target, reason: 'bench', actor: 'bench', setAt: at }))
-const snapshot = buildSnapshot(config, 'bench', { flags: compiled.flagSet, killSwitches: switches })
+const rateLimiter = new LocalRateLimiter(config.rateLimits)
+const snapshot = buildSnapshot(config, 'bench', { flags: compiled.flagSet, killSwitches: switches, rateLimiter })
 
 const body = Buffer.from(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 32 }))
 const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-client', 'x-sluice-user': 'user-42', 'x-sluice-attr-plan': 'pro' }
@@ -61,6 +81,8 @@ function decide(): boolean {
     if (denial instanceof Promise) throw new Error('the local gates are synchronous')
     if (denial !== undefined) return false
   }
+  // The request ends: settle what the gates reserved, as the pipeline does.
+  for (const lease of facts.leases ?? []) lease.settle(OUTCOME, facts)
   return true
 }
 
@@ -73,4 +95,4 @@ for (let b = 0; b < BATCHES; b++) {
 }
 perRequestUs.sort((a, b) => a - b)
 const q = (p: number): string => perRequestUs[Math.floor(p * (perRequestUs.length - 1))]!.toFixed(2)
-process.stdout.write(`identify + gates 1-3 per request (${BATCHES} batches of ${BATCH}): p50 ${q(0.5)} µs, p99 ${q(0.99)} µs\n`)
+process.stdout.write(`identify + kill switches + control flags + rate limits (acquire and settle) per request (${BATCHES} batches of ${BATCH}): p50 ${q(0.5)} µs, p99 ${q(0.99)} µs\n`)

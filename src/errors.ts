@@ -10,6 +10,8 @@ export type ErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'too_large'
+  /** Over a rate limit or budget: the dialect's throttling error. */
+  | 'rate_limited'
   | 'unavailable'
   | 'upstream'
   | 'timeout'
@@ -73,6 +75,16 @@ export const errors = {
     status: 403,
     kind: 'forbidden',
     message: 'Streaming is switched off (flag ai.streaming.enabled); send the request without streaming.',
+  },
+  SLUICE_ERR_RATE_LIMITED: {
+    status: 429,
+    kind: 'rate_limited',
+    message: 'A rate limit is exhausted; retry after the time in Retry-After.',
+  },
+  SLUICE_ERR_RATE_LIMIT_TOO_LARGE: {
+    status: 400,
+    kind: 'invalid_request',
+    message: 'This request alone needs more tokens than a rate limit allows per window; make it smaller (lower max_tokens).',
   },
   SLUICE_ERR_GATE_FAILED: {
     status: 503,

@@ -79,6 +79,18 @@ export const metrics = {
     labelNames: ['gate', 'code'] as const,
     registers: [registry],
   }),
+  rateLimitDecisions: new Counter({
+    name: 'sluice_rate_limit_decisions_total',
+    help: 'Rate-limit gate outcomes: allowed, denied, or would_block (monitor mode).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  }),
+  rateLimitBackendSwitches: new Counter({
+    name: 'sluice_rate_limit_backend_switches_total',
+    help: 'Switches of the shared rate limiter between Redis and its local fallback, by the backend switched to.',
+    labelNames: ['backend'] as const,
+    registers: [registry],
+  }),
   gateErrors: new Counter({
     name: 'sluice_gate_errors_total',
     help: 'Gates that threw; their fail mode decided the request.',

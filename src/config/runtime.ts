@@ -16,6 +16,8 @@ import {
 } from '../flags/index.js'
 import { metrics } from '../metrics.js'
 import { killScopes, type JsonObject, type KillSwitch, type StateStore } from '../state/index.js'
+import type { Redis } from 'ioredis'
+import { connectRateLimitRedis, createRateLimiter, type RateLimiter } from '../gates/rate-limit/index.js'
 import type { Config } from './schema.js'
 import { buildSnapshot, retiredPools, type Snapshot } from './snapshot.js'
 
@@ -39,6 +41,8 @@ export class Runtime {
   #killSwitches: readonly KillSwitch[] = []
   #snapshot: Snapshot | undefined
   #watcher: FlagSourceWatcher | undefined
+  /** Kept across reloads while its settings are unchanged, so counters survive a config edit. */
+  #limiter: { settings: string; limiter: RateLimiter; redis: Redis | undefined } | undefined
 
   private constructor(private readonly options: RuntimeOptions) {
     this.#config = options.config
@@ -105,6 +109,7 @@ export class Runtime {
 
   close(): void {
     this.#watcher?.close()
+    this.#limiter?.redis?.disconnect()
   }
 
   async #readStore(): Promise<void> {
@@ -121,9 +126,31 @@ export class Runtime {
     for (const warning of compiled.warnings) this.options.logger.warn({ warning }, 'flags')
     const previous = this.#snapshot
     this.#config = config
-    this.#snapshot = buildSnapshot(config, this.options.environment, { flags: compiled.flagSet, killSwitches: this.#killSwitches }, previous)
+    const rateLimiter = this.#rateLimiterFor(config)
+    this.#snapshot = buildSnapshot(config, this.options.environment, { flags: compiled.flagSet, killSwitches: this.#killSwitches, rateLimiter }, previous)
     if (previous !== undefined) for (const pool of retiredPools(previous, this.#snapshot)) void pool.close()
     for (const scope of killScopes) metrics.killSwitchesActive.labels(scope).set(this.#killSwitches.filter((k) => k.scope === scope).length)
+  }
+
+  /** Shared through Redis when the state store is Redis (with a local fallback), else in-process. */
+  #rateLimiterFor(config: Readonly<Config>): RateLimiter | undefined {
+    const redisUrl = config.state.store === 'redis' ? config.state.redis?.url : undefined
+    const settings = JSON.stringify([config.rateLimits, redisUrl])
+    if (this.#limiter?.settings === settings) return this.#limiter.limiter
+    this.#limiter?.redis?.disconnect()
+    this.#limiter = undefined
+    if (config.rateLimits.rules.length === 0) return undefined
+    const { logger } = this.options
+    const redis = redisUrl === undefined ? undefined : connectRateLimitRedis(redisUrl, config.rateLimits.redis)
+    const limiter = createRateLimiter(config.rateLimits, redis, {
+      onSwitch: (to, err) => {
+        metrics.rateLimitBackendSwitches.labels(to).inc()
+        logger.warn({ backend: to, err }, 'rate limiter switched backend')
+      },
+      onSettleError: (err) => logger.warn({ err }, 'rate limit settle failed'),
+    })
+    this.#limiter = { settings, limiter, redis }
+    return limiter
   }
 
   #watchFlags(): void {

@@ -2,6 +2,7 @@
 // cannot say (uniqueness across entries, one field depending on another, parseable URLs).
 import { formatPath, problemAt, type ConfigProblem, type PathSegment } from './problems.js'
 import type { Config } from './schema.js'
+import { rateLimitProblems } from '../gates/rate-limit/schema.js'
 
 export interface SemanticResult {
   problems: ConfigProblem[]
@@ -25,6 +26,7 @@ export function checkSemantics(config: Config): SemanticResult {
     tokens(t.token, ['admin', 'tokens', i, 'token'])
   })
   checkState(config, result)
+  for (const p of rateLimitProblems(config.rateLimits)) result.problems.push({ path: p.path, problem: p.problem, got: p.got })
   return result
 }
 

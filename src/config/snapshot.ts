@@ -10,6 +10,7 @@ import type { FlagSet } from '../flags/index.js'
 import { buildKillIndex, type KillIndex } from '../gates/kill-switch/kill-index.js'
 import { providerFlagKey } from '../gates/control-flags/gate.js'
 import type { KillSwitch } from '../state/index.js'
+import type { RateLimiter } from '../gates/rate-limit/types.js'
 
 export interface Mount {
   /** The provider's key under `providers:`; also the `route` of native requests. */
@@ -35,12 +36,15 @@ export interface Snapshot {
   readonly clientsByAccessKeyId: ReadonlyMap<string, ClientConfig>
   readonly flags: FlagSet
   readonly kills: KillIndex
+  /** Undefined when no rate-limit rule is configured. */
+  readonly rateLimiter: RateLimiter | undefined
 }
 
 /** What the control plane adds to a config: the compiled flags and the store's kill switches. */
 export interface ControlInputs {
   readonly flags: FlagSet
   readonly killSwitches: readonly KillSwitch[]
+  readonly rateLimiter: RateLimiter | undefined
 }
 
 function poolKey(origin: URL, config: ProviderConfig): string {
@@ -91,7 +95,7 @@ export function buildSnapshot(config: Readonly<Config>, environment: string, con
     if (client.credentials.accessKeyId !== undefined) clientsByAccessKeyId.set(client.credentials.accessKeyId, client)
   }
   const kills = buildKillIndex(control.killSwitches, control.flags)
-  return Object.freeze({ config, environment, mounts, clientsByKey, clientsByAccessKeyId, flags: control.flags, kills })
+  return Object.freeze({ config, environment, mounts, clientsByKey, clientsByAccessKeyId, flags: control.flags, kills, rateLimiter: control.rateLimiter })
 }
 
 /** Pools of `old` that `next` no longer uses; close them once their in-flight requests finish. */

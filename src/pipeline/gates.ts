@@ -2,5 +2,6 @@
 import { controlFlagsGate } from '../gates/control-flags/gate.js'
 import type { Gate } from '../gates/gate.js'
 import { killSwitchGate } from '../gates/kill-switch/gate.js'
+import { rateLimitGate } from '../gates/rate-limit/gate.js'
 
-export const GATES: readonly Gate[] = [killSwitchGate, controlFlagsGate]
+export const GATES: readonly Gate[] = [killSwitchGate, controlFlagsGate, rateLimitGate]

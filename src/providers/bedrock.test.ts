@@ -131,7 +131,7 @@ describe('bedrock usage', () => {
 })
 
 describe('bedrock.renderError', () => {
-  const throttled: SluiceError = { ...sluiceError('SLUICE_ERR_SHUTTING_DOWN', 'req-9'), status: 429, retryAfterSeconds: 5 }
+  const throttled: SluiceError = { ...sluiceError('SLUICE_ERR_RATE_LIMITED', 'req-9'), retryAfterSeconds: 5 }
   it.each([
     ['malformed', sluiceError('SLUICE_ERR_REQUEST_MALFORMED', 'req-1'), 400, 'ValidationException'],
     ['model invalid', sluiceError('SLUICE_ERR_MODEL_INVALID', 'req-1'), 400, 'ValidationException'],

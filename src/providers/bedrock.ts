@@ -85,6 +85,7 @@ const EXCEPTIONS: Record<ErrorKind, string> = {
   forbidden: 'AccessDeniedException',
   not_found: 'ResourceNotFoundException',
   too_large: 'ValidationException',
+  rate_limited: 'ThrottlingException',
   unavailable: 'ServiceUnavailableException',
   upstream: 'ServiceUnavailableException',
   timeout: 'ModelTimeoutException',
@@ -94,7 +95,7 @@ const EXCEPTIONS: Record<ErrorKind, string> = {
 function renderError(error: SluiceError): RenderedError {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
-    'x-amzn-errortype': error.status === 429 ? 'ThrottlingException' : EXCEPTIONS[error.kind],
+    'x-amzn-errortype': EXCEPTIONS[error.kind],
     'x-amzn-requestid': error.requestId,
   }
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds)

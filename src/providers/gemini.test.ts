@@ -88,7 +88,7 @@ describe('gemini usage', () => {
 })
 
 describe('gemini.renderError', () => {
-  const limited: SluiceError = { ...sluiceError('SLUICE_ERR_SHUTTING_DOWN', 'req-9'), status: 429, retryAfterSeconds: 30 }
+  const limited: SluiceError = { ...sluiceError('SLUICE_ERR_RATE_LIMITED', 'req-9'), retryAfterSeconds: 30 }
   it.each([
     ['malformed', sluiceError('SLUICE_ERR_REQUEST_MALFORMED', 'req-1'), 400, 'INVALID_ARGUMENT'],
     ['auth missing', sluiceError('SLUICE_ERR_AUTH_MISSING', 'req-2'), 401, 'UNAUTHENTICATED'],

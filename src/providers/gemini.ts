@@ -78,6 +78,7 @@ const STATUS_NAMES: Record<ErrorKind, string> = {
   forbidden: 'PERMISSION_DENIED',
   not_found: 'NOT_FOUND',
   too_large: 'INVALID_ARGUMENT',
+  rate_limited: 'RESOURCE_EXHAUSTED',
   unavailable: 'UNAVAILABLE',
   upstream: 'UNAVAILABLE',
   timeout: 'DEADLINE_EXCEEDED',
@@ -102,7 +103,7 @@ function renderError(error: SluiceError): RenderedError {
     error: {
       code: error.status,
       message: errorMessage(error),
-      status: error.status === 429 ? 'RESOURCE_EXHAUSTED' : STATUS_NAMES[error.kind],
+      status: STATUS_NAMES[error.kind],
       details,
     },
   })

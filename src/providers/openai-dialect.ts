@@ -60,6 +60,7 @@ const ERROR_TYPES: Record<ErrorKind, string> = {
   forbidden: 'permission_error',
   not_found: 'not_found_error',
   too_large: 'invalid_request_error',
+  rate_limited: 'rate_limit_error',
   unavailable: 'server_error',
   upstream: 'server_error',
   timeout: 'server_error',
@@ -72,7 +73,7 @@ export function renderOpenAiError(error: SluiceError): RenderedError {
   const body = JSON.stringify({
     error: {
       message: errorMessage(error),
-      type: error.status === 429 ? 'rate_limit_error' : ERROR_TYPES[error.kind],
+      type: ERROR_TYPES[error.kind],
       param: null,
       code: error.code,
       request_id: error.requestId,

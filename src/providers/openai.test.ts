@@ -100,7 +100,7 @@ describe('openai usage', () => {
 })
 
 describe('openai.renderError', () => {
-  const limited: SluiceError = { ...sluiceError('SLUICE_ERR_SHUTTING_DOWN', 'req-9'), status: 429, retryAfterSeconds: 12 }
+  const limited: SluiceError = { ...sluiceError('SLUICE_ERR_RATE_LIMITED', 'req-9'), retryAfterSeconds: 12 }
   it.each([
     ['malformed', sluiceError('SLUICE_ERR_REQUEST_MALFORMED', 'req-1'), 400, 'invalid_request_error'],
     ['auth missing', sluiceError('SLUICE_ERR_AUTH_MISSING', 'req-2'), 401, 'authentication_error'],

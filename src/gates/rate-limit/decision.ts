@@ -1,0 +1,63 @@
+// Turning counter state into a Decision, shared by the local and Redis limiters.
+import { gcraRemaining, gcraResetMs } from './gcra.js'
+import type { CompiledRule, Rate } from './rules.js'
+import type { Decision, Denial, LimitKind, LimitState, Lease } from './types.js'
+
+/** The worst denial seen so far while checking the matching rules of one request. */
+export interface Verdict {
+  /** Longest wait in ms; Infinity when a reservation is too large ever to fit. */
+  waitMs: number
+  denial: Denial | undefined
+}
+
+/** Keeps the denial with the longest wait. A wait of 0 means the limit admits the request. */
+export function consider(verdict: Verdict, rule: CompiledRule, kind: LimitKind, waitMs: number): void {
+  if (waitMs <= 0 || (verdict.denial !== undefined && waitMs <= verdict.waitMs)) return
+  verdict.waitMs = waitMs
+  verdict.denial = { rule: rule.name, kind, tooLarge: waitMs === Infinity }
+}
+
+export function rateState(rule: CompiledRule, kind: 'requests' | 'tokens', rate: Rate, remaining: number, resetMs: number): LimitState {
+  return { rule: rule.name, kind, limit: rate.limit, remaining, resetMs, windowSeconds: rate.windowSeconds }
+}
+
+export function concurrentState(rule: CompiledRule, inflight: number): LimitState {
+  return { rule: rule.name, kind: 'concurrent', limit: rule.concurrent, remaining: Math.max(0, rule.concurrent - inflight), resetMs: 0, windowSeconds: 0 }
+}
+
+/** A counter as the local limiter holds it (TATs in its relative ms). */
+export interface CounterView {
+  readonly rule: CompiledRule
+  readonly requestsTat: number
+  readonly tokensTat: number
+  readonly inflight: number
+}
+
+export function counterStates(counters: readonly CounterView[], n: number, now: number): LimitState[] {
+  const limits: LimitState[] = []
+  for (let i = 0; i < n; i++) {
+    const { rule, requestsTat, tokensTat, inflight } = counters[i]!
+    if (rule.requests !== undefined) {
+      limits.push(rateState(rule, 'requests', rule.requests, gcraRemaining(requestsTat, now, rule.requests), gcraResetMs(requestsTat, now)))
+    }
+    if (rule.tokens !== undefined) {
+      limits.push(rateState(rule, 'tokens', rule.tokens, gcraRemaining(tokensTat, now, rule.tokens), gcraResetMs(tokensTat, now)))
+    }
+    if (rule.concurrent > 0) limits.push(concurrentState(rule, inflight))
+  }
+  return limits
+}
+
+/**
+ * Assembles the Decision. A reservation too large ever to fit is told to wait one token window:
+ * the pipeline should answer it as non-retryable (deniedBy.tooLarge), so the hint is rarely seen.
+ */
+export function finishDecision(verdict: Verdict, rules: readonly CompiledRule[], limits: readonly LimitState[], enforce: boolean, lease: Lease): Decision {
+  const { denial, waitMs } = verdict
+  let retryAfterSeconds = 0
+  if (denial !== undefined) {
+    const ms = denial.tooLarge ? (rules.find((r) => r.name === denial.rule)?.tokens?.windowMs ?? 1000) : waitMs
+    retryAfterSeconds = Math.max(1, Math.ceil(ms / 1000))
+  }
+  return { allowed: denial === undefined || !enforce, wouldBlock: denial !== undefined, retryAfterSeconds, deniedBy: denial, limits, lease }
+}

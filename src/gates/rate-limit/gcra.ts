@@ -1,0 +1,34 @@
+// GCRA, the Generic Cell Rate Algorithm (ITU-T I.371; as in Brandur's "Rate limiting, Cells and
+// GCRA" and redis-cell). A counter is one number, the theoretical arrival time (TAT): the moment
+// the counter will be full again. Admitting `cost` units moves TAT by cost × interval; the request
+// fits if TAT then lies at most one window ahead of now. One number per limit makes an atomic
+// check-and-charge trivial (in-process or in one Lua script); a burst is at most `limit`, after
+// which capacity refills evenly (docs/rate-limits.md, Algorithm).
+// redis-scripts.ts mirrors these functions in Lua (with TAT split into anchor + offset); keep
+// them in step.
+import type { Rate } from './rules.js'
+
+/** Slack for float rounding in TAT sums: a request may fit at most 1 µs early. */
+export const EPS_MS = 1e-3
+
+/** Milliseconds until `cost` units fit; 0 when they fit now. */
+export function gcraWaitMs(tatMs: number, nowMs: number, rate: Rate, cost: number): number {
+  const wait = Math.max(tatMs, nowMs) + cost * rate.intervalMs - rate.windowMs - nowMs
+  return wait > EPS_MS ? wait : 0
+}
+
+/** The TAT after charging `cost` units (negative `cost` refunds; a refund never goes below now). */
+export function gcraCharge(tatMs: number, nowMs: number, rate: Rate, cost: number): number {
+  return Math.max(Math.max(tatMs, nowMs) + cost * rate.intervalMs, nowMs)
+}
+
+/** Units that would be admitted now. */
+export function gcraRemaining(tatMs: number, nowMs: number, rate: Rate): number {
+  const free = (rate.windowMs - Math.max(0, tatMs - nowMs)) / rate.intervalMs
+  return Math.min(rate.limit, Math.max(0, Math.floor(free + 1e-6)))
+}
+
+/** Whole milliseconds until the counter is full again (rounding noise below 1 ns ignored). */
+export function gcraResetMs(tatMs: number, nowMs: number): number {
+  return Math.max(0, Math.ceil(tatMs - nowMs - 1e-6))
+}
