@@ -78,7 +78,11 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
     await store.close()
     throw err instanceof RuntimeError ? new ConfigError(err.problems) : err
   }
-  const unsubscribe = store.subscribe(() => void runtime.refreshFromStore())
+  // Overrides and kill switches shape the snapshot; other records (counters, ledgers) do not. An
+  // empty change is a resync after a lost connection: reload everything.
+  const unsubscribe = store.subscribe((change) => {
+    if (change.items.length === 0 || change.items.some((item) => item.kind !== 'record')) void runtime.refreshFromStore()
+  })
 
   let draining = false
   let lastReload: ReloadStatus | undefined
