@@ -8,6 +8,7 @@ import { adminError } from './reply.js'
 import { activationRoutes } from './routes/activation.js'
 import { flagRoutes } from './routes/flags.js'
 import { killSwitchRoutes } from './routes/kill-switches.js'
+import { limitRoutes } from './routes/limits.js'
 import { statusRoutes } from './routes/status.js'
 
 export function buildAdmin(deps: AdminContext): FastifyInstance {
@@ -16,6 +17,7 @@ export function buildAdmin(deps: AdminContext): FastifyInstance {
   flagRoutes(app, deps)
   killSwitchRoutes(app, deps)
   activationRoutes(app, deps)
+  limitRoutes(app, deps)
 
   app.get('/healthz', async () => ({ status: 'ok' }))
 

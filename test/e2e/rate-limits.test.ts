@@ -102,4 +102,13 @@ describe('rate limits', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('SLUICE_ERR_RATE_LIMIT_TOO_LARGE')
     expect((await chat('o3', 'frank', { max_tokens: 50 })).status).toBe(200)
   })
+
+  it('GET /v1/rate-limits shows the rules, enforcement and the local limiter', async () => {
+    const res = await fetch(`${stack.sluice.adminUrl}/v1/rate-limits`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    const body = (await res.json()) as { enforce: { value: boolean }; shared: boolean; rules: Array<{ name: string }>; limiter: { keys: number } }
+    expect(body.enforce.value).toBe(true)
+    expect(body.shared).toBe(false)
+    expect(body.rules.map((r) => r.name)).toEqual(['per-user', 'one-at-a-time', 'tokens'])
+    expect(body.limiter.keys).toBeGreaterThan(0)
+  })
 })
