@@ -51,7 +51,7 @@ if (!compiled.ok) throw new Error(compiled.problems.join('\n'))
 const at = new Date().toISOString()
 const switches = ['gpt-3.5-turbo', 'gpt-4-0613', 'o1-preview'].map((target) => ({ scope: 'model' as const, target, reason: 'bench', actor: 'bench', setAt: at }))
 const rateLimiter = new LocalRateLimiter(config.rateLimits)
-const snapshot = buildSnapshot(config, 'bench', { flags: compiled.flagSet, killSwitches: switches, rateLimiter })
+const snapshot = buildSnapshot(config, 'bench', { flags: compiled.flagSet, killSwitches: switches, rateLimiter, budgets: undefined })
 
 const body = Buffer.from(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 32 }))
 const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-client', 'x-sluice-user': 'user-42', 'x-sluice-attr-plan': 'pro' }

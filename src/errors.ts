@@ -10,8 +10,10 @@ export type ErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'too_large'
-  /** Over a rate limit or budget: the dialect's throttling error. */
+  /** Over a rate limit: the dialect's throttling error. */
   | 'rate_limited'
+  /** A budget is spent: an error each SDK treats as final, so it does not retry in a loop. */
+  | 'budget_exhausted'
   | 'unavailable'
   | 'upstream'
   | 'timeout'
@@ -85,6 +87,16 @@ export const errors = {
     status: 400,
     kind: 'invalid_request',
     message: 'This request alone needs more tokens than a rate limit allows per window; make it smaller (lower max_tokens).',
+  },
+  SLUICE_ERR_BUDGET_EXCEEDED: {
+    status: 429,
+    kind: 'budget_exhausted',
+    message: 'A cost budget is spent for this window.',
+  },
+  SLUICE_ERR_BUDGET_PRICE_UNKNOWN: {
+    status: 400,
+    kind: 'invalid_request',
+    message: 'No price is known for this model and budgets.unknownModel.policy is deny.',
   },
   SLUICE_ERR_GATE_FAILED: {
     status: 503,

@@ -167,7 +167,7 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
       await Promise.all(snapshot().mounts.map((m) => m.pool.close()))
       await admin.close()
       unsubscribe()
-      runtime.close()
+      await runtime.close()
       await store.close()
       logger.flush()
     },

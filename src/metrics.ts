@@ -91,6 +91,36 @@ export const metrics = {
     labelNames: ['backend'] as const,
     registers: [registry],
   }),
+  budgetDecisions: new Counter({
+    name: 'sluice_budget_decisions_total',
+    help: 'Budget gate outcomes: allowed, denied, or would_deny (monitor mode).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  }),
+  costUsd: new Counter({
+    name: 'sluice_cost_usd_total',
+    help: 'Settled cost of requests in USD (price table × usage), by provider.',
+    labelNames: ['provider'] as const,
+    registers: [registry],
+  }),
+  budgetSpendUsd: new Gauge({
+    name: 'sluice_budget_spend_usd',
+    help: 'Spend in the current window per budget (summed over its scopes), USD.',
+    labelNames: ['budget'] as const,
+    registers: [registry],
+  }),
+  budgetLimitUsd: new Gauge({
+    name: 'sluice_budget_limit_usd',
+    help: 'Limit per budget and scope value, USD.',
+    labelNames: ['budget'] as const,
+    registers: [registry],
+  }),
+  budgetAlerts: new Counter({
+    name: 'sluice_budget_alerts_total',
+    help: 'Budget threshold alerts by budget and webhook delivery result.',
+    labelNames: ['budget', 'result'] as const,
+    registers: [registry],
+  }),
   gateErrors: new Counter({
     name: 'sluice_gate_errors_total',
     help: 'Gates that threw; their fail mode decided the request.',

@@ -18,6 +18,7 @@ import { metrics } from '../metrics.js'
 import { killScopes, type JsonObject, type KillSwitch, type StateStore } from '../state/index.js'
 import type { Redis } from 'ioredis'
 import { connectRateLimitRedis, createRateLimiter, type RateLimiter } from '../gates/rate-limit/index.js'
+import { Budgets } from '../gates/budget/runtime.js'
 import type { Config } from './schema.js'
 import { buildSnapshot, retiredPools, type Snapshot } from './snapshot.js'
 
@@ -41,6 +42,7 @@ export class Runtime {
   #killSwitches: readonly KillSwitch[] = []
   #snapshot: Snapshot | undefined
   #watcher: FlagSourceWatcher | undefined
+  #budgets: Budgets | undefined
   /** Kept across reloads while its settings are unchanged, so counters survive a config edit. */
   #limiter: { settings: string; limiter: RateLimiter; redis: Redis | undefined } | undefined
 
@@ -57,6 +59,7 @@ export class Runtime {
     await runtime.#readStore()
     const compiled = runtime.#compile(options.config, runtime.#fileSources)
     if (!compiled.ok) throw new RuntimeError(compiled.problems)
+    runtime.#budgets = await Budgets.start(options.config, options.store, options.logger)
     runtime.#install(options.config, compiled)
     runtime.#watchFlags()
     return runtime
@@ -107,9 +110,10 @@ export class Runtime {
     return compileConfigFlags(this.#config, this.#fileSources, overrides)
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.#watcher?.close()
     this.#limiter?.redis?.disconnect()
+    await this.#budgets?.stop()
   }
 
   async #readStore(): Promise<void> {
@@ -127,7 +131,9 @@ export class Runtime {
     const previous = this.#snapshot
     this.#config = config
     const rateLimiter = this.#rateLimiterFor(config)
-    this.#snapshot = buildSnapshot(config, this.options.environment, { flags: compiled.flagSet, killSwitches: this.#killSwitches, rateLimiter }, previous)
+    const budgets = this.#budgets?.reconfigure(config)
+    const control = { flags: compiled.flagSet, killSwitches: this.#killSwitches, rateLimiter, budgets }
+    this.#snapshot = buildSnapshot(config, this.options.environment, control, previous)
     if (previous !== undefined) for (const pool of retiredPools(previous, this.#snapshot)) void pool.close()
     for (const scope of killScopes) metrics.killSwitchesActive.labels(scope).set(this.#killSwitches.filter((k) => k.scope === scope).length)
   }

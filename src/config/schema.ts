@@ -5,6 +5,7 @@
 // say when a pattern does not match.
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox'
 import { RateLimitsSchema } from '../gates/rate-limit/schema.js'
+import { BudgetsSchema } from '../gates/budget/schema.js'
 
 const strict = <T extends TProperties>(properties: T, options: { description?: string } = {}): TObject<T> =>
   Type.Object(properties, { additionalProperties: false, ...options })
@@ -165,10 +166,12 @@ export const ConfigSchema = strict({
       killSwitches: section({ failMode: FailMode }, 'Gate 2: kill switches.'),
       controlFlags: section({ failMode: FailMode }, 'Gate 3: ai.egress.enabled, ai.provider.<p>.enabled, ai.streaming.enabled.'),
       rateLimits: section({ failMode: FailMode }, 'Gate 5: rate limits (a failure to reach Redis is handled by rateLimits.redis.fallback first).'),
+      budgets: section({ failMode: FailMode }, 'Gate 6: cost budgets (an unreachable spend store is handled by budgets.sync.localShareWhenStoreDown first).'),
     },
     'What each gate does if it fails internally: `closed` denies (SLUICE_ERR_GATE_FAILED), `open` lets the request through.',
   ),
   rateLimits: RateLimitsSchema,
+  budgets: BudgetsSchema,
   ofrep: section(
     {
       auth: Type.Union([Type.Literal('client'), Type.Literal('none')], {

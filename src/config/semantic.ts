@@ -3,6 +3,7 @@
 import { formatPath, problemAt, type ConfigProblem, type PathSegment } from './problems.js'
 import type { Config } from './schema.js'
 import { rateLimitProblems } from '../gates/rate-limit/schema.js'
+import { checkBudgets } from '../gates/budget/semantic.js'
 
 export interface SemanticResult {
   problems: ConfigProblem[]
@@ -27,6 +28,9 @@ export function checkSemantics(config: Config): SemanticResult {
   })
   checkState(config, result)
   for (const p of rateLimitProblems(config.rateLimits)) result.problems.push({ path: p.path, problem: p.problem, got: p.got })
+  const budgets = checkBudgets(config.budgets)
+  result.problems.push(...budgets.problems)
+  result.warnings.push(...budgets.warnings)
   return result
 }
 

@@ -11,6 +11,7 @@ import { buildKillIndex, type KillIndex } from '../gates/kill-switch/kill-index.
 import { providerFlagKey } from '../gates/control-flags/gate.js'
 import type { KillSwitch } from '../state/index.js'
 import type { RateLimiter } from '../gates/rate-limit/types.js'
+import type { BudgetRuntime } from '../gates/budget/gate.js'
 
 export interface Mount {
   /** The provider's key under `providers:`; also the `route` of native requests. */
@@ -38,6 +39,8 @@ export interface Snapshot {
   readonly kills: KillIndex
   /** Undefined when no rate-limit rule is configured. */
   readonly rateLimiter: RateLimiter | undefined
+  /** Undefined when no budget is configured. */
+  readonly budgets: BudgetRuntime | undefined
 }
 
 /** What the control plane adds to a config: the compiled flags and the store's kill switches. */
@@ -45,6 +48,7 @@ export interface ControlInputs {
   readonly flags: FlagSet
   readonly killSwitches: readonly KillSwitch[]
   readonly rateLimiter: RateLimiter | undefined
+  readonly budgets: BudgetRuntime | undefined
 }
 
 function poolKey(origin: URL, config: ProviderConfig): string {
@@ -95,7 +99,7 @@ export function buildSnapshot(config: Readonly<Config>, environment: string, con
     if (client.credentials.accessKeyId !== undefined) clientsByAccessKeyId.set(client.credentials.accessKeyId, client)
   }
   const kills = buildKillIndex(control.killSwitches, control.flags)
-  return Object.freeze({ config, environment, mounts, clientsByKey, clientsByAccessKeyId, flags: control.flags, kills, rateLimiter: control.rateLimiter })
+  return Object.freeze({ config, environment, mounts, clientsByKey, clientsByAccessKeyId, flags: control.flags, kills, rateLimiter: control.rateLimiter, budgets: control.budgets })
 }
 
 /** Pools of `old` that `next` no longer uses; close them once their in-flight requests finish. */

@@ -24,6 +24,6 @@ export type FailMode = 'open' | 'closed'
 
 export interface Gate {
   /** Stable name: metric label, log field, and the key under `gates:` in config. */
-  readonly name: 'killSwitches' | 'controlFlags' | 'rateLimits'
+  readonly name: 'killSwitches' | 'controlFlags' | 'rateLimits' | 'budgets'
   check(facts: RequestFacts, snapshot: Snapshot): Denial | undefined | Promise<Denial | undefined>
 }

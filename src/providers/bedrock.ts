@@ -86,6 +86,8 @@ const EXCEPTIONS: Record<ErrorKind, string> = {
   not_found: 'ResourceNotFoundException',
   too_large: 'ValidationException',
   rate_limited: 'ThrottlingException',
+  // Modelled in the Bedrock Runtime API as a client fault and not on the SDK's retry lists.
+  budget_exhausted: 'ServiceQuotaExceededException',
   unavailable: 'ServiceUnavailableException',
   upstream: 'ServiceUnavailableException',
   timeout: 'ModelTimeoutException',
@@ -100,7 +102,9 @@ function renderError(error: SluiceError): RenderedError {
   }
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds)
   const message = errorMessage(error)
-  return { status: error.status, headers, body: JSON.stringify({ message, code: error.code, requestId: error.requestId }) }
+  // The AWS SDK retries every 429; a spent budget must fail once (docs/budgets.md), so it is a 400.
+  const status = error.kind === 'budget_exhausted' ? 400 : error.status
+  return { status, headers, body: JSON.stringify({ message, code: error.code, requestId: error.requestId }) }
 }
 
 export const bedrock: ProviderAdapter = {

@@ -79,6 +79,8 @@ const STATUS_NAMES: Record<ErrorKind, string> = {
   not_found: 'NOT_FOUND',
   too_large: 'INVALID_ARGUMENT',
   rate_limited: 'RESOURCE_EXHAUSTED',
+  // What the Gemini API uses for billing preconditions; @google/genai never retries a 400.
+  budget_exhausted: 'FAILED_PRECONDITION',
   unavailable: 'UNAVAILABLE',
   upstream: 'UNAVAILABLE',
   timeout: 'DEADLINE_EXCEEDED',
@@ -107,7 +109,8 @@ function renderError(error: SluiceError): RenderedError {
       details,
     },
   })
-  return { status: error.status, headers, body }
+  // @google/genai retries 429 once retryOptions are set; a spent budget must fail once.
+  return { status: error.kind === 'budget_exhausted' ? 400 : error.status, headers, body }
 }
 
 export const gemini: ProviderAdapter = {

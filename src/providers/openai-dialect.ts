@@ -61,6 +61,8 @@ const ERROR_TYPES: Record<ErrorKind, string> = {
   not_found: 'not_found_error',
   too_large: 'invalid_request_error',
   rate_limited: 'rate_limit_error',
+  // OpenAI's own out-of-credit answer, which applications already handle.
+  budget_exhausted: 'insufficient_quota',
   unavailable: 'server_error',
   upstream: 'server_error',
   timeout: 'server_error',
@@ -79,5 +81,8 @@ export function renderOpenAiError(error: SluiceError): RenderedError {
       request_id: error.requestId,
     },
   })
+  // The Stainless SDKs (openai, llama-api-client) read x-should-retry before the status, and would
+  // otherwise retry a 429 after an uncapped Retry-After.
+  if (error.kind === 'budget_exhausted') headers['x-should-retry'] = 'false'
   return { status: error.status, headers, body }
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { createStore } from '../../state/index.js'
 import { BudgetLedger } from './ledger.js'
 import type { CostEstimate, ResolvedPrice } from './prices.js'
-import { createRecordSpendStore } from './record-spend-store.js'
+import { createSqliteSpendStore, type SqliteSpendStore } from './sqlite-spend-store.js'
 import { budgetsConfig } from './test-support.js'
 import { compileBudgets, type BudgetContext } from './scopes.js'
 
@@ -12,14 +11,16 @@ const estimate = (costUsd: number): CostEstimate => ({ price, inputTokens: 0, ou
 const usage = (inputTokens: number, outputTokens: number, cachedTokens = 0) => ({ inputTokens, outputTokens, cachedTokens, reasoningTokens: 0 })
 
 const ctx: BudgetContext = { provider: 'openai', model: 'gpt-4o', route: 'openai', client: 'app', tenant: 'shop', user: 'alice', shadow: false }
+/** A spend store of its own per test; replicas in one test share the file, as processes would. */
+const freshSpendStore = (): SqliteSpendStore => createSqliteSpendStore(':memory:')
 const T0 = Date.parse('2025-03-09T12:00:00Z') // a 23-hour day in New York
 
 async function ledgerFor(limits: Record<string, unknown>, options: { share?: number } = {}) {
   const budgets = budgetsConfig({ limits })
-  const state = await createStore({ store: 'memory', path: '' })
+  const state = freshSpendStore()
   const ledger = new BudgetLedger({
     budgets: compileBudgets(budgets),
-    store: createRecordSpendStore(state, { now: () => T0 }),
+    store: state,
     localShareWhenStoreDown: options.share ?? 1,
     syncOnSettle: false,
   })

@@ -1,7 +1,7 @@
 // Where the ledger persists and shares spend. The ledger decides from its in-memory mirror and
 // syncs to a SpendStore in the background, so no request waits on it. Engines: Redis (shared and
-// atomic across a fleet, redis-spend-store.ts) and the state store's records (one process,
-// record-spend-store.ts).
+// atomic across a fleet, redis-spend-store.ts) and a sqlite file of its own (one process,
+// sqlite-spend-store.ts).
 
 export interface SpendStore {
   /**

@@ -1,0 +1,72 @@
+// Gate 6 (SPEC §5, §8): cost budgets. Each request's cost is estimated from its size and
+// max_tokens, checked against every budget it counts toward, and reserved; when the request ends
+// (streamed, failed or aborted) the reservation is replaced by the cost of the usage read.
+// Enforced when flag `ai.budget.enforce` is on; otherwise a would-be denial is only reported.
+import { booleanFlag } from '../flag-eval.js'
+import type { Gate } from '../gate.js'
+import { metrics } from '../../metrics.js'
+import { addLease, addResponseHeader, type Outcome } from '../../pipeline/facts.js'
+import type { BudgetsConfig } from './schema.js'
+import type { BudgetLedger } from './ledger.js'
+import { estimateCost, type PriceTable } from './prices.js'
+
+export const BUDGET_ENFORCE_FLAG = 'ai.budget.enforce'
+
+/** What the snapshot carries when at least one budget is configured. */
+export interface BudgetRuntime {
+  readonly ledger: BudgetLedger
+  readonly prices: PriceTable
+  readonly estimate: BudgetsConfig['estimate']
+}
+
+/** The provider bills a call once its 2xx answer began, even if no usage arrived (docs/budgets.md). */
+const responseStarted = (outcome: Outcome): boolean =>
+  outcome.decision === 'allow' && outcome.status >= 200 && outcome.status < 300 && outcome.ttftMs !== undefined
+
+export const budgetGate: Gate = {
+  name: 'budgets',
+  check(facts, snapshot) {
+    const budgets = snapshot.budgets
+    if (budgets === undefined) return undefined
+    const { context } = facts
+    const enforce = booleanFlag(snapshot.flags, BUDGET_ENFORCE_FLAG, false, context)
+    const estimated = estimateCost(budgets.prices, budgets.estimate, {
+      providerType: facts.mount.config.type,
+      model: context.model,
+      bodyBytes: facts.request.body.length,
+      maxTokens: facts.operation.maxTokens,
+    })
+    if (!estimated.ok) return enforce ? { code: estimated.code, detail: estimated.detail } : undefined
+    const budgetContext = {
+      provider: context.provider,
+      model: context.model,
+      route: context.route,
+      client: context.client,
+      tenant: context.tenant,
+      user: context.targetingKey === '' ? undefined : context.targetingKey,
+      shadow: false,
+    }
+    const now = Date.now()
+    const decision = budgets.ledger.check(budgetContext, estimated.estimate.costUsd, now, enforce)
+    if (decision.kind === 'deny') {
+      metrics.budgetDecisions.labels('denied').inc()
+      return {
+        code: decision.code,
+        detail: `Budget ${decision.budget} (${decision.scope} ${decision.value}): $${decision.spentUsd.toFixed(2)} of $${decision.limitUsd.toFixed(2)}.`,
+        retryAfterSeconds: decision.retryAfterSeconds,
+      }
+    }
+    if (decision.wouldDeny !== undefined) {
+      metrics.budgetDecisions.labels('would_deny').inc()
+      addResponseHeader(facts, 'x-sluice-budget-would-deny', decision.wouldDeny.budget)
+    } else metrics.budgetDecisions.labels('allowed').inc()
+    const reservation = budgets.ledger.reserve(budgetContext, estimated.estimate, now)
+    addLease(facts, {
+      settle(outcome) {
+        const cost = budgets.ledger.settle(reservation, { usage: outcome.usage, responseStarted: responseStarted(outcome) }, Date.now())
+        if (cost > 0) metrics.costUsd.labels(context.provider).inc(cost)
+      },
+    })
+    return undefined
+  },
+}
