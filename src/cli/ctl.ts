@@ -6,9 +6,10 @@ import { AdminApiError, AdminUnreachableError, createAdminClient, DEFAULT_ADMIN_
 import { UsageError, type CtlCommand } from './ctl/command.js'
 import { flagCommands } from './ctl/flags.js'
 import { sinceTime, statusCommands } from './ctl/status.js'
+import { limitCommands } from './ctl/limits.js'
 import { KILL_SCOPES, switchCommands } from './ctl/switches.js'
 
-const COMMANDS: readonly CtlCommand[] = [...statusCommands.slice(0, 1), ...switchCommands, ...flagCommands, ...statusCommands.slice(1)]
+const COMMANDS: readonly CtlCommand[] = [...statusCommands.slice(0, 1), ...switchCommands, ...flagCommands, ...limitCommands, ...statusCommands.slice(1)]
 
 const synopsis = (c: CtlCommand): string => (c.synopsis === '' ? c.name : `${c.name} ${c.synopsis}`)
 const width = Math.max(...COMMANDS.map((c) => synopsis(c).length))

@@ -25,6 +25,8 @@ beforeAll(async () => {
           { name: 'viewer', token: VIEWER, role: 'viewer' },
         ],
       }
+      config.rateLimits = { rules: [{ name: 'per-user', key: ['user'], requests: { limit: 1000, windowSeconds: 60 } }] }
+      config.budgets = { limits: { shop: { scope: 'tenant', target: 'shop', limitUsd: 25, window: 'day' } } }
     },
   })
 })
@@ -78,6 +80,22 @@ async function closedPort(): Promise<number> {
 }
 
 describe('sluice ctl against a running Sluice', () => {
+  it('budgets and rate-limits show spend and rules', async () => {
+    const chat = await fetch(`${stack.sluice.dataUrl}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${CLIENT.credentials.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }),
+    })
+    expect(chat.status).toBe(200)
+    const budgets = await ctl(['budgets'])
+    expect(budgets.status).toBe(0)
+    expect(budgets.stdout).toContain('Budgets: monitor only (not enforced)')
+    expect(budgets.stdout).toMatch(/shop\s+tenant shop\s+day d\S+\s+\$0\.\d{4}\s+\$0\.0000\s+\$25\.0000/)
+    const limits = await ctl(['rate-limits'])
+    expect(limits.stdout).toContain('Rate limits: monitor only (not enforced), local to this replica')
+    expect(limits.stdout).toMatch(/per-user\s+user\s+1000\/60s/)
+  })
+
   it('status: version, readiness, store and providers; --json is the API answer', async () => {
     const result = await ctl(['status'])
     expect(result.stderr).toBe('')

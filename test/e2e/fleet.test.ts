@@ -20,6 +20,7 @@ const replica = (): Promise<Stack> =>
         rules: [{ name: 'fleet', match: { model: 'gpt-4.1-nano' }, key: ['tenant'], requests: { limit: 10, windowSeconds: 3600 } }],
         redis: { localShare: 0.5 },
       }
+      config.budgets = { limits: { shop: { scope: 'tenant', target: CLIENT.tenant, limitUsd: 100, window: 'day' } } }
     },
   })
 
@@ -67,6 +68,18 @@ describe('a fleet sharing Redis', () => {
     await vi.waitFor(async () => expect(await chatCode(a)).toBe('SLUICE_ERR_EGRESS_DISABLED'), { timeout: 1000, interval: 20 })
     expect((await admin(b, 'POST', '/v1/activation/active', { reason: 'live' })).status).toBe(200)
     await vi.waitFor(async () => expect(await chatCode(a)).toBe(200), { timeout: 1000, interval: 20 })
+  })
+
+  it('shares budget spend: what one replica settles, the other reports within a second', async () => {
+    const spent = async (stack: Stack): Promise<number> => {
+      const res = await fetch(`${stack.sluice.adminUrl}/v1/budgets`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      const body = (await res.json()) as { budgets: Array<{ budget: string; spentUsd: number }> }
+      return body.budgets.find((x) => x.budget === 'shop')?.spentUsd ?? 0
+    }
+    const before = await spent(b)
+    for (let i = 0; i < 3; i++) expect(await chatCode(a)).toBe(200)
+    await vi.waitFor(async () => expect(await spent(b)).toBeGreaterThan(before), { timeout: 1000, interval: 25 })
+    await vi.waitFor(async () => expect(await spent(b)).toBeCloseTo(await spent(a), 9), { timeout: 1000, interval: 25 })
   })
 
   it('a rate limit of N allows N in total across both replicas under concurrent load', async () => {
