@@ -2,7 +2,7 @@
 // directly, a bare @fastify/http-proxy, and Sluice — closed loop (autocannon) and evenly paced
 // open loop, for JSON and SSE. Prints added p50/p99 latency vs direct, req/s ratios and CPU per
 // request, and writes bench/results/latest.json. Every phase is bounded in time.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
@@ -31,8 +31,8 @@ interface Server {
   readonly port: number
 }
 
-function startServer(role: string, upstream?: string): Promise<Server> {
-  const child = spawn(process.execPath, [new URL('./servers.js', import.meta.url).pathname, role, ...(upstream ? [upstream] : [])], {
+function startServer(role: string, ...args: string[]): Promise<Server> {
+  const child = spawn(process.execPath, [new URL('./servers.js', import.meta.url).pathname, role, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   return new Promise((resolve, reject) => {
@@ -51,6 +51,28 @@ function startServer(role: string, upstream?: string): Promise<Server> {
     }
     lines.on('line', onLine)
   })
+}
+
+/** A throwaway redis-server for the Redis-backed Sluice; skipped (with a note) when none is installed. */
+async function startRedisServer(): Promise<{ child: ChildProcess; url: string } | undefined> {
+  const probe = spawnSync('redis-server', ['--version'])
+  if (probe.error !== undefined) {
+    process.stderr.write('redis-server not found: skipping the sluice-redis column\n')
+    return undefined
+  }
+  const port = 20_000 + Math.floor(Math.random() * 20_000)
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000)
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('Ready to accept connections')) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+  })
+  child.stdout!.resume()
+  return { child, url: `redis://127.0.0.1:${port}` }
 }
 
 interface Target {
@@ -128,6 +150,8 @@ async function main(): Promise<void> {
   const upstream = `http://127.0.0.1:${emulator.port}`
   const bare = await startServer('bare', upstream)
   const sluice = await startServer('sluice', upstream)
+  const redis = await startRedisServer()
+  const sluiceRedis = redis === undefined ? undefined : await startServer('sluice', upstream, redis.url)
   const targets: Target[] = [
     { name: 'direct', url: `${upstream}/v1/chat/completions`, headers: { authorization: `Bearer ${BENCH_UPSTREAM_KEY}` }, pid: emulator.child.pid! },
     {
@@ -142,6 +166,16 @@ async function main(): Promise<void> {
       headers: { authorization: `Bearer ${BENCH_CLIENT_KEY}` },
       pid: sluice.child.pid!,
     },
+    ...(sluiceRedis === undefined
+      ? []
+      : [
+          {
+            name: 'sluice-redis',
+            url: `http://127.0.0.1:${sluiceRedis.port}/openai/v1/chat/completions`,
+            headers: { authorization: `Bearer ${BENCH_CLIENT_KEY}` },
+            pid: sluiceRedis.child.pid!,
+          },
+        ]),
   ]
   // Targets take turns within each round, and each figure is the median over rounds, so a
   // noisy moment on this small machine does not land on one target only.
@@ -159,7 +193,8 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    for (const s of [emulator, bare, sluice]) s.child.kill('SIGKILL')
+    for (const s of [emulator, bare, sluice, sluiceRedis]) s?.child.kill('SIGKILL')
+    redis?.child.kill('SIGKILL')
   }
   const rows = [...samples.values()].map(medianRow)
   report(rows)
@@ -180,7 +215,11 @@ function report(rows: Row[]): void {
       `| ${row.scenario} | ${row.target} | ${row.rps.toFixed(0)} | ${row.target === 'direct' ? '—' : `${((row.rps / bare.rps) * 100).toFixed(1)} %`} | ${row.cpuMsPerRequest.toFixed(3)} | ${row.paced.p50Ms.toFixed(3)} | ${row.paced.p99Ms.toFixed(3)} | ${added(row.paced.p50Ms, direct.paced.p50Ms)} | ${added(row.paced.p99Ms, direct.paced.p99Ms)} | ${row.paced.errors} |`,
     )
   }
-  lines.push('', 'CPU ms/req is the target process only (for `direct`, the emulator itself). Added latency is the paced p50/p99 minus direct\'s.')
+  lines.push(
+    '',
+    'CPU ms/req is the target process only (for `direct`, the emulator itself; for `sluice-redis`, not counting redis-server). Added latency is the paced p50/p99 minus direct\'s.',
+    'Sluice runs client auth, kill switches, control flags, an enforced rate-limit rule and an enforced budget, decision log and metrics; `sluice-redis` shares state, limiter and spend through Redis.',
+  )
   const text = lines.join('\n')
   process.stdout.write(`${text}\n`)
   const dir = new URL('../../bench/results/', import.meta.url)
