@@ -9,13 +9,14 @@ const now = new Date('2026-11-22T10:00:00Z')
 const body = Buffer.from('{"messages":[{"role":"user","content":[{"text":"hi"}]}]}')
 const path = '/bedrock/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse'
 
-async function sign(options: { applyChecksum?: boolean; http2?: boolean } = {}): Promise<Record<string, string>> {
+async function sign(options: { applyChecksum?: boolean; http2?: boolean; uriEscapePath?: boolean } = {}): Promise<Record<string, string>> {
   const signer = new SignatureV4({
     service: 'bedrock',
     region: 'us-east-1',
     sha256: Hash.bind(null, 'sha256'),
     credentials,
     applyChecksum: options.applyChecksum ?? true,
+    uriEscapePath: options.uriEscapePath ?? true,
   })
   const hostHeader: Record<string, string> = options.http2 ? { ':authority': '127.0.0.1:8080' } : { host: '127.0.0.1:8080' }
   const request = new HttpRequest({
@@ -42,6 +43,7 @@ describe('verifySigV4', () => {
     ['AWS SDK style (payload hash signed)', { applyChecksum: true }],
     ['boto3 / curl style (payload hash not signed)', { applyChecksum: false }],
     ['HTTP/2 (:authority signed)', { http2: true }],
+    ['curl 7.x style (path signed as sent, not encoded again)', { applyChecksum: false, uriEscapePath: false }],
   ])('accepts a valid signature: %s', async (_name, options) => {
     const headers = await sign(options)
     expect(await verify(headers)).toEqual({ ok: true })
