@@ -1,6 +1,6 @@
 // The data plane's request handler and the sole owner of step order (SPEC §5):
-//   read body → identify (mount, operation, model, client, context) → forward → settle.
-// Gates from later milestones slot in between identify and forward, here and nowhere else.
+//   read body → identify (mount, operation, model, client, context) → gates (pipeline/gates.ts) → forward → settle.
+// Gates run in the order pipeline/gates.ts declares; their leases settle with the request.
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Http2ServerRequest } from 'node:http2'
