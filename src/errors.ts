@@ -53,6 +53,11 @@ export const errors = {
     message: 'The upstream provider could not be reached.',
   },
   SLUICE_ERR_UPSTREAM_TIMEOUT: { status: 504, kind: 'timeout', message: 'The upstream provider did not answer in time.' },
+  SLUICE_ERR_UPSTREAM_BROKEN: {
+    status: 502,
+    kind: 'upstream',
+    message: 'The upstream stream broke off after the response had started; the answer is incomplete.',
+  },
   SLUICE_ERR_UPSTREAM_AUTH: {
     status: 502,
     kind: 'upstream',

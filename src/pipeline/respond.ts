@@ -10,7 +10,7 @@ export interface Response {
   readonly headersSent: boolean
   readonly req: { readonly httpVersionMajor: number }
   writeHead(status: number, headers: Record<string, string | string[]>): unknown
-  write(chunk: Buffer): boolean
+  write(chunk: Buffer, callback?: () => void): boolean
   end(): unknown
   end(chunk: string | Buffer): unknown
   destroy(error?: Error): unknown

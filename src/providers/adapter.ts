@@ -98,4 +98,10 @@ export interface ProviderAdapter {
   createUpstreamAuth(config: ProviderConfig): UpstreamAuth
   createUsageReader(operation: Operation, status: number, headers: IncomingHttpHeaders): UsageReader
   renderError(error: SluiceError): RenderedError
+  /**
+   * The last bytes of a stream that failed after it started (SPEC §9): an error in the stream's
+   * own framing (a Bedrock exception message, an SSE error event) so the client's SDK raises
+   * instead of seeing a clean end. Undefined when the format has no such framing.
+   */
+  renderStreamError(error: SluiceError, operation: Operation): Buffer | undefined
 }

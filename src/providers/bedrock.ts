@@ -4,6 +4,7 @@
 // `application/vnd.amazon.eventstream`.
 import type { PresentedCredential, ProviderAdapter, Recognition, RenderedError } from './adapter.js'
 import type { ErrorKind, SluiceError } from '../errors.js'
+import { bedrockExceptionFrame } from './stream-errors.js'
 import { headerValue, parseSigV4 } from '../auth/sigv4-verify.js'
 import { createBedrockAuth, DEFAULT_REGION } from './bedrock-auth.js'
 import { bedrockUsageReader } from './bedrock-usage.js'
@@ -117,4 +118,5 @@ export const bedrock: ProviderAdapter = {
   createUpstreamAuth: createBedrockAuth,
   createUsageReader: bedrockUsageReader,
   renderError,
+  renderStreamError: (error, operation) => (operation.streamFormat === 'eventstream' ? bedrockExceptionFrame(error) : undefined),
 }

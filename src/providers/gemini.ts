@@ -4,6 +4,7 @@
 // `{"error":{"code","message","status","details"}}` shape (https://google.aip.dev/193).
 import type { ProviderAdapter, Recognition, RenderedError, StreamFormat, Usage } from './adapter.js'
 import type { ErrorKind, SluiceError } from '../errors.js'
+import { sseErrorEvent } from './stream-errors.js'
 import { headerValue } from '../auth/sigv4-verify.js'
 import { errorMessage } from './error-message.js'
 import { MALFORMED_BODY, decodeModel, isObject, keyCredential, modelInvalid, parseJsonObject, recognised, tokenCount, unsupported } from './request.js'
@@ -130,4 +131,6 @@ export const gemini: ProviderAdapter = {
     return jsonUsageReader(USAGE_KEY, geminiUsage)
   },
   renderError,
+  renderStreamError: (error, operation) =>
+    operation.streamFormat === 'sse' ? sseErrorEvent({ error: { code: error.status, message: errorMessage(error), status: 'UNAVAILABLE' } }) : undefined,
 }

@@ -4,7 +4,7 @@
 // `/compat/v1/` speaks the OpenAI dialect, usage included.
 import type { ProviderAdapter, Usage } from './adapter.js'
 import { headerValue } from '../auth/sigv4-verify.js'
-import { USAGE_KEY, openAiUsage, recogniseModelBody, renderOpenAiError } from './openai-dialect.js'
+import { USAGE_KEY, openAiUsage, recogniseModelBody, renderOpenAiError, renderOpenAiStreamError } from './openai-dialect.js'
 import { bearerCredential, isObject, tokenCount, unsupported } from './request.js'
 import { bearerAuth } from './upstream-auth.js'
 import { NO_USAGE, jsonUsageReader, readableBody, streamedUsageReader, usageKey, type UsageShape } from './usage.js'
@@ -48,4 +48,5 @@ export const llama: ProviderAdapter = {
     return operation.stream ? streamedUsageReader(key, shape, 'sse') : jsonUsageReader(key, shape)
   },
   renderError: renderOpenAiError,
+  renderStreamError: renderOpenAiStreamError,
 }

@@ -1,7 +1,8 @@
 // The OpenAI wire dialect, spoken by the OpenAI mount and by Llama (whose SDK is generated from the
 // same Stainless template): model and stream in the JSON body, `usage` objects, and
 // `{"error":{"message","type","param","code"}}` errors that the SDKs map to typed errors by status.
-import type { NativeRequest, Recognition, RenderedError, Usage } from './adapter.js'
+import type { NativeRequest, Operation, Recognition, RenderedError, Usage } from './adapter.js'
+import { sseErrorEvent } from './stream-errors.js'
 import type { ErrorKind, SluiceError } from '../errors.js'
 import { errorMessage } from './error-message.js'
 import { MALFORMED_BODY, isObject, modelInvalid, parseJsonObject, recognised, tokenCount } from './request.js'
@@ -67,6 +68,12 @@ const ERROR_TYPES: Record<ErrorKind, string> = {
   upstream: 'server_error',
   timeout: 'server_error',
   internal: 'server_error',
+}
+
+/** A failed OpenAI-style SSE stream's last event: `{"error": {...}}`, which the OpenAI SDK throws on. */
+export function renderOpenAiStreamError(error: SluiceError, operation: Operation): Buffer | undefined {
+  if (operation.streamFormat !== 'sse') return undefined
+  return sseErrorEvent({ error: { message: errorMessage(error), type: ERROR_TYPES[error.kind], code: error.code, param: null } })
 }
 
 export function renderOpenAiError(error: SluiceError): RenderedError {

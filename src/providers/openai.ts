@@ -3,7 +3,7 @@
 // in the Responses API's `response.completed` event, as `response.usage`.
 import type { ProviderAdapter } from './adapter.js'
 import { headerValue } from '../auth/sigv4-verify.js'
-import { USAGE_KEY, openAiUsage, recogniseModelBody, renderOpenAiError } from './openai-dialect.js'
+import { USAGE_KEY, openAiUsage, recogniseModelBody, renderOpenAiError, renderOpenAiStreamError } from './openai-dialect.js'
 import { bearerCredential, unsupported } from './request.js'
 import { bearerAuth } from './upstream-auth.js'
 import { NO_USAGE, jsonUsageReader, readableBody, streamedUsageReader } from './usage.js'
@@ -36,4 +36,5 @@ export const openai: ProviderAdapter = {
     return operation.stream ? streamedUsageReader(USAGE_KEY, openAiUsage, 'sse') : jsonUsageReader(USAGE_KEY, openAiUsage)
   },
   renderError: renderOpenAiError,
+  renderStreamError: renderOpenAiStreamError,
 }

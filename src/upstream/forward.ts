@@ -161,8 +161,15 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       this.finish(false, code)
       return
     }
-    // The response has started: end it as a failure, never as a clean end of stream.
-    this.res.destroy(err)
+    // The response has started: end it as a failure, never as a clean end of stream. Where the
+    // stream format can carry an error, say so in it first (SPEC §9). A Bedrock exception message
+    // is itself the failure, so that stream ends there; an SSE error event is not understood by
+    // every SDK (llama-api-client yields it as a chunk), so the connection is cut after it too.
+    const { mount, operation, requestId } = this.facts
+    const frame = mount.adapter.renderStreamError(errorFor('SLUICE_ERR_UPSTREAM_BROKEN', requestId), operation)
+    if (frame === undefined) this.res.destroy(err)
+    else if (operation.streamFormat === 'eventstream') this.res.end(frame)
+    else this.res.write(frame, () => this.res.destroy())
     this.finish(true)
   }
 
