@@ -98,6 +98,11 @@ export const errors = {
     kind: 'budget_exhausted',
     message: 'A cost budget is spent for this window.',
   },
+  SLUICE_ERR_BUDGET_THROTTLED: {
+    status: 429,
+    kind: 'rate_limited',
+    message: 'A budget threshold throttles this scope to a share of its usual rate; retry shortly.',
+  },
   SLUICE_ERR_BUDGET_PRICE_UNKNOWN: {
     status: 400,
     kind: 'invalid_request',

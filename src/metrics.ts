@@ -93,7 +93,7 @@ export const metrics = {
   }),
   budgetDecisions: new Counter({
     name: 'sluice_budget_decisions_total',
-    help: 'Budget gate outcomes: allowed, denied, or would_deny (monitor mode).',
+    help: 'Budget gate outcomes: allowed, denied, throttled, or would_deny (monitor mode).',
     labelNames: ['result'] as const,
     registers: [registry],
   }),

@@ -25,6 +25,14 @@ beforeAll(async () => {
           'no-claude': { scope: 'model', target: 'anthropic.claude-3-haiku-20240307-v1:0', limitUsd: 0.000001, window: 'day' },
           'no-gemini': { scope: 'provider', target: 'google', limitUsd: 0.000001, window: 'month', timeZone: 'America/New_York' },
           'no-big-gpt': { scope: 'model', target: 'gpt-4.1', limitUsd: 0.000001, window: 'day' },
+          // Throttled to half its rate once 1 % of it is spent (one small call).
+          throttled: {
+            scope: 'model',
+            target: 'gpt-4o',
+            limitUsd: 0.005,
+            window: 'day',
+            thresholds: [{ atPercent: 1, actions: [{ action: 'throttle', factor: 0.5 }] }],
+          },
           // Room for a few small calls.
           shop: { scope: 'tenant', target: CLIENT.tenant, limitUsd: 5, window: 'day' },
         },
@@ -115,5 +123,21 @@ describe('spend', () => {
     expect(shop.spentUsd).toBeGreaterThan(0)
     expect(shop.spentUsd).toBeLessThan(0.001)
     expect(shop.reservedUsd).toBe(0)
+  })
+
+  it('a throttle threshold admits exactly its factor of the requests, the rest get a retryable 429', async () => {
+    const call = async (): Promise<number | string> => {
+      const res = await fetch(`${stack.sluice.dataUrl}/openai/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${CLIENT.credentials.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }),
+      })
+      const body = (await res.json()) as { error?: { code?: string } }
+      return body.error?.code ?? res.status
+    }
+    expect(await call()).toBe(200) // crosses the 1 % threshold
+    const after = [await call(), await call(), await call(), await call()]
+    expect(after.filter((r) => r === 200)).toHaveLength(2)
+    expect(after.filter((r) => r === 'SLUICE_ERR_BUDGET_THROTTLED')).toHaveLength(2)
   })
 })

@@ -17,6 +17,25 @@ export interface BudgetRuntime {
   readonly ledger: BudgetLedger
   readonly prices: PriceTable
   readonly estimate: BudgetsConfig['estimate']
+  readonly throttle: Throttle
+}
+
+/**
+ * The `throttle` action: of the requests a crossed threshold throttles, admit a `factor` share,
+ * evenly (every 1/factor-th), not at random — the admitted rate is exactly factor × the offered
+ * rate, and tests need no random source. One accumulator per process, shared by every throttled
+ * scope; a refused request gets a retryable 429.
+ */
+export class Throttle {
+  #credit = 0
+
+  admit(factor: number): boolean {
+    if (factor >= 1) return true
+    this.#credit += factor
+    if (this.#credit < 1) return false
+    this.#credit -= 1
+    return true
+  }
 }
 
 /** The provider bills a call once its 2xx answer began, even if no usage arrived (docs/budgets.md). */
@@ -55,6 +74,10 @@ export const budgetGate: Gate = {
         detail: `Budget ${decision.budget} (${decision.scope} ${decision.value}): $${decision.spentUsd.toFixed(2)} of $${decision.limitUsd.toFixed(2)}.`,
         retryAfterSeconds: decision.retryAfterSeconds,
       }
+    }
+    if (enforce && !budgets.throttle.admit(budgets.ledger.throttleFactor(budgetContext, now))) {
+      metrics.budgetDecisions.labels('throttled').inc()
+      return { code: 'SLUICE_ERR_BUDGET_THROTTLED', detail: 'A budget threshold throttles this scope.', retryAfterSeconds: 1 }
     }
     if (decision.wouldDeny !== undefined) {
       metrics.budgetDecisions.labels('would_deny').inc()

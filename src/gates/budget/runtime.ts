@@ -7,7 +7,7 @@ import type { Config } from '../../config/schema.js'
 import { metrics } from '../../metrics.js'
 import type { StateStore } from '../../state/index.js'
 import { createActionRunner, type ActionRunner } from './actions.js'
-import type { BudgetRuntime } from './gate.js'
+import { Throttle, type BudgetRuntime } from './gate.js'
 import { BudgetLedger } from './ledger.js'
 import { buildPriceTable, readShippedPrices, type PriceTable } from './prices.js'
 import { createRedisSpendStore } from './redis-spend-store.js'
@@ -22,6 +22,7 @@ export class Budgets {
   #runner: ActionRunner
   #prices: PriceTable
   #config: Readonly<Config>
+  readonly #throttle = new Throttle()
   readonly #metricsTimer: NodeJS.Timeout
 
   private constructor(
@@ -75,7 +76,7 @@ export class Budgets {
       this.ledger.reconfigure(compileBudgets(config.budgets))
     }
     if (Object.keys(config.budgets.limits).length === 0) return undefined
-    return { ledger: this.ledger, prices: this.#prices, estimate: config.budgets.estimate }
+    return { ledger: this.ledger, prices: this.#prices, estimate: config.budgets.estimate, throttle: this.#throttle }
   }
 
   async stop(): Promise<void> {
