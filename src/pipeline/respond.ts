@@ -1,6 +1,6 @@
 // Writes Sluice's own answers (denials and failures) in the client's dialect (SPEC §10).
 import type { IncomingHttpHeaders } from 'node:http'
-import { sluiceError, type ErrorCode, type SluiceError } from '../errors.js'
+import type { SluiceError } from '../errors.js'
 import type { ProviderAdapter } from '../providers/adapter.js'
 import { adapters } from '../providers/index.js'
 import type { Decision } from './facts.js'
@@ -41,10 +41,6 @@ export function sendError(
   if (closeConnection && res.req.httpVersionMajor === 1) headers.connection = 'close'
   res.writeHead(rendered.status, headers)
   res.end(rendered.body)
-}
-
-export function errorFor(code: ErrorCode, requestId: string, detail?: string): SluiceError {
-  return sluiceError(code, requestId, detail)
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Http2ServerRequest } from 'node:http2'
 import type { Logger } from 'pino'
 import { authenticate } from '../auth/client-auth.js'
 import { findMount, type Mount, type Snapshot } from '../config/snapshot.js'
-import type { ErrorCode } from '../errors.js'
+import { sluiceError, type ErrorCode } from '../errors.js'
 import type { Denial, Lease } from '../gates/gate.js'
 import { metrics } from '../metrics.js'
 import type { InFlight } from '../server/in-flight.js'
@@ -16,7 +16,7 @@ import type { NativeRequest, ProviderAdapter } from '../providers/adapter.js'
 import { buildUpstreamRequest, dispatchUpstream } from '../upstream/forward.js'
 import { readBody, TOO_LARGE } from './body.js'
 import { buildContext, type Outcome, type RequestFacts } from './facts.js'
-import { errorFor, guessAdapter, sendError, type Response } from './respond.js'
+import { guessAdapter, sendError, type Response } from './respond.js'
 import { settle, type SettleTarget } from './settle.js'
 import { checkSluiceHeaders } from './headers.js'
 import { handleOfrep } from '../ofrep/handler.js'
@@ -64,7 +64,7 @@ export function createRequestHandler(deps: DataPlaneDeps): (req: Request, res: R
     deps.inFlight.enter()
     handle(deps, snapshot, mount, req, res, target, fullPath, q === -1 ? '' : url.slice(q + 1)).catch((err: unknown) => {
       deps.logger.error({ err, requestId: target.requestId }, 'request handler failed')
-      const error = errorFor('SLUICE_ERR_INTERNAL', target.requestId)
+      const error = sluiceError('SLUICE_ERR_INTERNAL', target.requestId)
       if (!res.headersSent) sendError(res, mount?.adapter ?? guessAdapter(fullPath, req.headers), error, 'error')
       else res.destroy()
       target.finish(refusal(error.status, error.code))
@@ -90,7 +90,7 @@ async function handle(
 ): Promise<void> {
   const { requestId } = target
   const refuse = (adapter: ProviderAdapter, code: ErrorCode, detail?: string, closeConnection = false, gate?: string, denial?: Denial): void => {
-    const error = { ...errorFor(code, requestId, detail), retryAfterSeconds: denial?.retryAfterSeconds }
+    const error = { ...sluiceError(code, requestId, detail), retryAfterSeconds: denial?.retryAfterSeconds }
     const decision = gate !== undefined || error.status < 500 ? 'deny' : 'error'
     const headers = target.facts?.responseHeaders === undefined ? denial?.headers : { ...target.facts.responseHeaders, ...denial?.headers }
     sendError(res, adapter, error, decision, closeConnection, headers)

@@ -5,8 +5,8 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { Dispatcher } from 'undici'
 import type { ProviderAdapter, UpstreamRequest, UsageReader } from '../providers/adapter.js'
 import type { Outcome, RequestFacts } from '../pipeline/facts.js'
-import { errorFor, sendError, type Response } from '../pipeline/respond.js'
-import type { ErrorCode } from '../errors.js'
+import { sendError, type Response } from '../pipeline/respond.js'
+import { sluiceError, type ErrorCode } from '../errors.js'
 
 /** Headers that describe one hop (RFC 9110 §7.6.1) or that Sluice sets itself. */
 const HOP_BY_HOP = new Set([
@@ -155,7 +155,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     }
     if (!this.res.headersSent) {
       const code = upstreamErrorCode(err)
-      const error = errorFor(code, this.facts.requestId)
+      const error = sluiceError(code, this.facts.requestId)
       sendError(this.res, this.facts.mount.adapter, error, 'error')
       this.status = error.status
       this.finish(false, code)
@@ -166,7 +166,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     // is itself the failure, so that stream ends there; an SSE error event is not understood by
     // every SDK (llama-api-client yields it as a chunk), so the connection is cut after it too.
     const { mount, operation, requestId } = this.facts
-    const frame = mount.adapter.renderStreamError(errorFor('SLUICE_ERR_UPSTREAM_BROKEN', requestId), operation)
+    const frame = mount.adapter.renderStreamError(sluiceError('SLUICE_ERR_UPSTREAM_BROKEN', requestId), operation)
     if (frame === undefined) this.res.destroy(err)
     else if (operation.streamFormat === 'eventstream') this.res.end(frame)
     else this.res.write(frame, () => this.res.destroy())
