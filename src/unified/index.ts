@@ -1,0 +1,12 @@
+// The unified endpoint's translators (SPEC §3), pure and per provider: `parseChatRequest` checks
+// the OpenAI body, `to*` builds the native request, `from*` maps a native JSON response, and
+// `create*StreamTranslator` maps parsed native stream events to chunks one at a time.
+export type * from './types.js'
+export { parseChatRequest, type ParseResult } from './parse-request.js'
+export { toBedrock } from './to-bedrock.js'
+export { toGemini } from './to-gemini.js'
+export { toLlama } from './to-llama.js'
+export { fromBedrock, createBedrockStreamTranslator, bedrockFinishReason, type BedrockStreamEvent } from './from-bedrock.js'
+export { fromGemini, createGeminiStreamTranslator, geminiFinishReason } from './from-gemini.js'
+export { fromLlama, createLlamaStreamTranslator, llamaFinishReason } from './from-llama.js'
+export { SSE_DONE, sseLine } from './chunks.js'
