@@ -1,7 +1,7 @@
 // Admin API errors: {statusCode, code, error, message} (SPEC §10), plus `problems` where a
 // change was refused for several reasons at once.
 import { STATUS_CODES } from 'node:http'
-import type { FastifyReply } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { errors, type ErrorCode } from '../errors.js'
 import { StateError } from '../state/index.js'
 
@@ -22,10 +22,26 @@ export function storeError(reply: FastifyReply, err: unknown): FastifyReply {
   return adminError(reply, 'SLUICE_ERR_STATE_UNAVAILABLE', err instanceof Error ? err.message : undefined)
 }
 
-/** The `reason` every mutation must carry, from the JSON body or `?reason=`. */
-export function reasonOf(body: unknown, query: unknown): string | undefined {
-  const fromBody = body !== null && typeof body === 'object' ? (body as { reason?: unknown }).reason : undefined
-  const fromQuery = query !== null && typeof query === 'object' ? (query as { reason?: unknown }).reason : undefined
-  const reason = typeof fromBody === 'string' ? fromBody : typeof fromQuery === 'string' ? fromQuery : undefined
-  return reason !== undefined && reason.trim() !== '' ? reason.trim() : undefined
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `needsReason`: why the caller makes this change (for the audit log). */
+    reason?: string
+  }
 }
+
+/**
+ * A preHandler for every mutation: the `reason` from the JSON body or `?reason=` must be
+ * non-empty; it is recorded on the request for the audit log.
+ */
+export async function needsReason(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const fromBody = isRecord(request.body) ? request.body.reason : undefined
+  const fromQuery = isRecord(request.query) ? request.query.reason : undefined
+  const reason = typeof fromBody === 'string' ? fromBody : typeof fromQuery === 'string' ? fromQuery : undefined
+  if (reason === undefined || reason.trim() === '') {
+    await adminError(reply, 'SLUICE_ERR_ADMIN_INVALID', 'A non-empty reason is required.')
+    return
+  }
+  request.reason = reason.trim()
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object'

@@ -5,14 +5,14 @@ import type { FastifyInstance } from 'fastify'
 import type { JsonObject, StateOp } from '../../state/index.js'
 import { requireRole } from '../auth.js'
 import type { AdminContext } from '../context.js'
-import { adminError, reasonOf, storeError } from '../reply.js'
+import { adminError, needsReason, storeError } from '../reply.js'
 
 export function activationRoutes(app: FastifyInstance, ctx: AdminContext): void {
-  const operator = requireRole(ctx.snapshot, 'operator')
+  // Mutations: the role, then a non-empty reason for the audit log.
+  const operator = [requireRole(ctx.snapshot, 'operator'), needsReason]
 
   app.post<{ Params: { sequence: string } }>('/v1/activation/:sequence', { preHandler: operator }, async (request, reply) => {
-    const reason = reasonOf(request.body, request.query)
-    if (reason === undefined) return adminError(reply, 'SLUICE_ERR_ADMIN_INVALID', 'A non-empty reason is required.')
+    const reason = request.reason!
     const { snapshot } = ctx
     const name = request.params.sequence
     const sequence = snapshot().config.activation.sequences[name]

@@ -6,7 +6,7 @@ import { validateFlagDefinition, type CompiledFlag } from '../../flags/index.js'
 import type { FlagOverride, JsonObject } from '../../state/index.js'
 import { requireRole } from '../auth.js'
 import type { AdminContext } from '../context.js'
-import { adminError, reasonOf, storeError } from '../reply.js'
+import { adminError, needsReason, storeError } from '../reply.js'
 
 const PATCHABLE = ['state', 'variants', 'defaultVariant', 'targeting', 'metadata'] as const
 
@@ -26,7 +26,8 @@ const isObject = (value: unknown): value is JsonObject => value !== null && type
 
 export function flagRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const viewer = requireRole(ctx.snapshot, 'viewer')
-  const operator = requireRole(ctx.snapshot, 'operator')
+  // Mutations: the role, then a non-empty reason for the audit log.
+  const operator = [requireRole(ctx.snapshot, 'operator'), needsReason]
   const overridesByKey = async (): Promise<Map<string, FlagOverride>> => new Map((await ctx.store.listOverrides()).map((o) => [o.key, o]))
 
   app.get('/v1/flags', { preHandler: viewer }, async () => {
@@ -54,10 +55,9 @@ export function flagRoutes(app: FastifyInstance, ctx: AdminContext): void {
   }
 
   app.put<{ Params: { key: string } }>('/v1/flags/:key', { preHandler: operator }, async (request, reply) => {
-    const reason = reasonOf(request.body, request.query)
+    const reason = request.reason!
     const definition = isObject(request.body) ? request.body.definition : undefined
-    if (reason === undefined) return adminError(reply, 'SLUICE_ERR_ADMIN_INVALID', 'A non-empty reason is required.')
-    if (!isObject(definition)) return adminError(reply, 'SLUICE_ERR_ADMIN_INVALID', 'Body must be {definition: {...flagd flag...}, reason}.')
+        if (!isObject(definition)) return adminError(reply, 'SLUICE_ERR_ADMIN_INVALID', 'Body must be {definition: {...flagd flag...}, reason}.')
     try {
       const result = await store(request.params.key, definition, request.actor!.name, reason)
       if ('problems' in result) return adminError(reply, 'SLUICE_ERR_ADMIN_INVALID', 'The flag definition does not compile.', result.problems)
@@ -68,8 +68,7 @@ export function flagRoutes(app: FastifyInstance, ctx: AdminContext): void {
   })
 
   app.patch<{ Params: { key: string } }>('/v1/flags/:key', { preHandler: operator }, async (request, reply) => {
-    const reason = reasonOf(request.body, request.query)
-    if (reason === undefined) return adminError(reply, 'SLUICE_ERR_ADMIN_INVALID', 'A non-empty reason is required.')
+    const reason = request.reason!
     if (!isObject(request.body)) return adminError(reply, 'SLUICE_ERR_ADMIN_INVALID', `Body must be a JSON object with some of ${PATCHABLE.join(', ')}.`)
     const flag = ctx.snapshot().flags.get(request.params.key)
     if (flag === undefined) return adminError(reply, 'SLUICE_ERR_ADMIN_NOT_FOUND', `No flag ${request.params.key}; PUT a whole definition to create one.`)
@@ -87,8 +86,7 @@ export function flagRoutes(app: FastifyInstance, ctx: AdminContext): void {
   })
 
   app.delete<{ Params: { key: string } }>('/v1/flags/:key/override', { preHandler: operator }, async (request, reply) => {
-    const reason = reasonOf(request.body, request.query)
-    if (reason === undefined) return adminError(reply, 'SLUICE_ERR_ADMIN_INVALID', 'A non-empty reason is required.')
+    const reason = request.reason!
     try {
       const removed = await ctx.store.deleteOverride(request.params.key, { actor: request.actor!.name, reason })
       if (!removed) return adminError(reply, 'SLUICE_ERR_ADMIN_NOT_FOUND', `Flag ${request.params.key} has no override.`)

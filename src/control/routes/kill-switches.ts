@@ -5,21 +5,21 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { killScopes, type KillScope } from '../../state/index.js'
 import { requireRole } from '../auth.js'
 import type { AdminContext } from '../context.js'
-import { adminError, reasonOf, storeError } from '../reply.js'
+import { adminError, needsReason, storeError } from '../reply.js'
 
 type Params = { scope: string; target: string }
 const TARGET_SCOPES = killScopes.filter((s) => s !== 'global')
 
 export function killSwitchRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const viewer = requireRole(ctx.snapshot, 'viewer')
-  const operator = requireRole(ctx.snapshot, 'operator')
-  const admin = requireRole(ctx.snapshot, 'admin')
+  // Mutations: the role, then a non-empty reason for the audit log.
+  const operator = [requireRole(ctx.snapshot, 'operator'), needsReason]
+  const admin = [requireRole(ctx.snapshot, 'admin'), needsReason]
 
   app.get('/v1/kill-switches', { preHandler: viewer }, async () => ({ killSwitches: await ctx.store.listKillSwitches() }))
 
   const set = async (request: FastifyRequest, reply: FastifyReply, scope: KillScope, target: string) => {
-    const reason = reasonOf(request.body, request.query)
-    if (reason === undefined) return adminError(reply, 'SLUICE_ERR_ADMIN_INVALID', 'A non-empty reason is required.')
+    const reason = request.reason!
     try {
       const killSwitch = await ctx.store.putKillSwitch({ scope, target, reason, actor: request.actor!.name })
       await ctx.refreshFromStore()
@@ -29,8 +29,7 @@ export function killSwitchRoutes(app: FastifyInstance, ctx: AdminContext): void 
     }
   }
   const clear = async (request: FastifyRequest, reply: FastifyReply, scope: KillScope, target: string) => {
-    const reason = reasonOf(request.body, request.query)
-    if (reason === undefined) return adminError(reply, 'SLUICE_ERR_ADMIN_INVALID', 'A non-empty reason is required.')
+    const reason = request.reason!
     try {
       const removed = await ctx.store.deleteKillSwitch(scope, target, { actor: request.actor!.name, reason })
       if (!removed) return adminError(reply, 'SLUICE_ERR_ADMIN_NOT_FOUND', `No ${scope} kill switch on ${target}.`)

@@ -3,12 +3,13 @@ import type { FastifyInstance } from 'fastify'
 import { redactDeep } from '../../config/problems.js'
 import { requireRole } from '../auth.js'
 import type { AdminContext } from '../context.js'
-import { adminError, reasonOf, storeError } from '../reply.js'
+import { adminError, needsReason, storeError } from '../reply.js'
 import { packageVersion } from '../version.js'
 
 export function statusRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const viewer = requireRole(ctx.snapshot, 'viewer')
-  const admin = requireRole(ctx.snapshot, 'admin')
+  // Mutations: the role, then a non-empty reason for the audit log.
+  const admin = [requireRole(ctx.snapshot, 'admin'), needsReason]
   const version = packageVersion()
 
   app.get('/v1/status', { preHandler: viewer }, async () => {
@@ -42,8 +43,7 @@ export function statusRoutes(app: FastifyInstance, ctx: AdminContext): void {
   app.get('/v1/config', { preHandler: viewer }, async () => redactDeep(ctx.snapshot().config))
 
   app.post('/v1/config/reload', { preHandler: admin }, async (request, reply) => {
-    const reason = reasonOf(request.body, request.query)
-    if (reason === undefined) return adminError(reply, 'SLUICE_ERR_ADMIN_INVALID', 'A non-empty reason is required.')
+    const reason = request.reason!
     const result = ctx.reload()
     try {
       await ctx.store.appendAudit({
