@@ -7,6 +7,7 @@
 import { authenticate } from '../src/auth/client-auth.js'
 import { parseConfig } from '../src/config/load.js'
 import { buildSnapshot, findMount } from '../src/config/snapshot.js'
+import { CircuitRegistry } from '../src/resilience/circuits.js'
 import { builtinFlags, compileFlagSet, killSwitchFlags, providerFlags } from '../src/flags/index.js'
 import { buildContext, type Outcome, type RequestFacts } from '../src/pipeline/facts.js'
 import { LocalRateLimiter } from '../src/gates/rate-limit/index.js'
@@ -51,7 +52,7 @@ if (!compiled.ok) throw new Error(compiled.problems.join('\n'))
 const at = new Date().toISOString()
 const switches = ['gpt-3.5-turbo', 'gpt-4-0613', 'o1-preview'].map((target) => ({ scope: 'model' as const, target, reason: 'bench', actor: 'bench', setAt: at }))
 const rateLimiter = new LocalRateLimiter(config.rateLimits)
-const snapshot = buildSnapshot(config, 'bench', { flags: compiled.flagSet, killSwitches: switches, rateLimiter, budgets: undefined })
+const snapshot = buildSnapshot(config, 'bench', { flags: compiled.flagSet, killSwitches: switches, rateLimiter, budgets: undefined, circuits: new CircuitRegistry() })
 
 const body = Buffer.from(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 32 }))
 const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-client', 'x-sluice-user': 'user-42', 'x-sluice-attr-plan': 'pro' }
@@ -61,7 +62,7 @@ function decide(): boolean {
   const request: NativeRequest = { method: 'POST', path: '/v1/chat/completions', query: '', headers, body }
   const recognised = mount.adapter.recognise(request)
   if (!recognised.ok) throw new Error(recognised.detail)
-  const auth = authenticate(snapshot, mount, request, '/openai/v1/chat/completions')
+  const auth = authenticate(snapshot, mount.config.auth, mount.adapter, request, '/openai/v1/chat/completions')
   if (auth instanceof Promise || !auth.ok) throw new Error('auth failed')
   const context = buildContext(mount, recognised.operation, auth.client, headers, 'bench')
   const facts: RequestFacts = {

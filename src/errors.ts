@@ -40,6 +40,11 @@ export const errors = {
     kind: 'invalid_request',
     message: 'The model could not be read from the request.',
   },
+  SLUICE_ERR_REQUEST_INVALID: {
+    status: 400,
+    kind: 'invalid_request',
+    message: 'The body is JSON but not a valid request for this operation.',
+  },
   SLUICE_ERR_HEADER_INVALID: { status: 400, kind: 'invalid_request', message: 'A request header has an invalid value.' },
   SLUICE_ERR_AUTH_MISSING: { status: 401, kind: 'auth_missing', message: 'No credential was presented.' },
   SLUICE_ERR_AUTH_INVALID: {
@@ -62,6 +67,26 @@ export const errors = {
     status: 502,
     kind: 'upstream',
     message: 'Sluice could not obtain credentials to sign the upstream request.',
+  },
+  SLUICE_ERR_UPSTREAM_INVALID: {
+    status: 502,
+    kind: 'upstream',
+    message: 'The upstream answer could not be translated to the unified (OpenAI) format.',
+  },
+  SLUICE_ERR_CIRCUIT_OPEN: {
+    status: 503,
+    kind: 'unavailable',
+    message: 'The circuit breaker of every target for this request is open; retry after the Retry-After delay.',
+  },
+  SLUICE_ERR_VIRTUAL_MODEL_NOT_FOUND: {
+    status: 404,
+    kind: 'not_found',
+    message: 'No virtual model of this name is configured (models: in config; GET /v1/models lists them).',
+  },
+  SLUICE_ERR_TRANSLATION_UNSUPPORTED: {
+    status: 400,
+    kind: 'invalid_request',
+    message: 'The request uses a feature no target of this virtual model can be sent.',
   },
   SLUICE_ERR_KILL_GLOBAL: { status: 503, kind: 'unavailable', message: 'Emergency shutdown is on: Sluice forwards no AI traffic.' },
   SLUICE_ERR_KILL_PROVIDER: { status: 503, kind: 'unavailable', message: 'A kill switch blocks this provider.' },

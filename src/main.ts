@@ -164,7 +164,7 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
       if (!drained) logger.warn({ inFlight: inFlight.size }, 'shutdown deadline passed; closing remaining requests')
       data.destroy()
       await closed
-      await Promise.all(snapshot().mounts.map((m) => m.pool.close()))
+      await Promise.all(snapshot().pools.map((pool) => pool.close()))
       await admin.close()
       unsubscribe()
       await runtime.close()

@@ -93,7 +93,7 @@ export const metrics = {
   }),
   budgetDecisions: new Counter({
     name: 'sluice_budget_decisions_total',
-    help: 'Budget gate outcomes: allowed, denied, throttled, or would_deny (monitor mode).',
+    help: 'Budget gate outcomes: allowed, denied, throttled, downgraded, or would_deny (monitor mode).',
     labelNames: ['result'] as const,
     registers: [registry],
   }),
@@ -130,6 +130,37 @@ export const metrics = {
   clientErrors: new Counter({
     name: 'sluice_client_protocol_errors_total',
     help: 'Connections rejected by the HTTP parser before a request could be read.',
+    registers: [registry],
+  }),
+  // Resilience (SPEC §9). `target` is a circuit id from config: `<provider>/<model>` or `<provider>/*`.
+  circuitState: new Gauge({
+    name: 'sluice_circuit_state',
+    help: 'Circuit breaker state per upstream target: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['target'] as const,
+    registers: [registry],
+  }),
+  circuitTransitions: new Counter({
+    name: 'sluice_circuit_transitions_total',
+    help: 'Circuit breaker state changes per upstream target, by the state entered (closed, half-open, open).',
+    labelNames: ['target', 'to'] as const,
+    registers: [registry],
+  }),
+  circuitRejections: new Counter({
+    name: 'sluice_circuit_rejections_total',
+    help: 'Attempts refused by a circuit: open, or half-open with its probe already out.',
+    labelNames: ['target'] as const,
+    registers: [registry],
+  }),
+  upstreamRetries: new Counter({
+    name: 'sluice_upstream_retries_total',
+    help: 'Extra upstream attempts on the same target before the first byte, by reason (5xx, 429, timeout, connection, circuit_open).',
+    labelNames: ['provider', 'reason'] as const,
+    registers: [registry],
+  }),
+  fallbacks: new Counter({
+    name: 'sluice_fallbacks_total',
+    help: "Moves to a route's next target before the first byte, by reason (5xx, 429, timeout, connection, circuit_open).",
+    labelNames: ['route', 'reason'] as const,
     registers: [registry],
   }),
 }

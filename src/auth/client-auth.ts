@@ -2,8 +2,8 @@
 // a SigV4 signature (verified with that client's secret), an x-goog-api-key, or a Bearer token —
 // and must belong to a client in `clients:`. Mounts with `auth: none` skip this.
 import type { ClientConfig } from '../config/schema.js'
-import type { Mount, Snapshot } from '../config/snapshot.js'
-import type { NativeRequest } from '../providers/adapter.js'
+import type { Snapshot } from '../config/snapshot.js'
+import type { NativeRequest, ProviderAdapter } from '../providers/adapter.js'
 import { parseSigV4, verifySigV4 } from './sigv4-verify.js'
 
 export type AuthResult =
@@ -14,16 +14,20 @@ const ANONYMOUS: AuthResult = { ok: true, client: undefined }
 const MISSING: AuthResult = { ok: false, code: 'SLUICE_ERR_AUTH_MISSING', detail: '' }
 const UNKNOWN_KEY: AuthResult = { ok: false, code: 'SLUICE_ERR_AUTH_INVALID', detail: 'The key is not known.' }
 
-/** Synchronous for keys; a Promise only when a SigV4 signature has to be recomputed. */
-/** `fullPath` is the path as the client sent it, mount included: what a SigV4 client signed. */
+/**
+ * Synchronous for keys; a Promise only when a SigV4 signature has to be recomputed. `mode` is the
+ * mount's (or the unified endpoint's) `auth`; `adapter` says where its SDK puts the credential.
+ * `fullPath` is the path as the client sent it, mount included: what a SigV4 client signed.
+ */
 export function authenticate(
   snapshot: Snapshot,
-  mount: Mount,
+  mode: 'client' | 'none',
+  adapter: ProviderAdapter,
   request: NativeRequest,
   fullPath: string,
 ): AuthResult | Promise<AuthResult> {
-  if (mount.config.auth === 'none') return ANONYMOUS
-  const presented = mount.adapter.presentedCredential(request)
+  if (mode === 'none') return ANONYMOUS
+  const presented = adapter.presentedCredential(request)
   switch (presented.kind) {
     case 'none':
       return MISSING

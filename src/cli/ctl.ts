@@ -3,13 +3,14 @@
 // refused, 2 usage error (nothing was sent), 3 the admin API could not be reached.
 import { parseArgs } from 'node:util'
 import { AdminApiError, AdminUnreachableError, createAdminClient, DEFAULT_ADMIN_URL, type Role } from './ctl/client.js'
+import { circuitCommands } from './ctl/circuits.js'
 import { UsageError, type CtlCommand } from './ctl/command.js'
 import { flagCommands } from './ctl/flags.js'
 import { sinceTime, statusCommands } from './ctl/status.js'
 import { limitCommands } from './ctl/limits.js'
 import { KILL_SCOPES, switchCommands } from './ctl/switches.js'
 
-const COMMANDS: readonly CtlCommand[] = [...statusCommands.slice(0, 1), ...switchCommands, ...flagCommands, ...limitCommands, ...statusCommands.slice(1)]
+const COMMANDS: readonly CtlCommand[] = [...statusCommands.slice(0, 1), ...switchCommands, ...flagCommands, ...limitCommands, ...circuitCommands, ...statusCommands.slice(1)]
 
 const synopsis = (c: CtlCommand): string => (c.synopsis === '' ? c.name : `${c.name} ${c.synopsis}`)
 const width = Math.max(...COMMANDS.map((c) => synopsis(c).length))
@@ -32,6 +33,7 @@ Options:
 
 Kill scopes: ${KILL_SCOPES.join(', ')}. A client target is a client id, or tenant:<name> for a
 whole tenant. Activation sequences by default: dark, shadow, canary, active.
+A circuit target is <provider>/<model> or <provider>/* (as ctl circuits lists them).
 [role] is the least token role a command needs (viewer < operator < admin).
 Exit codes: 0 ok, 1 the API refused (code: message), 2 usage error, 3 admin API unreachable.
 `

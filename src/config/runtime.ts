@@ -21,6 +21,7 @@ import { connectRateLimitRedis, createRateLimiter, type RateLimiter } from '../g
 import { Budgets } from '../gates/budget/runtime.js'
 import type { Config } from './schema.js'
 import { buildSnapshot, retiredPools, type Snapshot } from './snapshot.js'
+import { CircuitRegistry } from '../resilience/circuits.js'
 
 export interface RuntimeOptions {
   readonly config: Readonly<Config>
@@ -43,11 +44,16 @@ export class Runtime {
   #snapshot: Snapshot | undefined
   #watcher: FlagSourceWatcher | undefined
   #budgets: Budgets | undefined
+  /** Circuit state outlives snapshots and reloads (a circuit is rebuilt only when its settings change). */
+  readonly #circuits: CircuitRegistry
   /** Kept across reloads while its settings are unchanged, so counters survive a config edit. */
   #limiter: { settings: string; limiter: RateLimiter; redis: Redis | undefined } | undefined
 
   private constructor(private readonly options: RuntimeOptions) {
     this.#config = options.config
+    this.#circuits = new CircuitRegistry({
+      onTransition: (circuit, to) => options.logger.warn({ circuit: circuit.id, state: to }, 'circuit breaker changed state'),
+    })
   }
 
   /** Loads flag files and the store's overrides and switches; throws with every problem if they do not compile. */
@@ -114,6 +120,7 @@ export class Runtime {
     this.#watcher?.close()
     this.#limiter?.redis?.disconnect()
     await this.#budgets?.stop()
+    this.#circuits.close()
   }
 
   async #readStore(): Promise<void> {
@@ -132,7 +139,8 @@ export class Runtime {
     this.#config = config
     const rateLimiter = this.#rateLimiterFor(config)
     const budgets = this.#budgets?.reconfigure(config)
-    const control = { flags: compiled.flagSet, killSwitches: this.#killSwitches, rateLimiter, budgets }
+    this.#circuits.configure(config.resilience.circuitBreaker)
+    const control = { flags: compiled.flagSet, killSwitches: this.#killSwitches, rateLimiter, budgets, circuits: this.#circuits }
     this.#snapshot = buildSnapshot(config, this.options.environment, control, previous)
     if (previous !== undefined) for (const pool of retiredPools(previous, this.#snapshot)) void pool.close()
     for (const scope of killScopes) metrics.killSwitchesActive.labels(scope).set(this.#killSwitches.filter((k) => k.scope === scope).length)

@@ -6,6 +6,8 @@
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox'
 import { RateLimitsSchema } from '../gates/rate-limit/schema.js'
 import { BudgetsSchema } from '../gates/budget/schema.js'
+import { AlternatesSchema, ModelsSchema } from '../models/schema.js'
+import { ResilienceSchema } from '../resilience/schema.js'
 
 const strict = <T extends TProperties>(properties: T, options: { description?: string } = {}): TObject<T> =>
   Type.Object(properties, { additionalProperties: false, ...options })
@@ -60,6 +62,7 @@ export const ProviderSchema = strict({
     description: 'Max wait for upstream response headers (time to first byte).',
   }),
   bodyTimeoutMs: Type.Integer({ minimum: 1, default: 300_000, description: 'Max idle gap between upstream body chunks.' }),
+  alternates: Type.Optional(AlternatesSchema),
 })
 export type ProviderConfig = Static<typeof ProviderSchema>
 
@@ -129,6 +132,17 @@ export const ConfigSchema = strict({
     additionalProperties: false,
   }),
   clients: Type.Array(ClientSchema, { default: [] }),
+  models: ModelsSchema,
+  unified: section(
+    {
+      auth: Type.Union([Type.Literal('client'), Type.Literal('none')], {
+        default: 'client',
+        description: '`client`: callers present a client apiKey as Bearer (the OpenAI SDK\'s apiKey). `none`: trusted localhost sidecar.',
+      }),
+    },
+    'The OpenAI-compatible unified endpoint: POST /v1/chat/completions and GET /v1/models over `models:`.',
+  ),
+  resilience: ResilienceSchema,
   log: section(
     {
       level: Type.Union(

@@ -4,6 +4,7 @@ import { formatPath, problemAt, type ConfigProblem, type PathSegment } from './p
 import type { Config } from './schema.js'
 import { rateLimitProblems } from '../gates/rate-limit/schema.js'
 import { checkBudgets } from '../gates/budget/semantic.js'
+import { routingProblems } from '../models/semantic.js'
 
 export interface SemanticResult {
   problems: ConfigProblem[]
@@ -28,6 +29,7 @@ export function checkSemantics(config: Config): SemanticResult {
   })
   checkState(config, result)
   for (const p of rateLimitProblems(config.rateLimits)) result.problems.push({ path: p.path, problem: p.problem, got: p.got })
+  result.problems.push(...routingProblems(config))
   const budgets = checkBudgets(config.budgets)
   result.problems.push(...budgets.problems)
   result.warnings.push(...budgets.warnings)

@@ -12,6 +12,8 @@ import { providerFlagKey } from '../gates/control-flags/gate.js'
 import type { KillSwitch } from '../state/index.js'
 import type { RateLimiter } from '../gates/rate-limit/types.js'
 import type { BudgetRuntime } from '../gates/budget/gate.js'
+import { buildRouting, type Routing } from '../models/targets.js'
+import type { CircuitRegistry } from '../resilience/circuits.js'
 
 export interface Mount {
   /** The provider's key under `providers:`; also the `route` of native requests. */
@@ -41,6 +43,12 @@ export interface Snapshot {
   readonly rateLimiter: RateLimiter | undefined
   /** Undefined when no budget is configured. */
   readonly budgets: BudgetRuntime | undefined
+  /** Virtual models, alternates and the targets native requests start on. */
+  readonly routing: Routing
+  /** Long-lived: circuit state outlives snapshots. */
+  readonly circuits: CircuitRegistry
+  /** Every upstream pool this snapshot uses (mounts' and targets' own). */
+  readonly pools: readonly Pool[]
 }
 
 /** What the control plane adds to a config: the compiled flags and the store's kill switches. */
@@ -49,35 +57,53 @@ export interface ControlInputs {
   readonly killSwitches: readonly KillSwitch[]
   readonly rateLimiter: RateLimiter | undefined
   readonly budgets: BudgetRuntime | undefined
+  readonly circuits: CircuitRegistry
 }
 
-function poolKey(origin: URL, config: ProviderConfig): string {
-  return `${origin.origin}|${config.connections}|${config.connectTimeoutMs}|${config.headersTimeoutMs}|${config.bodyTimeoutMs}`
-}
+const poolKeys = new WeakMap<Pool, string>()
 
-const pools = new WeakMap<Pool, string>()
+/**
+ * Pools by origin and connection settings, carried over from the previous snapshot when nothing
+ * changed so keep-alive connections survive a reload. Timeouts for the first byte and between
+ * chunks are set per request (per target), so they are not part of a pool's identity.
+ */
+class Pools {
+  readonly #reusable = new Map<string, Pool>()
+  readonly #used = new Map<string, Pool>()
 
-export function buildSnapshot(config: Readonly<Config>, environment: string, control: ControlInputs, previous?: Snapshot): Snapshot {
-  const reusable = new Map<string, Pool>()
-  for (const mount of previous?.mounts ?? []) reusable.set(pools.get(mount.pool) ?? '', mount.pool)
+  constructor(previous: Snapshot | undefined) {
+    for (const pool of previous?.pools ?? []) this.#reusable.set(poolKeys.get(pool) ?? '', pool)
+  }
 
-  const mounts: Mount[] = []
-  for (const [name, provider] of Object.entries(config.providers)) {
-    const adapter = adapters[provider.type]
-    const endpoint = new URL(provider.endpoint ?? adapter.defaultEndpoint(provider))
-    const key = poolKey(endpoint, provider)
-    let pool = reusable.get(key)
+  get(origin: URL, provider: ProviderConfig, connectTimeoutMs: number): Pool {
+    const key = `${origin.origin}|${provider.connections}|${connectTimeoutMs}`
+    let pool = this.#used.get(key) ?? this.#reusable.get(key)
     if (pool === undefined) {
-      pool = new Pool(endpoint.origin, {
+      pool = new Pool(origin.origin, {
         connections: provider.connections,
-        connect: { timeout: provider.connectTimeoutMs },
+        connect: { timeout: connectTimeoutMs },
         headersTimeout: provider.headersTimeoutMs,
         bodyTimeout: provider.bodyTimeoutMs,
         keepAliveTimeout: 30_000,
       })
-      pools.set(pool, key)
+      poolKeys.set(pool, key)
     }
-    reusable.delete(key)
+    this.#used.set(key, pool)
+    return pool
+  }
+
+  get used(): Pool[] {
+    return [...this.#used.values()]
+  }
+}
+
+export function buildSnapshot(config: Readonly<Config>, environment: string, control: ControlInputs, previous?: Snapshot): Snapshot {
+  const pools = new Pools(previous)
+  const mounts: Mount[] = []
+  for (const [name, provider] of Object.entries(config.providers)) {
+    const adapter = adapters[provider.type]
+    const endpoint = new URL(provider.endpoint ?? adapter.defaultEndpoint(provider))
+    const pool = pools.get(endpoint, provider, provider.connectTimeoutMs)
     mounts.push({
       name,
       prefix: provider.mount,
@@ -99,13 +125,29 @@ export function buildSnapshot(config: Readonly<Config>, environment: string, con
     if (client.credentials.accessKeyId !== undefined) clientsByAccessKeyId.set(client.credentials.accessKeyId, client)
   }
   const kills = buildKillIndex(control.killSwitches, control.flags)
-  return Object.freeze({ config, environment, mounts, clientsByKey, clientsByAccessKeyId, flags: control.flags, kills, rateLimiter: control.rateLimiter, budgets: control.budgets })
+  const { circuits } = control
+  const routing = buildRouting(config, mounts, circuits, (mount, connectMs) => pools.get(mount.origin, mount.config, connectMs))
+  circuits.retain(routing.circuitIds)
+  return Object.freeze({
+    config,
+    environment,
+    mounts,
+    clientsByKey,
+    clientsByAccessKeyId,
+    flags: control.flags,
+    kills,
+    rateLimiter: control.rateLimiter,
+    budgets: control.budgets,
+    routing,
+    circuits,
+    pools: pools.used,
+  })
 }
 
 /** Pools of `old` that `next` no longer uses; close them once their in-flight requests finish. */
 export function retiredPools(old: Snapshot, next: Snapshot): Pool[] {
-  const kept = new Set(next.mounts.map((m) => m.pool))
-  return [...new Set(old.mounts.map((m) => m.pool))].filter((p) => !kept.has(p))
+  const kept = new Set(next.pools)
+  return old.pools.filter((p) => !kept.has(p))
 }
 
 export function findMount(snapshot: Snapshot, path: string): Mount | undefined {

@@ -6,6 +6,7 @@ import { registry } from '../metrics.js'
 import type { AdminContext } from './context.js'
 import { adminError } from './reply.js'
 import { activationRoutes } from './routes/activation.js'
+import { circuitRoutes } from './routes/circuits.js'
 import { flagRoutes } from './routes/flags.js'
 import { killSwitchRoutes } from './routes/kill-switches.js'
 import { limitRoutes } from './routes/limits.js'
@@ -18,6 +19,7 @@ export function buildAdmin(deps: AdminContext): FastifyInstance {
   killSwitchRoutes(app, deps)
   activationRoutes(app, deps)
   limitRoutes(app, deps)
+  circuitRoutes(app, deps)
 
   app.get('/healthz', async () => ({ status: 'ok' }))
 

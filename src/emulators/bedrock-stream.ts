@@ -1,11 +1,13 @@
 // Bedrock's streamed bodies: `application/vnd.amazon.eventstream` binary messages, as the SDK's
 // restJson1 event-stream deserializer reads them. ConverseStream sends one message per union member
 // (`:event-type` messageStart, contentBlockDelta, contentBlockStop, messageStop, metadata) with
-// the member as JSON payload; InvokeModelWithResponseStream sends `chunk` events whose payload is
+// the member as JSON payload (a tool call adds contentBlockStart and sends its input as toolUse
+// deltas); InvokeModelWithResponseStream sends `chunk` events whose payload is
 // `{"bytes":"<base64 of the model's own JSON event>"}` (here Anthropic Messages stream events).
 import { EventStreamCodec, type MessageHeaders } from '@smithy/eventstream-codec'
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8'
 import type { TextReply } from './content.js'
+import type { ToolCallReply } from './tool-call.js'
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8)
 const headerCache = new Map<string, MessageHeaders>()
@@ -45,10 +47,32 @@ export function converseStreamFrames(reply: TextReply, usage: StreamUsage): Uint
   frames.push(
     eventFrame('contentBlockStop', { contentBlockIndex: 0 }),
     eventFrame('messageStop', { stopReason: reply.truncated ? 'max_tokens' : 'end_turn' }),
-    eventFrame('metadata', {
-      usage: { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalTokens: usage.inputTokens + usage.outputTokens },
-      metrics: { latencyMs: usage.latencyMs },
-    }),
+    metadataFrame(usage),
+  )
+  return frames
+}
+
+function metadataFrame(usage: StreamUsage): Uint8Array {
+  return eventFrame('metadata', {
+    usage: { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalTokens: usage.inputTokens + usage.outputTokens },
+    metrics: { latencyMs: usage.latencyMs },
+  })
+}
+
+/** Events around a tool call's input deltas: messageStart, contentBlockStart, contentBlockStop, messageStop, metadata. */
+export const TOOL_USE_FRAMING_EVENTS = 5
+
+/** A ConverseStream tool call: the block opens with the id and name, then the JSON input arrives as string pieces. */
+export function converseToolUseFrames(toolUseId: string, call: ToolCallReply, usage: StreamUsage): Uint8Array[] {
+  const frames = [
+    eventFrame('messageStart', { role: 'assistant' }),
+    eventFrame('contentBlockStart', { start: { toolUse: { toolUseId, name: call.name } }, contentBlockIndex: 0 }),
+  ]
+  for (const input of call.pieces) frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { toolUse: { input } } }))
+  frames.push(
+    eventFrame('contentBlockStop', { contentBlockIndex: 0 }),
+    eventFrame('messageStop', { stopReason: 'tool_use' }),
+    metadataFrame(usage),
   )
   return frames
 }

@@ -3,12 +3,15 @@
 // percent-encodes the model id (`:` → %3A, ARN `/` → %2F), so it is decoded here. Requests must
 // carry a SigV4 signature by the configured key pair (checked with the same verifier Sluice uses),
 // or `Authorization: Bearer <apiKey>` when a Bedrock API key is configured. Errors are Bedrock's:
-// the type in `x-amzn-ErrorType`, `{"message":...}` as body.
+// the type in `x-amzn-ErrorType`, `{"message":...}` as body. Converse and ConverseStream answer a
+// tool call (scripted, or forced by `toolConfig.toolChoice`; see tool-call.ts) with a `toolUse`
+// block and stop reason `tool_use`; InvokeModel always answers text.
 import { headerValue, parseSigV4, verifySigV4 } from '../auth/sigv4-verify.js'
 import { buildReply, countInputTokens, intField, isRecord, textOf } from './content.js'
-import { converseStreamFrames, invokeStreamFrames } from './bedrock-stream.js'
+import { converseStreamFrames, converseToolUseFrames, invokeStreamFrames, TOOL_USE_FRAMING_EVENTS } from './bedrock-stream.js'
 import { jsonReply, scriptedLatencyMs, type EmulatorRequest, type JsonReply, type ProviderEmulator, type Reply } from './server.js'
 import type { Plan } from './script.js'
+import { bedrockForcedTool, toolCallFor, type ToolCallReply } from './tool-call.js'
 
 export interface BedrockAuth {
   readonly accessKeyId: string
@@ -91,6 +94,23 @@ function countTokensInput(body: Record<string, unknown>): Record<string, unknown
   return undefined
 }
 
+/** Converse / ConverseStream answering with a `toolUse` block and stop reason `tool_use`. */
+function toolUseAnswer(stream: boolean, call: ToolCallReply, inputTokens: number, plan: Plan): Reply {
+  const toolUseId = `tooluse_emu${++idCounter}`
+  const { outputTokens } = call
+  if (!stream) {
+    return jsonReply(200, {
+      output: { message: { role: 'assistant', content: [{ toolUse: { toolUseId, name: call.name, input: call.arguments } }] } },
+      stopReason: 'tool_use',
+      usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
+      metrics: { latencyMs: scriptedLatencyMs(plan) },
+    })
+  }
+  const frameCount = call.pieces.length + TOOL_USE_FRAMING_EVENTS
+  const usage = { inputTokens, outputTokens, latencyMs: scriptedLatencyMs(plan, frameCount), firstByteLatencyMs: scriptedLatencyMs(plan, 1) }
+  return { kind: 'stream', headers: STREAM_HEADERS, frames: converseToolUseFrames(toolUseId, call, usage) }
+}
+
 function answer(route: BedrockRoute, body: Record<string, unknown>, plan: Plan): Reply {
   const { operation, modelId } = route
   if (operation === 'count-tokens') {
@@ -100,6 +120,8 @@ function answer(route: BedrockRoute, body: Record<string, unknown>, plan: Plan):
   }
   const inputTokens = countInputTokens(promptText(body))
   const isConverse = operation === 'converse' || operation === 'converse-stream'
+  const call = isConverse ? toolCallFor(plan, bedrockForcedTool(body)) : undefined
+  if (call !== undefined) return toolUseAnswer(operation === 'converse-stream', call, inputTokens, plan)
   const maxTokens = isConverse ? (isRecord(body.inferenceConfig) ? intField(body.inferenceConfig.maxTokens) : undefined) : intField(body.max_tokens)
   const reply = buildReply(modelId, plan.outputTokens, plan.chunks, maxTokens)
   const outputTokens = reply.outputTokens

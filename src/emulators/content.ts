@@ -2,7 +2,7 @@
 // input tokens = ceil(prompt characters / 4) (at least 1), where the prompt characters are the
 // text of every system/instruction and message part; output tokens = words in the reply, and
 // the reply is `Hello from <model>.` padded with fixed words to `outputTokens`, cut to the
-// request's max-tokens cap if lower.
+// request's max-tokens cap if lower. Tool-call answers count their arguments instead (tool-call.ts).
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)

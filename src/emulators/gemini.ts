@@ -2,12 +2,15 @@
 // `:streamGenerateContent` and `:countTokens`. Streaming is SSE (`data: {...}\r\n\r\n`) with
 // `?alt=sse`, as @google/genai asks, and otherwise a JSON array sent element by element
 // (`[{...}` then `\n,\r\n{...}` ... `]`), as the REST API does. Every chunk carries the running
-// usageMetadata; the last one is final. The key comes in `x-goog-api-key` or `?key=`.
+// usageMetadata; the last one is final. The key comes in `x-goog-api-key` or `?key=`. A tool call
+// (scripted, or forced by `toolConfig.functionCallingConfig`; see tool-call.ts) answers a
+// `functionCall` part with finishReason STOP, streamed as a single chunk.
 import { headerValue } from '../auth/sigv4-verify.js'
 import { buildReply, countInputTokens, intField, isRecord, textOf, type TextReply } from './content.js'
 import type { KeyAuth } from './key-auth.js'
 import { jsonReply, type JsonReply, type ProviderEmulator, type Reply } from './server.js'
 import type { Plan } from './script.js'
+import { geminiForcedTool, toolCallFor } from './tool-call.js'
 
 type Operation = 'generateContent' | 'streamGenerateContent' | 'countTokens'
 
@@ -39,8 +42,8 @@ function queryKey(query: string): string | undefined {
   return query === '' ? undefined : (new URLSearchParams(query).get('key') ?? undefined)
 }
 
-function candidate(text: string, finishReason: string | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = { content: { parts: [{ text }], role: 'model' }, index: 0 }
+function candidate(part: Record<string, unknown>, finishReason: string | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = { content: { parts: [part], role: 'model' }, index: 0 }
   if (finishReason !== undefined) out.finishReason = finishReason
   return out
 }
@@ -61,7 +64,7 @@ function streamChunks(model: string, reply: TextReply, promptTokens: number, res
     words += text.split(' ').filter((w) => w !== '').length
     const last = i === reply.deltas.length - 1
     return {
-      candidates: [candidate(text, last ? (reply.truncated ? 'MAX_TOKENS' : 'STOP') : undefined)],
+      candidates: [candidate({ text }, last ? (reply.truncated ? 'MAX_TOKENS' : 'STOP') : undefined)],
       usageMetadata: usageMetadata(promptTokens, words),
       modelVersion: model,
       responseId,
@@ -71,21 +74,34 @@ function streamChunks(model: string, reply: TextReply, promptTokens: number, res
 
 let responseCounter = 0
 
+/** The response objects: one whole response for generateContent or a tool call, one per delta when streaming text. */
+function responses(route: GeminiRoute, body: Record<string, unknown>, plan: Plan, promptTokens: number): Record<string, unknown>[] {
+  const responseId = `emu-${++responseCounter}`
+  const whole = (part: Record<string, unknown>, finishReason: string, outputTokens: number): Record<string, unknown> => ({
+    candidates: [candidate(part, finishReason)],
+    usageMetadata: usageMetadata(promptTokens, outputTokens),
+    modelVersion: route.model,
+    responseId,
+  })
+  const call = toolCallFor(plan, geminiForcedTool(body))
+  // Gemini sends a function call whole, in one chunk, and finishes it with STOP.
+  if (call !== undefined) return [whole({ functionCall: { name: call.name, args: call.arguments } }, 'STOP', call.outputTokens)]
+  const maxTokens = isRecord(body.generationConfig) ? intField(body.generationConfig.maxOutputTokens) : undefined
+  const reply = buildReply(route.model, plan.outputTokens, plan.chunks, maxTokens)
+  if (route.operation === 'generateContent') return [whole({ text: reply.text }, reply.truncated ? 'MAX_TOKENS' : 'STOP', reply.outputTokens)]
+  return streamChunks(route.model, reply, promptTokens, responseId)
+}
+
 function answer(route: GeminiRoute, body: Record<string, unknown>, query: string, plan: Plan): Reply {
   const promptTokens = countInputTokens(textOf(body.systemInstruction) + textOf(body.contents))
   if (route.operation === 'countTokens') return jsonReply(200, { totalTokens: promptTokens })
-  const maxTokens = isRecord(body.generationConfig) ? intField(body.generationConfig.maxOutputTokens) : undefined
-  const reply = buildReply(route.model, plan.outputTokens, plan.chunks, maxTokens)
-  const responseId = `emu-${++responseCounter}`
-  if (route.operation === 'generateContent') {
-    return jsonReply(200, {
-      candidates: [candidate(reply.text, reply.truncated ? 'MAX_TOKENS' : 'STOP')],
-      usageMetadata: usageMetadata(promptTokens, reply.outputTokens),
-      modelVersion: route.model,
-      responseId,
-    })
-  }
-  const chunks = streamChunks(route.model, reply, promptTokens, responseId).map((c) => JSON.stringify(c))
+  const chunks = responses(route, body, plan, promptTokens)
+  if (route.operation === 'generateContent') return jsonReply(200, chunks[0])
+  return streamReply(chunks.map((c) => JSON.stringify(c)), query)
+}
+
+/** SSE with `?alt=sse`, otherwise a JSON array sent element by element. */
+function streamReply(chunks: string[], query: string): Reply {
   if (new URLSearchParams(query).get('alt') === 'sse') {
     return { kind: 'stream', headers: { 'content-type': 'text/event-stream' }, frames: chunks.map((c) => `data: ${c}\r\n\r\n`) }
   }

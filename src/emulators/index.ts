@@ -6,7 +6,8 @@
 //   GET  /__emulator/stats           {type, total, byOperation, pending, defaults}
 //   GET  /__emulator/requests        the recorded requests, oldest first
 //   POST /__emulator/reset-requests  zero the counts and the log
-// Control endpoints need no auth and are not recorded.
+// Control endpoints need no auth and are not recorded. Chat-style operations answer a tool call when
+// scripted (`{"toolCall":{"name":...,"arguments":{...}}}`) or when the request forces a tool; see tool-call.ts.
 import { createBedrockEmulator, type BedrockAuth } from './bedrock.js'
 import { createGeminiEmulator } from './gemini.js'
 import { createLlamaEmulator } from './llama.js'
@@ -19,7 +20,7 @@ import { createEmulatorServer, type EmulatorServer } from './server.js'
 export type { BedrockAuth } from './bedrock.js'
 export type { KeyAuth } from './key-auth.js'
 export type { RecordedRequest, RequestLog, RequestStats } from './request-log.js'
-export { DEFAULTS, Script, type Behaviour, type EmulatorDefaults } from './script.js'
+export { DEFAULTS, Script, type Behaviour, type EmulatorDefaults, type ScriptedToolCall } from './script.js'
 export { buildReply, countInputTokens } from './content.js'
 
 export type EmulatorType = 'bedrock' | 'gemini' | 'llama' | 'openai'

@@ -2,12 +2,14 @@
 // and token counts in `metrics: [{metric:'num_prompt_tokens',value,unit}, ...]`; its stream is SSE
 // events `{id, event:{event_type:'start'|'progress'|'complete'|'metrics', delta, ...}}` and, unlike
 // OpenAI, never ends with `[DONE]`. `POST /compat/v1/chat/completions` is OpenAI-compatible.
-// Bearer auth on both.
+// Bearer auth on both. A tool call (scripted, or forced by `tool_choice`; see tool-call.ts) answers
+// `completion_message.tool_calls` with stop_reason `tool_calls`, streamed as `tool_call` deltas.
 import { buildReply, countInputTokens, intField, textOf } from './content.js'
 import { chatCompletion, openaiError, openaiStatusError, SSE_HEADERS } from './openai-chat.js'
 import { checkBearer, type KeyAuth } from './key-auth.js'
 import { jsonReply, type JsonReply, type ProviderEmulator, type Reply } from './server.js'
 import type { Plan } from './script.js'
+import { openaiForcedTool, toolCallFor, type ToolCallReply } from './tool-call.js'
 
 type Operation = 'chat.completions' | 'compat.chat.completions'
 
@@ -47,27 +49,60 @@ function metrics(promptTokens: number, completionTokens: number): { metric: stri
 
 let idCounter = 0
 
+/** The native completion's message, stop reason, stream progress deltas and completion tokens. */
+interface NativeAnswer {
+  readonly message: Record<string, unknown>
+  readonly stopReason: string
+  readonly deltas: readonly Record<string, unknown>[]
+  readonly completionTokens: number
+}
+
+function textAnswer(model: string, body: Record<string, unknown>, plan: Plan): NativeAnswer {
+  const reply = buildReply(model, plan.outputTokens, plan.chunks, intField(body.max_completion_tokens))
+  const stopReason = reply.truncated ? 'length' : 'stop'
+  return {
+    message: { role: 'assistant', stop_reason: stopReason, content: { type: 'text', text: reply.text } },
+    stopReason,
+    deltas: reply.deltas.map((text) => ({ type: 'text', text })),
+    completionTokens: reply.outputTokens,
+  }
+}
+
+/** Tool call deltas carry no index: the first carries the id and name, the rest argument pieces. */
+function toolAnswer(call: ToolCallReply): NativeAnswer {
+  const id = `call_emu${++idCounter}`
+  return {
+    message: {
+      role: 'assistant',
+      stop_reason: 'tool_calls',
+      content: { type: 'text', text: '' },
+      tool_calls: [{ id, function: { name: call.name, arguments: call.json } }],
+    },
+    stopReason: 'tool_calls',
+    deltas: call.pieces.map((piece, i) =>
+      i === 0 ? { type: 'tool_call', id, function: { name: call.name, arguments: piece } } : { type: 'tool_call', function: { arguments: piece } },
+    ),
+    completionTokens: call.outputTokens,
+  }
+}
+
 function nativeCompletion(body: Record<string, unknown>, plan: Plan): Reply {
   const model = typeof body.model === 'string' ? body.model : ''
   if (model === '') return llamaError(400, 'model is required')
   const promptTokens = countInputTokens(textOf(body.messages))
-  const reply = buildReply(model, plan.outputTokens, plan.chunks, intField(body.max_completion_tokens))
-  const stopReason = reply.truncated ? 'length' : 'stop'
+  const call = toolCallFor(plan, openaiForcedTool(body))
+  const answer = call === undefined ? textAnswer(model, body, plan) : toolAnswer(call)
   const id = `llama-emu${++idCounter}`
   if (body.stream !== true) {
-    return jsonReply(200, {
-      id,
-      completion_message: { role: 'assistant', stop_reason: stopReason, content: { type: 'text', text: reply.text } },
-      metrics: metrics(promptTokens, reply.outputTokens),
-    })
+    return jsonReply(200, { id, completion_message: answer.message, metrics: metrics(promptTokens, answer.completionTokens) })
   }
   const frame = (event: Record<string, unknown>): string => `data: ${JSON.stringify({ id, event })}\n\n`
   const empty = { type: 'text', text: '' }
   const frames = [frame({ event_type: 'start', delta: empty })]
-  for (const text of reply.deltas) frames.push(frame({ event_type: 'progress', delta: { type: 'text', text } }))
+  for (const delta of answer.deltas) frames.push(frame({ event_type: 'progress', delta }))
   frames.push(
-    frame({ event_type: 'complete', delta: empty, stop_reason: stopReason }),
-    frame({ event_type: 'metrics', delta: empty, metrics: metrics(promptTokens, reply.outputTokens) }),
+    frame({ event_type: 'complete', delta: empty, stop_reason: answer.stopReason }),
+    frame({ event_type: 'metrics', delta: empty, metrics: metrics(promptTokens, answer.completionTokens) }),
   )
   return { kind: 'stream', headers: SSE_HEADERS, frames }
 }

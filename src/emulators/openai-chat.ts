@@ -1,10 +1,12 @@
 // OpenAI Chat Completions answers, shared by the OpenAI emulator and the Llama API's
 // OpenAI-compatible `/compat/v1/chat/completions`. Streaming is SSE ending in `data: [DONE]`;
 // with `stream_options.include_usage` every chunk carries `usage: null` and a last chunk with
-// empty `choices` carries the usage, as OpenAI documents.
+// empty `choices` carries the usage, as OpenAI documents. A tool call (scripted, or forced by
+// `tool_choice`; see tool-call.ts) answers `message.tool_calls` with finish_reason `tool_calls`.
 import { buildReply, countInputTokens, intField, isRecord, textOf } from './content.js'
 import { jsonReply, type JsonReply, type Reply } from './server.js'
 import type { Plan } from './script.js'
+import { openaiForcedTool, toolCallFor, type ToolCallReply } from './tool-call.js'
 
 export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }
 const DONE = 'data: [DONE]\n\n'
@@ -32,13 +34,46 @@ export function openaiStatusError(status: number, message?: string): JsonReply {
 
 let idCounter = 0
 
+/** What differs between a text answer and a tool call: the message, the stream deltas, the counts. */
+interface ChatAnswer {
+  readonly message: Record<string, unknown>
+  /** Delta of the first stream chunk, which carries the role. */
+  readonly first: Record<string, unknown>
+  readonly deltas: readonly Record<string, unknown>[]
+  readonly completionTokens: number
+  readonly finishReason: string
+}
+
+function textAnswer(model: string, body: Record<string, unknown>, plan: Plan): ChatAnswer {
+  const reply = buildReply(model, plan.outputTokens, plan.chunks, intField(body.max_completion_tokens) ?? intField(body.max_tokens))
+  return {
+    message: { role: 'assistant', content: reply.text, refusal: null },
+    first: { role: 'assistant', content: '', refusal: null },
+    deltas: reply.deltas.map((content) => ({ content })),
+    completionTokens: reply.outputTokens,
+    finishReason: reply.truncated ? 'length' : 'stop',
+  }
+}
+
+/** As OpenAI sends one: the first chunk opens the call with its id and name, later ones carry argument pieces. */
+function toolAnswer(call: ToolCallReply): ChatAnswer {
+  const id = `call_emu${++idCounter}`
+  return {
+    message: { role: 'assistant', content: null, refusal: null, tool_calls: [{ id, type: 'function', function: { name: call.name, arguments: call.json } }] },
+    first: { role: 'assistant', content: null, refusal: null, tool_calls: [{ index: 0, id, type: 'function', function: { name: call.name, arguments: '' } }] },
+    deltas: call.pieces.map((piece) => ({ tool_calls: [{ index: 0, function: { arguments: piece } }] })),
+    completionTokens: call.outputTokens,
+    finishReason: 'tool_calls',
+  }
+}
+
 export function chatCompletion(body: Record<string, unknown>, plan: Plan): Reply {
   const model = typeof body.model === 'string' ? body.model : ''
   if (model === '') return openaiStatusError(400, 'you must provide a model parameter')
   const promptTokens = countInputTokens(textOf(body.messages))
-  const reply = buildReply(model, plan.outputTokens, plan.chunks, intField(body.max_completion_tokens) ?? intField(body.max_tokens))
-  const usage = { prompt_tokens: promptTokens, completion_tokens: reply.outputTokens, total_tokens: promptTokens + reply.outputTokens }
-  const finishReason = reply.truncated ? 'length' : 'stop'
+  const call = toolCallFor(plan, openaiForcedTool(body))
+  const answer = call === undefined ? textAnswer(model, body, plan) : toolAnswer(call)
+  const usage = { prompt_tokens: promptTokens, completion_tokens: answer.completionTokens, total_tokens: promptTokens + answer.completionTokens }
   const id = `chatcmpl-emu${++idCounter}`
   const created = Math.floor(Date.now() / 1000)
 
@@ -48,7 +83,7 @@ export function chatCompletion(body: Record<string, unknown>, plan: Plan): Reply
       object: 'chat.completion',
       created,
       model,
-      choices: [{ index: 0, message: { role: 'assistant', content: reply.text, refusal: null }, logprobs: null, finish_reason: finishReason }],
+      choices: [{ index: 0, message: answer.message, logprobs: null, finish_reason: answer.finishReason }],
       usage,
       system_fingerprint: null,
     })
@@ -57,9 +92,9 @@ export function chatCompletion(body: Record<string, unknown>, plan: Plan): Reply
   const frame = (choices: unknown[], extra?: Record<string, unknown>): string =>
     `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: null, choices, ...(includeUsage ? { usage: null } : {}), ...extra })}\n\n`
   const choice = (delta: Record<string, unknown>, finish: string | null): Record<string, unknown> => ({ index: 0, delta, logprobs: null, finish_reason: finish })
-  const frames = [frame([choice({ role: 'assistant', content: '', refusal: null }, null)])]
-  for (const content of reply.deltas) frames.push(frame([choice({ content }, null)]))
-  frames.push(frame([choice({}, finishReason)]))
+  const frames = [frame([choice(answer.first, null)])]
+  for (const delta of answer.deltas) frames.push(frame([choice(delta, null)]))
+  frames.push(frame([choice({}, answer.finishReason)]))
   if (includeUsage) frames.push(frame([], { usage }))
   frames.push(DONE)
   return { kind: 'stream', headers: SSE_HEADERS, frames }

@@ -29,7 +29,7 @@ export const DEFAULTS: EmulatorDefaults = Object.freeze({
 /**
  * A one-shot behaviour, consumed by the next request that passes routing, auth and JSON parsing (a refused
  * or malformed request leaves the queue alone). Fields combine; once `latencyMs` has elapsed the first that
- * applies wins: `reset`, then `status`, then a normal answer (cut by `breakAfterChunks`).
+ * applies wins: `reset`, then `status`, then a normal answer (a `toolCall` or text, cut by `breakAfterChunks`).
  */
 export interface Behaviour extends Partial<EmulatorDefaults> {
   /** Answer with this HTTP status (200-599); the body defaults to the provider's error for it (429 → throttling). */
@@ -47,6 +47,18 @@ export interface Behaviour extends Partial<EmulatorDefaults> {
    * items), then break off: RST_STREAM on HTTP/2, a close mid-body on HTTP/1.1. Streams only.
    */
   readonly breakAfterChunks?: number
+  /**
+   * Answer with a call to this tool instead of text (Converse/ConverseStream, Gemini, Llama native and
+   * compat, OpenAI chat; InvokeModel and the Responses API still answer text). Overrides the call a
+   * forcing `tool_choice` would make; see tool-call.ts for the shapes and token counts.
+   */
+  readonly toolCall?: ScriptedToolCall
+}
+
+/** A tool call to answer with: the function's name and its arguments, sent as a JSON object. */
+export interface ScriptedToolCall {
+  readonly name: string
+  readonly arguments: Readonly<Record<string, unknown>>
 }
 
 /** What one request does: the defaults with the dequeued behaviour laid over them. */
@@ -110,6 +122,8 @@ export function parseBehaviours(value: unknown): Behaviour[] {
         if (!isRecord(field) || !Object.values(field).every((v) => typeof v === 'string')) {
           throw new Error(`${at}.headers: must map names to strings`)
         }
+      } else if (key === 'toolCall') {
+        parseToolCall(field, `${at}.toolCall`)
       } else if (key !== 'body') {
         throw new Error(`${at}: unknown key ${key}`)
       }
@@ -117,6 +131,13 @@ export function parseBehaviours(value: unknown): Behaviour[] {
     if (item.status !== undefined && (Number(item.status) < 200 || Number(item.status) > 599)) throw new Error(`${at}.status: must be 200-599`)
     return item as Behaviour
   })
+}
+
+function parseToolCall(value: unknown, at: string): void {
+  if (!isRecord(value)) throw new Error(`${at}: must be an object`)
+  for (const key of Object.keys(value)) if (key !== 'name' && key !== 'arguments') throw new Error(`${at}: unknown key ${key}`)
+  if (typeof value.name !== 'string' || value.name === '') throw new Error(`${at}.name: must be a non-empty string`)
+  if (!isRecord(value.arguments)) throw new Error(`${at}.arguments: must be a JSON object`)
 }
 
 export function parseDefaults(value: unknown): Partial<EmulatorDefaults> {

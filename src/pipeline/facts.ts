@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { ClientConfig } from '../config/schema.js'
 import type { Mount } from '../config/snapshot.js'
 import type { Lease } from '../gates/gate.js'
+import type { Leg } from '../upstream/attempt.js'
 import type { NativeRequest, Operation, Usage } from '../providers/adapter.js'
 
 /**
@@ -39,6 +40,8 @@ export interface RequestFacts {
   responseHeaders: Record<string, string> | undefined
   /** What gates reserved; settled once when the request ends. */
   leases: Lease[] | undefined
+  /** A budget `downgrade` action's cheaper model (same provider) the request goes to instead. */
+  downgradeTo?: string
 }
 
 export function addResponseHeader(facts: RequestFacts, name: string, value: string): void {
@@ -67,16 +70,24 @@ export interface Outcome {
   readonly upstreamBroken: boolean
   /** The gate that denied the request, if one did. */
   readonly gate?: string
+  /** Upstream attempts made (retries and fallbacks included). */
+  readonly attempts?: number
+  /** The target (and native model) whose answer the client got, if any. */
+  readonly served?: Leg
+  /** True when `served` is not the target the gates checked. */
+  readonly fallback?: boolean
 }
 
 const ATTR_PREFIX = 'x-sluice-attr-'
 
+/** `route` is the mount's name for native requests and the virtual model's for unified ones. */
 export function buildContext(
   mount: Mount,
   operation: Operation,
   client: ClientConfig | undefined,
   headers: IncomingHttpHeaders,
   environment: string,
+  route: string = mount.name,
 ): EvaluationContext {
   const context: Record<string, unknown> = {}
   let user: string | undefined
@@ -95,7 +106,7 @@ export function buildContext(
   context.provider = mount.name
   context.model = operation.model
   context.operation = operation.name
-  context.route = mount.name
+  context.route = route
   context.stream = operation.stream
   context.environment = environment
   context.region = mount.config.region

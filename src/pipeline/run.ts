@@ -12,14 +12,20 @@ import type { Denial, Lease } from '../gates/gate.js'
 import { metrics } from '../metrics.js'
 import type { InFlight } from '../server/in-flight.js'
 import { GATES } from './gates.js'
-import type { NativeRequest, ProviderAdapter } from '../providers/adapter.js'
-import { buildUpstreamRequest, dispatchUpstream } from '../upstream/forward.js'
+import type { NativeRequest, Operation } from '../providers/adapter.js'
+import { adapters } from '../providers/index.js'
+import type { ClientConfig } from '../config/schema.js'
+import { Exchange } from '../upstream/exchange.js'
+import type { Leg } from '../upstream/attempt.js'
+import { NativeRoute } from './native-route.js'
+import { CHAT_COMPLETIONS, orderTargets, parseUnified, translate, UnifiedRoute, type UnifiedParse } from './unified-route.js'
 import { readBody, TOO_LARGE } from './body.js'
-import { buildContext, type Outcome, type RequestFacts } from './facts.js'
+import { buildContext, type EvaluationContext, type Outcome, type RequestFacts } from './facts.js'
 import { guessAdapter, sendError, type Response } from './respond.js'
 import { settle, type SettleTarget } from './settle.js'
 import { checkSluiceHeaders } from './headers.js'
 import { handleOfrep } from '../ofrep/handler.js'
+import { handleModels, MODELS_PATH } from './models-endpoint.js'
 
 export interface DataPlaneDeps {
   /** The current config snapshot; read once per request. */
@@ -43,6 +49,7 @@ export function createRequestHandler(deps: DataPlaneDeps): (req: Request, res: R
     const fullPath = q === -1 ? url : url.slice(0, q)
     // OFREP is flag evaluation for applications, not AI traffic: no mount, gates or decision record.
     if (fullPath.startsWith('/ofrep/')) return handleOfrep(deps, snapshot, req, res, fullPath)
+    if (fullPath === MODELS_PATH || fullPath.startsWith(`${MODELS_PATH}/`)) return handleModels(snapshot, req, res, fullPath)
     const mount = findMount(snapshot, fullPath)
     let settled = false
     const target: Target = {
@@ -73,7 +80,9 @@ export function createRequestHandler(deps: DataPlaneDeps): (req: Request, res: R
 }
 
 interface Target extends SettleTarget {
+  provider: string
   model: string
+  route: string
   facts: RequestFacts | undefined
   finish(outcome: Outcome): void
 }
@@ -89,7 +98,9 @@ async function handle(
   query: string,
 ): Promise<void> {
   const { requestId } = target
-  const refuse = (adapter: ProviderAdapter, code: ErrorCode, detail?: string, closeConnection = false, gate?: string, denial?: Denial): void => {
+  const unified = mount === undefined && fullPath === CHAT_COMPLETIONS
+  const adapter = mount?.adapter ?? (unified ? adapters.openai : guessAdapter(fullPath, req.headers))
+  const refuse = (code: ErrorCode, detail?: string, closeConnection = false, gate?: string, denial?: Denial): void => {
     const error = { ...sluiceError(code, requestId, detail), retryAfterSeconds: denial?.retryAfterSeconds }
     const decision = gate !== undefined || error.status < 500 ? 'deny' : 'error'
     const headers = target.facts?.responseHeaders === undefined ? denial?.headers : { ...target.facts.responseHeaders, ...denial?.headers }
@@ -97,13 +108,13 @@ async function handle(
     target.finish({ ...refusal(error.status, code), decision, gate })
   }
 
-  if (mount === undefined) return refuse(guessAdapter(fullPath, req.headers), 'SLUICE_ERR_ROUTE_NOT_FOUND', `Path: ${fullPath}`)
-  const adapter = mount.adapter
+  if (mount === undefined && !unified) return refuse('SLUICE_ERR_ROUTE_NOT_FOUND', `Path: ${fullPath}`)
   // Draining: requests on open connections are still served (a sidecar's app may be finishing
   // its own work), but HTTP/1.1 connections close after the response. HTTP/2 sessions got GOAWAY.
   if (deps.draining() && 'shouldKeepAlive' in res) res.shouldKeepAlive = false
   const badHeader = checkSluiceHeaders(req.headers)
-  if (badHeader !== undefined) return refuse(adapter, 'SLUICE_ERR_HEADER_INVALID', badHeader)
+  if (badHeader !== undefined) return refuse('SLUICE_ERR_HEADER_INVALID', badHeader)
+  if (unified && req.method !== 'POST') return refuse('SLUICE_ERR_METHOD_NOT_ALLOWED', `${req.method} ${fullPath}`)
 
   let body: Buffer | typeof TOO_LARGE
   try {
@@ -112,38 +123,58 @@ async function handle(
     // The client went away mid-upload; there is no one left to answer.
     return target.finish({ ...refusal(400, 'SLUICE_ERR_REQUEST_MALFORMED'), clientAborted: true })
   }
-  if (body === TOO_LARGE) {
-    return refuse(adapter, 'SLUICE_ERR_REQUEST_TOO_LARGE', `Limit: ${snapshot.config.server.maxBodyBytes} bytes.`, true)
-  }
+  if (body === TOO_LARGE) return refuse('SLUICE_ERR_REQUEST_TOO_LARGE', `Limit: ${snapshot.config.server.maxBodyBytes} bytes.`, true)
   const bodyReadAt = performance.now()
-  const request: NativeRequest = {
+  const clientRequest: NativeRequest = {
     method: req.method ?? 'GET',
-    path: fullPath.length === mount.prefix.length ? '/' : fullPath.slice(mount.prefix.length),
+    path: mount === undefined ? fullPath : fullPath.length === mount.prefix.length ? '/' : fullPath.slice(mount.prefix.length),
     query,
     headers: req.headers,
     body,
   }
-  const recognition = adapter.recognise(request)
-  if (!recognition.ok) return refuse(adapter, recognition.code, recognition.detail)
-  const operation = recognition.operation
-  target.model = operation.model
 
-  let auth = authenticate(snapshot, mount, request, fullPath)
+  // Identify (SPEC §5 step 1): the operation and model, the client, the context.
+  let parsed: UnifiedParse | undefined
+  let operation: Operation | undefined
+  if (unified) {
+    parsed = parseUnified(snapshot, body)
+    if (!parsed.ok) return refuse(parsed.code, parsed.detail)
+    target.model = parsed.request.chat.model
+  } else {
+    const recognition = adapter.recognise(clientRequest)
+    if (!recognition.ok) return refuse(recognition.code, recognition.detail)
+    operation = recognition.operation
+    target.model = operation.model
+  }
+  let auth = authenticate(snapshot, mount?.config.auth ?? snapshot.config.unified.auth, adapter, clientRequest, fullPath)
   if (auth instanceof Promise) auth = await auth
-  if (!auth.ok) return refuse(adapter, auth.code, auth.detail === '' ? undefined : auth.detail)
+  if (!auth.ok) return refuse(auth.code, auth.detail === '' ? undefined : auth.detail)
 
-  const context = buildContext(mount, operation, auth.client, req.headers, snapshot.environment)
-  const facts: RequestFacts = {
-    requestId,
-    arrivedAt: target.arrivedAt,
-    bodyReadAt,
-    mount,
-    request,
-    operation,
-    client: auth.client,
-    context,
-    responseHeaders: undefined,
-    leases: undefined,
+  let facts: RequestFacts
+  let route: UnifiedRoute | undefined
+  if (parsed?.ok === true) {
+    const { model } = parsed.request
+    const first = model.targets[0]!
+    const unifiedOperation: Operation = { name: 'chat.completions', model: first.model, stream: parsed.request.chat.stream, streamFormat: 'none' }
+    const context = buildContext(first.mount, unifiedOperation, auth.client, req.headers, snapshot.environment, model.name)
+    const targets = orderTargets(snapshot, model, context, Math.random())
+    // The first target that can take this request is the one the gates check.
+    let leg: Leg | string = ''
+    const reasons: string[] = []
+    while (targets.length > 0 && typeof (leg = translate(parsed.request, targets[0]!)) === 'string') reasons.push(`${targets.shift()!.id}: ${leg}`)
+    if (typeof leg === 'string') return refuse('SLUICE_ERR_TRANSLATION_UNSUPPORTED', reasons.join(' '))
+    const ctx = context as { provider: string; model: string; operation: string }
+    ctx.provider = leg.target.mount.name
+    ctx.model = leg.operation.model
+    ctx.operation = leg.operation.name
+    target.provider = leg.target.mount.name
+    target.model = leg.operation.model
+    target.route = model.name
+    facts = newFacts(target, bodyReadAt, leg.target.mount, leg.request, leg.operation, auth.client, context)
+    route = new UnifiedRoute(targets, leg, parsed.request, res, requestId)
+  } else {
+    const context = buildContext(mount!, operation!, auth.client, req.headers, snapshot.environment)
+    facts = newFacts(target, bodyReadAt, mount!, clientRequest, operation!, auth.client, context)
   }
   target.facts = facts
 
@@ -160,19 +191,35 @@ async function handle(
     }
     if (denial !== undefined) {
       metrics.denials.labels(gate.name, denial.code).inc()
-      return refuse(adapter, denial.code, denial.detail, false, gate.name, denial)
+      return refuse(denial.code, denial.detail, false, gate.name, denial)
     }
   }
 
-  const upstream = buildUpstreamRequest(facts)
-  try {
-    const signed = mount.upstreamAuth(upstream, mount.origin)
-    if (signed instanceof Promise) await signed
-  } catch (err) {
-    deps.logger.error({ err, provider: mount.name, requestId }, 'upstream credentials unavailable')
-    return refuse(adapter, 'SLUICE_ERR_UPSTREAM_AUTH')
+  const exchangeRoute = route === undefined ? new NativeRoute(snapshot, facts, res, facts.downgradeTo) : route.downgrade(snapshot, facts.downgradeTo)
+  new Exchange(exchangeRoute, { facts, snapshot, res, logger: deps.logger, done: target.finish }).start()
+}
+
+function newFacts(
+  target: Target,
+  bodyReadAt: number,
+  mount: Mount,
+  request: NativeRequest,
+  operation: Operation,
+  client: ClientConfig | undefined,
+  context: EvaluationContext,
+): RequestFacts {
+  return {
+    requestId: target.requestId,
+    arrivedAt: target.arrivedAt,
+    bodyReadAt,
+    mount,
+    request,
+    operation,
+    client,
+    context,
+    responseHeaders: undefined,
+    leases: undefined,
   }
-  dispatchUpstream(facts, upstream, res, target.finish)
 }
 
 function refusal(status: number, code: ErrorCode): Outcome {

@@ -104,4 +104,9 @@ export interface ProviderAdapter {
    * instead of seeing a clean end. Undefined when the format has no such framing.
    */
   renderStreamError(error: SluiceError, operation: Operation): Buffer | undefined
+  /**
+   * The same request for another model of this dialect (a same-dialect alternate, a budget
+   * downgrade). Undefined when the body is the model's own format (Bedrock InvokeModel).
+   */
+  withModel(request: NativeRequest, operation: Operation, model: string): NativeRequest | undefined
 }

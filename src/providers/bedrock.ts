@@ -119,4 +119,10 @@ export const bedrock: ProviderAdapter = {
   createUsageReader: bedrockUsageReader,
   renderError,
   renderStreamError: (error, operation) => (operation.streamFormat === 'eventstream' ? bedrockExceptionFrame(error) : undefined),
+  withModel(request, operation, model) {
+    // Converse is model-agnostic; an InvokeModel body is the model's own format and cannot move.
+    if (operation.name !== 'converse' && operation.name !== 'converse-stream' && operation.name !== 'count-tokens') return undefined
+    const action = request.path.slice(request.path.lastIndexOf('/'))
+    return { ...request, path: `${PREFIX}${encodeURIComponent(model)}${action}` }
+  },
 }

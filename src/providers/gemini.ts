@@ -133,4 +133,11 @@ export const gemini: ProviderAdapter = {
   renderError,
   renderStreamError: (error, operation) =>
     operation.streamFormat === 'sse' ? sseErrorEvent({ error: { code: error.status, message: errorMessage(error), status: 'UNAVAILABLE' } }) : undefined,
+  withModel(request, _operation, model) {
+    // /{version}/models/{model}:{method}: the version stays, the model segment changes.
+    const versionEnd = request.path.indexOf('/', 1)
+    const method = request.path.slice(request.path.lastIndexOf(':'))
+    const resource = model.startsWith('tunedModels/') ? `tunedModels/${encodeURIComponent(model.slice(12))}` : `models/${encodeURIComponent(model)}`
+    return { ...request, path: `${request.path.slice(0, versionEnd + 1)}${resource}${method}` }
+  },
 }

@@ -5,7 +5,7 @@
 import type { ProviderAdapter, Usage } from './adapter.js'
 import { headerValue } from '../auth/sigv4-verify.js'
 import { USAGE_KEY, openAiUsage, recogniseModelBody, renderOpenAiError, renderOpenAiStreamError } from './openai-dialect.js'
-import { bearerCredential, isObject, tokenCount, unsupported } from './request.js'
+import { bearerCredential, isObject, tokenCount, unsupported, withBodyModel } from './request.js'
 import { bearerAuth } from './upstream-auth.js'
 import { NO_USAGE, jsonUsageReader, readableBody, streamedUsageReader, usageKey, type UsageShape } from './usage.js'
 
@@ -49,4 +49,5 @@ export const llama: ProviderAdapter = {
   },
   renderError: renderOpenAiError,
   renderStreamError: renderOpenAiStreamError,
+  withModel: (request, _operation, model) => withBodyModel(request, model),
 }

@@ -4,7 +4,7 @@
 import type { ProviderAdapter } from './adapter.js'
 import { headerValue } from '../auth/sigv4-verify.js'
 import { USAGE_KEY, openAiUsage, recogniseModelBody, renderOpenAiError, renderOpenAiStreamError } from './openai-dialect.js'
-import { bearerCredential, unsupported } from './request.js'
+import { bearerCredential, unsupported, withBodyModel } from './request.js'
 import { bearerAuth } from './upstream-auth.js'
 import { NO_USAGE, jsonUsageReader, readableBody, streamedUsageReader } from './usage.js'
 
@@ -37,4 +37,5 @@ export const openai: ProviderAdapter = {
   },
   renderError: renderOpenAiError,
   renderStreamError: renderOpenAiStreamError,
+  withModel: (request, _operation, model) => withBodyModel(request, model),
 }

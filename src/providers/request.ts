@@ -1,6 +1,6 @@
 // Reading a native request, shared by the adapters: one JSON.parse per body, token counts, the
 // Bearer scheme, and the Recognition values every adapter answers with.
-import type { PresentedCredential, Recognition, StreamFormat } from './adapter.js'
+import type { NativeRequest, PresentedCredential, Recognition, StreamFormat } from './adapter.js'
 
 export type JsonObject = Record<string, unknown>
 
@@ -57,6 +57,14 @@ export function decodeModel(raw: string): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/** A JSON body with its `model` field replaced (the OpenAI and Llama dialects name the model there). */
+export function withBodyModel(request: NativeRequest, model: string): NativeRequest | undefined {
+  const json = parseJsonObject(request.body)
+  if (json === undefined) return undefined
+  json.model = model
+  return { ...request, body: Buffer.from(JSON.stringify(json)) }
 }
 
 const NO_CREDENTIAL: PresentedCredential = { kind: 'none' }

@@ -64,18 +64,29 @@ describe('upstream failures', () => {
     expect(await decision()).toMatchObject({ decision: 'error', code: 'SLUICE_ERR_UPSTREAM_UNREACHABLE', status: 502 })
   })
 
-  it('upstream slower than headersTimeoutMs → 504 SLUICE_ERR_UPSTREAM_TIMEOUT', async () => {
-    stack.emulators.openai.script.enqueue({ latencyMs: 1500 })
+  it('upstream slower than headersTimeoutMs, also on the retry → 504 SLUICE_ERR_UPSTREAM_TIMEOUT', async () => {
+    stack.emulators.openai.script.enqueue({ latencyMs: 1500 }, { latencyMs: 1500 })
     const slow = new OpenAI({ baseURL: `${stack.sluice.dataUrl}/slow/v1`, apiKey: CLIENT.credentials.apiKey, maxRetries: 0 })
     const err = await rejectionOf<APIError>(slow.chat.completions.create(chat))
     expect(err.status).toBe(504)
     expect(err.code).toBe('SLUICE_ERR_UPSTREAM_TIMEOUT')
+    expect(err.headers?.get('x-sluice-attempts')).toBe('2')
   })
 
-  it('connection reset before the answer → 502', async () => {
-    stack.emulators.openai.script.enqueue({ reset: true })
+  it('connection reset before the answer, twice → 502 after one retry', async () => {
+    stack.emulators.openai.script.enqueue({ reset: true }, { reset: true })
     const err = await rejectionOf<APIError>(openai.chat.completions.create(chat))
     expect(err.status).toBe(502)
+    expect(err.headers?.get('x-sluice-attempts')).toBe('2')
+    expect(await decision()).toMatchObject({ attempts: 2 })
+  })
+
+  it('a connection reset before the answer is retried once, invisibly to the client', async () => {
+    stack.emulators.openai.script.enqueue({ reset: true })
+    const { data, response } = await openai.chat.completions.create(chat).withResponse()
+    expect(data.choices[0]?.message.content).toContain('Hello from')
+    expect(response.headers.get('x-sluice-attempts')).toBe('2')
+    expect(response.headers.get('x-sluice-fallback')).toBeNull()
   })
 
   it('a mid-stream break fails the client stream instead of ending it cleanly', async () => {

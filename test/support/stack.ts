@@ -29,6 +29,9 @@ export interface DecisionRecord {
   status: number
   usage?: Usage
   clientAborted?: boolean
+  attempts?: number
+  target?: string
+  fallback?: boolean
   upstreamBroken?: boolean
 }
 

@@ -1,7 +1,8 @@
 // What the budget ledger answers: decisions for the gate, reservations for settle, and the
 // per-scope report behind GET /v1/budgets.
 import type { Usage } from '../../providers/adapter.js'
-import type { CostEstimate } from './prices.js'
+import type { CostEstimate, ResolvedPrice } from './prices.js'
+import type { BudgetContext } from './scopes.js'
 import type { BudgetScope } from './schema.js'
 
 export interface BudgetDenial {
@@ -31,6 +32,12 @@ export interface SettleOutcome {
   readonly usage: Usage | undefined
   /** The upstream answered 2xx and the body began: the provider bills the call even if no usage arrived. */
   readonly responseStarted: boolean
+  /**
+   * Set when another model than the reserved one answered (a fallback target, a downgrade): its
+   * price, and the scopes its spend counts toward (its provider and model, the request's route,
+   * client, tenant and user).
+   */
+  readonly servedBy?: { readonly price: ResolvedPrice; readonly context: BudgetContext }
 }
 
 export interface ScopeReport {

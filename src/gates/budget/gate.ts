@@ -9,6 +9,9 @@ import { addLease, addResponseHeader, type Outcome } from '../../pipeline/facts.
 import type { BudgetsConfig } from './schema.js'
 import type { BudgetLedger } from './ledger.js'
 import { estimateCost, type PriceTable } from './prices.js'
+import type { SettleOutcome } from './decisions.js'
+import type { BudgetContext } from './scopes.js'
+import type { Leg } from '../../upstream/attempt.js'
 
 export const BUDGET_ENFORCE_FLAG = 'ai.budget.enforce'
 
@@ -41,6 +44,15 @@ export class Throttle {
 /** The provider bills a call once its 2xx answer began, even if no usage arrived (docs/budgets.md). */
 const responseStarted = (outcome: Outcome): boolean =>
   outcome.decision === 'allow' && outcome.status >= 200 && outcome.status < 300 && outcome.ttftMs !== undefined
+
+/** A fallback or downgraded model answered: price and count its spend as its own (docs/budgets.md). */
+function servedScope(budgets: BudgetRuntime, checked: BudgetContext, served: Leg): SettleOutcome['servedBy'] {
+  const { mount } = served.target
+  const model = served.operation.model
+  // An unknown model priced `deny` cannot have been served; price it like the reserved one then.
+  const price = budgets.prices.lookup(mount.config.type, model)
+  return price === undefined ? undefined : { price, context: { ...checked, provider: mount.name, model } }
+}
 
 export const budgetGate: Gate = {
   name: 'budgets',
@@ -79,6 +91,11 @@ export const budgetGate: Gate = {
       metrics.budgetDecisions.labels('throttled').inc()
       return { code: 'SLUICE_ERR_BUDGET_THROTTLED', detail: 'A budget threshold throttles this scope.', retryAfterSeconds: 1 }
     }
+    if (decision.downgradeTo !== undefined && decision.downgradeTo !== context.model) {
+      facts.downgradeTo = decision.downgradeTo
+      addResponseHeader(facts, 'x-sluice-downgraded-from', context.model)
+      metrics.budgetDecisions.labels('downgraded').inc()
+    }
     if (decision.wouldDeny !== undefined) {
       metrics.budgetDecisions.labels('would_deny').inc()
       addResponseHeader(facts, 'x-sluice-budget-would-deny', decision.wouldDeny.budget)
@@ -86,8 +103,12 @@ export const budgetGate: Gate = {
     const reservation = budgets.ledger.reserve(budgetContext, estimated.estimate, now)
     addLease(facts, {
       settle(outcome) {
-        const cost = budgets.ledger.settle(reservation, { usage: outcome.usage, responseStarted: responseStarted(outcome) }, Date.now())
-        if (cost > 0) metrics.costUsd.labels(context.provider).inc(cost)
+        const served = outcome.served
+        const moved = served !== undefined && (served.target.mount.name !== context.provider || served.operation.model !== context.model)
+        const servedBy = moved ? servedScope(budgets, budgetContext, served) : undefined
+        const settled = { usage: outcome.usage, responseStarted: responseStarted(outcome), servedBy }
+        const cost = budgets.ledger.settle(reservation, settled, Date.now())
+        if (cost > 0) metrics.costUsd.labels(served?.target.mount.name ?? context.provider).inc(cost)
       },
     })
     return undefined

@@ -89,14 +89,29 @@ export class BudgetLedger {
     if (states === undefined) return 0
     held.delete(reservation)
     const { estimate } = reservation
-    const cost = outcome.usage !== undefined ? costUsd(estimate.price, outcome.usage) : outcome.responseStarted ? estimate.costUsd : 0
+    const { servedBy } = outcome
+    const price = servedBy?.price ?? estimate.price
+    const cost = outcome.usage !== undefined ? costUsd(price, outcome.usage) : outcome.responseStarted ? estimate.costUsd : 0
     for (const reserved of states) {
       reserved.reservedUsd = Math.max(0, reserved.reservedUsd - estimate.costUsd)
+      if (servedBy !== undefined) {
+        this.loop.touch(reserved, nowMs)
+        continue
+      }
       // After a reload the scope may have a fresh state; spend goes to the budget as it is now.
       const current = this.states.get(reserved.key) ?? reserved
       if (cost > 0) current.addSpend(cost, nowMs)
       this.loop.touch(current, nowMs)
       if (current !== reserved) this.loop.touch(reserved, nowMs)
+    }
+    if (servedBy !== undefined) {
+      for (const budget of this.budgets) {
+        const value = scopeValue(budget, servedBy.context)
+        if (value === undefined) continue
+        const state = this.state(budget, value)
+        if (cost > 0) state.addSpend(cost, nowMs)
+        this.loop.touch(state, nowMs)
+      }
     }
     this.loop.settled()
     return cost

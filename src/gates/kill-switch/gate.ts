@@ -4,6 +4,9 @@ import type { KillSwitch } from '../../state/index.js'
 import { booleanFlag } from '../flag-eval.js'
 import type { Denial, Gate } from '../gate.js'
 import type { ErrorCode } from '../../errors.js'
+import type { Snapshot } from '../../config/snapshot.js'
+import type { Target } from '../../models/targets.js'
+import type { EvaluationContext } from '../../pipeline/facts.js'
 
 function denied(code: ErrorCode, killSwitch: KillSwitch | undefined, what: string): Denial {
   return { code, detail: killSwitch === undefined ? `Flag ai.killswitch.${what} is on.` : `Reason: ${killSwitch.reason}` }
@@ -42,4 +45,20 @@ export const killSwitchGate: Gate = {
     }
     return undefined
   },
+}
+
+/**
+ * Whether a fallback target may not be used: its provider or model is killed (store or flag) or
+ * its provider is switched off. Gates checked the first target; fallbacks are checked here so a
+ * kill switch on one provider moves traffic to the next instead of leaking to a killed one.
+ */
+export function targetBlocked(snapshot: Snapshot, target: Target, context: EvaluationContext): boolean {
+  const { kills, flags } = snapshot
+  const provider = target.mount.name
+  if (kills.provider.has(provider) || kills.model.has(target.model)) return true
+  const providerFlag = kills.flags.provider.get(provider)
+  if (providerFlag !== undefined && booleanFlag(flags, providerFlag.key, false, context)) return true
+  const modelFlag = kills.flags.model.get(target.model)
+  if (modelFlag !== undefined && booleanFlag(flags, modelFlag.key, false, context)) return true
+  return !booleanFlag(flags, target.mount.enabledFlag, false, context)
 }

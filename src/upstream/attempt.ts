@@ -1,0 +1,196 @@
+// One upstream attempt: an undici dispatch handler for one leg of an exchange (upstream/exchange.ts).
+// At the response head the exchange decides: commit — the body streams to the client through a
+// sink, with backpressure, and usage is read as it passes — or hold — a retryable failure whose
+// (small) body is kept, in case no later attempt does better and it must be passed on after all.
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Dispatcher } from 'undici'
+import type { NativeRequest, Operation, UpstreamRequest, UsageReader } from '../providers/adapter.js'
+import type { Target } from '../models/targets.js'
+import type { CircuitTicket } from '../resilience/circuits.js'
+import type { FailureKind } from '../resilience/schema.js'
+import { errorFailure, retryAfterMs, statusFailure } from './failure.js'
+
+/** A target with the native request built for it. */
+export interface Leg {
+  readonly target: Target
+  readonly request: NativeRequest
+  readonly operation: Operation
+}
+
+/** Where a committed response goes: the client, in its own dialect. */
+export interface Sink {
+  head(status: number, headers: IncomingHttpHeaders): void
+  /** False when the client wants the upstream paused until `drain`. */
+  write(chunk: Buffer): boolean
+  end(): void
+  /** The upstream failed after the head: end the client's response as a failure, never cleanly. */
+  broken(): void
+  /** True once the sink found the answer itself broken (e.g. untranslatable) and ended the response as a failure. */
+  readonly failed: boolean
+}
+
+/** An upstream answer kept whole (a held failure), small enough to replay. */
+export interface HeldResponse {
+  readonly status: number
+  readonly headers: IncomingHttpHeaders
+  readonly body: Buffer
+}
+
+export interface AttemptFailure {
+  readonly kind: FailureKind
+  readonly retryAfterMs: number | undefined
+  /** The upstream's answer, when it gave one. */
+  readonly response: HeldResponse | undefined
+}
+
+export interface AttemptOwner {
+  /** A sink to commit to, or undefined to hold this answer as a failed attempt. */
+  onHead(attempt: Attempt, status: number, headers: IncomingHttpHeaders): Sink | undefined
+  onFirstByte(): void
+  onFailed(attempt: Attempt, failure: AttemptFailure): void
+  /** A committed response ended: cleanly, broken mid-body, or because the client went away. */
+  onEnded(attempt: Attempt, status: number, usage: UsageReader | undefined, broken: boolean): void
+  /** Called when a paused upstream may resume. */
+  onceDrain(resume: () => void): void
+}
+
+/** A held failure body beyond this is not kept; the client then gets Sluice's own error. */
+const MAX_HELD_BYTES = 64 * 1024
+
+export class Attempt implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined
+  #aborted: Error | undefined
+  #sink: Sink | undefined
+  #usage: UsageReader | undefined
+  #status = 0
+  #headers: IncomingHttpHeaders = {}
+  #held: Buffer[] | undefined
+  #heldBytes = 0
+  #sawData = false
+  #settled = false
+  readonly #resume = (): void => this.#controller?.resume()
+
+  constructor(
+    readonly leg: Leg,
+    private readonly owner: AttemptOwner,
+    private readonly ticket: CircuitTicket | undefined,
+  ) {}
+
+  /** Stops the attempt (the client went away); undici reports it through onResponseError. */
+  abort(reason: Error): void {
+    this.#aborted = reason
+    this.#controller?.abort(reason)
+  }
+
+  /** The attempt never went out (upstream credentials failed): not the target's fault. */
+  release(): void {
+    this.#settled = true
+    this.ticket?.success()
+  }
+
+  /** `budgetMs`: what is left of the exchange's deadline; the first-byte timeout never outlasts it. */
+  dispatch(upstream: UpstreamRequest, budgetMs: number): void {
+    const { target } = this.leg
+    target.pool.dispatch(
+      {
+        method: upstream.method as Dispatcher.HttpMethod,
+        path: upstream.path,
+        headers: upstream.headers,
+        body: upstream.body,
+        headersTimeout: Math.min(target.firstByteMs, budgetMs),
+        bodyTimeout: target.idleMs,
+      },
+      this,
+    )
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller
+    if (this.#aborted !== undefined) controller.abort(this.#aborted)
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    this.#status = status
+    this.#headers = headers
+    this.#sink = this.owner.onHead(this, status, headers)
+    if (this.#sink === undefined) {
+      this.#held = []
+      return
+    }
+    this.#usage = this.leg.target.mount.adapter.createUsageReader(this.leg.operation, status, headers)
+    this.#sink.head(status, headers)
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#held !== undefined) {
+      this.#heldBytes += chunk.length
+      if (this.#heldBytes <= MAX_HELD_BYTES) this.#held.push(chunk)
+      return
+    }
+    if (!this.#sawData) {
+      this.#sawData = true
+      this.owner.onFirstByte()
+    }
+    this.#usage?.push(chunk)
+    const sink = this.#sink!
+    if (!sink.write(chunk)) {
+      controller.pause()
+      this.owner.onceDrain(this.#resume)
+    }
+    if (sink.failed) {
+      this.#invalid()
+      controller.abort(new Error('the upstream answer is invalid'))
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.#held !== undefined) {
+      const kind = statusFailure(this.#status)!
+      const body = this.#heldBytes <= MAX_HELD_BYTES ? Buffer.concat(this.#held) : undefined
+      this.#fail(kind, body === undefined ? undefined : { status: this.#status, headers: this.#headers, body })
+      return
+    }
+    this.#sink!.end()
+    if (this.#sink!.failed) return this.#invalid()
+    const kind = statusFailure(this.#status)
+    if (kind === undefined) this.ticket?.success()
+    else this.ticket?.failure(kind)
+    this.#end(false)
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (this.#aborted !== undefined) {
+      // The client went away: not the target's fault.
+      this.ticket?.success()
+      this.#end(false)
+      return
+    }
+    const kind = errorFailure(err)
+    if (this.#sink === undefined) {
+      this.#fail(kind, undefined)
+      return
+    }
+    this.ticket?.failure(kind)
+    this.#sink.broken()
+    this.#end(true)
+  }
+
+  /** The sink could not use the answer (not what the provider's API documents): the target's fault. */
+  #invalid(): void {
+    this.ticket?.failure('5xx')
+    this.#end(true)
+  }
+
+  #fail(kind: FailureKind, response: HeldResponse | undefined): void {
+    if (this.#settled) return
+    this.#settled = true
+    this.ticket?.failure(kind)
+    this.owner.onFailed(this, { kind, retryAfterMs: response === undefined ? undefined : retryAfterMs(response.headers, Date.now()), response })
+  }
+
+  #end(broken: boolean): void {
+    if (this.#settled) return
+    this.#settled = true
+    this.owner.onEnded(this, this.#status, this.#usage, broken)
+  }
+}

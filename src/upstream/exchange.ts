@@ -1,0 +1,265 @@
+// Gates 8–9 (SPEC §5, §9): one client request's trip upstream. Targets are tried in order — the
+// one the gates checked first, then its fallbacks — each behind its circuit breaker, with retries
+// and full-jitter backoff on the same target (honouring the upstream's Retry-After) before moving
+// on, all bounded by `resilience.retries.deadlineMs`. Everything happens before the first byte
+// reaches the client: once an answer is committed, a failure ends the response as a failure.
+import type { Logger } from 'pino'
+import type { Snapshot } from '../config/snapshot.js'
+import { sluiceError, type ErrorCode } from '../errors.js'
+import { targetBlocked } from '../gates/kill-switch/gate.js'
+import { metrics } from '../metrics.js'
+import type { Target } from '../models/targets.js'
+import type { Outcome, RequestFacts } from '../pipeline/facts.js'
+import { sendError, type Response } from '../pipeline/respond.js'
+import type { ProviderAdapter, UsageReader } from '../providers/adapter.js'
+import type { Circuit } from '../resilience/circuits.js'
+import type { FailureKind } from '../resilience/schema.js'
+import { Attempt, type AttemptFailure, type AttemptOwner, type HeldResponse, type Leg, type Sink } from './attempt.js'
+import { backoffMs, failureCode, statusFailure } from './failure.js'
+import { buildUpstreamRequest } from './forward.js'
+
+/** How one kind of request (native passthrough, unified) builds its legs and answers the client. */
+export interface ExchangeRoute {
+  /** Targets in the order they are tried; [0] is the one the gates checked. */
+  readonly targets: readonly Target[]
+  /** The request for `targets[index]`; a string says why that target cannot take this request. */
+  leg(index: number): Leg | string
+  /** The client-facing writer of a committed answer; `own` holds x-sluice-* and gate headers. */
+  sink(leg: Leg, own: Record<string, string>): Sink
+  /** Passes on a held upstream failure as the final answer. */
+  replay(leg: Leg, response: HeldResponse, own: Record<string, string>): void
+  /** The dialect of Sluice's own errors. */
+  readonly dialect: ProviderAdapter
+}
+
+export interface ExchangeDeps {
+  readonly facts: RequestFacts
+  readonly snapshot: Snapshot
+  readonly res: Response
+  readonly logger: Logger
+  readonly done: (outcome: Outcome) => void
+  readonly random?: () => number
+}
+
+const CLIENT_GONE = new Error('client closed the connection')
+
+export class Exchange implements AttemptOwner {
+  readonly #route: ExchangeRoute
+  readonly #deps: ExchangeDeps
+  readonly #deadline: number
+  readonly #legs: Array<Leg | string | undefined> = []
+  #index = 0
+  #retries = 0
+  #attempts = 0
+  #current: Attempt | undefined
+  #last: { readonly leg: Leg; readonly failure: AttemptFailure } | undefined
+  #open: Circuit[] | undefined
+  #authFailed = false
+  /** Why the last target that could not take the request could not. */
+  #untranslatable: string | undefined
+  #timer: NodeJS.Timeout | undefined
+  #dispatchedAt = 0
+  #firstByteAt = 0
+  #clientGone = false
+  #finished = false
+
+  constructor(route: ExchangeRoute, deps: ExchangeDeps) {
+    this.#route = route
+    this.#deps = deps
+    this.#deadline = deps.facts.bodyReadAt + deps.snapshot.config.resilience.retries.deadlineMs
+    deps.res.once('close', () => {
+      if (this.#finished) return
+      this.#clientGone = true
+      if (this.#current !== undefined) this.#current.abort(CLIENT_GONE)
+      else {
+        clearTimeout(this.#timer)
+        this.#giveUp()
+      }
+    })
+  }
+
+  start(): void {
+    this.#next()
+  }
+
+  #next(): void {
+    const { targets } = this.#route
+    while (this.#index < targets.length) {
+      const target = targets[this.#index]!
+      const leg = this.#legAt(this.#index)
+      if (typeof leg === 'string') {
+        this.#untranslatable = `${target.id}: ${leg}`
+        this.#moveOn('untranslatable')
+        continue
+      }
+      if (this.#index > 0 && targetBlocked(this.#deps.snapshot, target, this.#deps.facts.context)) {
+        this.#moveOn('blocked')
+        continue
+      }
+      if (performance.now() >= this.#deadline) break
+      const circuit = target.circuit
+      const ticket = circuit?.acquire()
+      if (circuit !== undefined && ticket === undefined) {
+        ;(this.#open ??= []).push(circuit)
+        this.#moveOn('circuit_open')
+        continue
+      }
+      const attempt = new Attempt(leg, this, ticket)
+      this.#current = attempt
+      this.#attempts++
+      if (this.#dispatchedAt === 0) this.#dispatchedAt = performance.now()
+      this.#send(attempt)
+      return
+    }
+    this.#giveUp()
+  }
+
+  #legAt(index: number): Leg | string {
+    return (this.#legs[index] ??= this.#route.leg(index))
+  }
+
+  #moveOn(reason: FailureKind | 'circuit_open' | 'blocked' | 'untranslatable'): void {
+    this.#index++
+    this.#retries = 0
+    if (this.#index < this.#route.targets.length) metrics.fallbacks.labels(this.#deps.facts.context.route, reason).inc()
+  }
+
+  #send(attempt: Attempt): void {
+    const { mount } = attempt.leg.target
+    const upstream = buildUpstreamRequest(mount, attempt.leg.request)
+    const remaining = Math.max(1, Math.floor(this.#deadline - performance.now()))
+    const authFailed = (err: unknown): void => {
+      this.#deps.logger.error({ err, provider: mount.name, requestId: this.#deps.facts.requestId }, 'upstream credentials unavailable')
+      this.#current = undefined
+      this.#authFailed = true
+      attempt.release()
+      this.#moveOn('connection')
+      this.#next()
+    }
+    try {
+      const signed = mount.upstreamAuth(upstream, mount.origin)
+      if (signed instanceof Promise) signed.then(() => attempt.dispatch(upstream, remaining), authFailed)
+      else attempt.dispatch(upstream, remaining)
+    } catch (err) {
+      authFailed(err)
+    }
+  }
+
+  onHead(attempt: Attempt, status: number): Sink | undefined {
+    const kind = statusFailure(status)
+    if (kind !== undefined && this.#retryable(kind) && this.#hasAlternative()) return undefined
+    return this.#route.sink(attempt.leg, this.#ownHeaders(attempt.leg))
+  }
+
+  onFirstByte(): void {
+    this.#firstByteAt = performance.now()
+  }
+
+  onceDrain(resume: () => void): void {
+    this.#deps.res.once('drain', resume)
+  }
+
+  onFailed(attempt: Attempt, failure: AttemptFailure): void {
+    this.#current = undefined
+    this.#last = { leg: attempt.leg, failure }
+    if (this.#clientGone || !this.#retryable(failure.kind)) return this.#giveUp()
+    const { retries } = this.#deps.snapshot.config.resilience
+    const retryAfter = failure.retryAfterMs
+    if (this.#retries < retries.maxRetries && (retryAfter === undefined || retryAfter <= retries.maxRetryAfterMs)) {
+      const wait = Math.max(backoffMs(this.#retries + 1, retries, (this.#deps.random ?? Math.random)()), retryAfter ?? 0)
+      if (performance.now() + wait < this.#deadline) {
+        this.#retries++
+        metrics.upstreamRetries.labels(attempt.leg.target.mount.name, failure.kind).inc()
+        this.#timer = setTimeout(() => {
+          this.#timer = undefined
+          this.#next()
+        }, wait)
+        return
+      }
+    }
+    this.#moveOn(failure.kind)
+    this.#next()
+  }
+
+  onEnded(attempt: Attempt, status: number, usage: UsageReader | undefined, broken: boolean): void {
+    this.#current = undefined
+    this.#finish(status, undefined, usage, broken, attempt.leg)
+  }
+
+  #retryable(kind: FailureKind): boolean {
+    return this.#deps.snapshot.config.resilience.retries.retryOn.includes(kind)
+  }
+
+  /** Whether a held failure may still be bettered by a retry or another target. */
+  #hasAlternative(): boolean {
+    const { retries } = this.#deps.snapshot.config.resilience
+    return (this.#retries < retries.maxRetries || this.#index < this.#route.targets.length - 1) && performance.now() < this.#deadline
+  }
+
+  #ownHeaders(leg: Leg): Record<string, string> {
+    const { facts } = this.#deps
+    const own: Record<string, string> = facts.responseHeaders === undefined ? {} : { ...facts.responseHeaders }
+    own['x-sluice-request-id'] = facts.requestId
+    own['x-sluice-decision'] = 'allow'
+    own['x-sluice-provider'] = leg.target.mount.name
+    own['x-sluice-model'] = leg.operation.model
+    own['x-sluice-overhead-ms'] = (this.#dispatchedAt - facts.bodyReadAt).toFixed(3)
+    if (this.#attempts > 1) own['x-sluice-attempts'] = String(this.#attempts)
+    if (this.#index > 0) own['x-sluice-fallback'] = leg.target.id
+    return own
+  }
+
+  /** Nothing was committed: pass on the last upstream failure, or answer with Sluice's own error. */
+  #giveUp(): void {
+    // The client went away before any answer: nobody to tell (code '0', clientAborted).
+    if (this.#clientGone) return this.#finish(0, undefined, undefined, false, undefined)
+    const last = this.#last
+    if (last?.failure.response !== undefined) {
+      const { response } = last.failure
+      this.#route.replay(last.leg, response, this.#ownHeaders(last.leg))
+      return this.#finish(response.status, undefined, undefined, false, last.leg)
+    }
+    let code: ErrorCode
+    let retryAfterSeconds: number | undefined
+    if (last !== undefined) code = failureCode(last.failure.kind)
+    else if (this.#authFailed) code = 'SLUICE_ERR_UPSTREAM_AUTH'
+    else if (this.#open !== undefined) {
+      code = 'SLUICE_ERR_CIRCUIT_OPEN'
+      retryAfterSeconds = Math.min(...this.#open.map((c) => c.retryAfterSeconds()))
+    } else if (this.#untranslatable !== undefined) code = 'SLUICE_ERR_TRANSLATION_UNSUPPORTED'
+    else code = 'SLUICE_ERR_UPSTREAM_TIMEOUT'
+    const error = { ...sluiceError(code, this.#deps.facts.requestId, this.#detail(code)), retryAfterSeconds }
+    const headers = this.#attempts > 1 ? { ...this.#deps.facts.responseHeaders, 'x-sluice-attempts': String(this.#attempts) } : this.#deps.facts.responseHeaders
+    sendError(this.#deps.res, this.#route.dialect, error, 'error', false, headers)
+    this.#finish(error.status, code, undefined, false, undefined)
+  }
+
+  #detail(code: ErrorCode): string | undefined {
+    const tried = this.#route.targets.slice(0, this.#index + 1).map((t) => t.id)
+    if (code === 'SLUICE_ERR_CIRCUIT_OPEN') return `Open: ${this.#open!.map((c) => c.id).join(', ')}.`
+    if (code === 'SLUICE_ERR_TRANSLATION_UNSUPPORTED') return this.#untranslatable
+    return this.#attempts > 1 || tried.length > 1 ? `Attempts: ${this.#attempts}; targets: ${tried.join(', ')}.` : undefined
+  }
+
+  #finish(status: number, code: ErrorCode | undefined, usage: UsageReader | undefined, broken: boolean, served: Leg | undefined): void {
+    if (this.#finished) return
+    this.#finished = true
+    const { facts } = this.#deps
+    const end = performance.now()
+    const dispatched = this.#dispatchedAt !== 0
+    this.#deps.done({
+      status,
+      decision: code === undefined ? 'allow' : 'error',
+      code: code ?? String(status),
+      usage: usage?.result(),
+      overheadMs: dispatched ? this.#dispatchedAt - facts.bodyReadAt : undefined,
+      ttftMs: this.#firstByteAt === 0 ? undefined : this.#firstByteAt - this.#dispatchedAt,
+      upstreamMs: dispatched ? end - this.#dispatchedAt : undefined,
+      clientAborted: this.#clientGone,
+      upstreamBroken: broken,
+      attempts: this.#attempts,
+      served,
+      fallback: served !== undefined && served.target !== this.#route.targets[0],
+    })
+  }
+}

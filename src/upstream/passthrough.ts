@@ -1,0 +1,68 @@
+// The sink of native requests: the upstream's answer goes to the client as it is — status, headers
+// (minus hop-by-hop) and body bytes — plus Sluice's x-sluice-* headers.
+import type { IncomingHttpHeaders } from 'node:http'
+import { sluiceError } from '../errors.js'
+import type { Response } from '../pipeline/respond.js'
+import type { Leg, Sink } from './attempt.js'
+
+const RESPONSE_SKIP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'trailer', 'te'])
+
+/** Upstream response headers a client may see, with Sluice's own laid over them. */
+export function clientHeaders(headers: IncomingHttpHeaders, own: Record<string, string>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  for (const name in headers) {
+    const value = headers[name]
+    if (value !== undefined && !RESPONSE_SKIP.has(name)) out[name] = value
+  }
+  return Object.assign(out, own)
+}
+
+export class PassthroughSink implements Sink {
+  /**
+   * Non-streamed bodies only: the latest chunk, held until the next one or the end so that a
+   * typical one-chunk JSON answer leaves as head + body + end in a single write. Streams (SSE,
+   * event streams) are never held back.
+   */
+  #held: Buffer | undefined
+  readonly #holdLast: boolean
+  readonly failed = false
+
+  constructor(
+    private readonly res: Response,
+    private readonly leg: Leg,
+    private readonly own: Record<string, string>,
+    private readonly requestId: string,
+  ) {
+    this.#holdLast = leg.operation.streamFormat === 'none'
+  }
+
+  head(status: number, headers: IncomingHttpHeaders): void {
+    this.res.writeHead(status, clientHeaders(headers, this.own))
+  }
+
+  write(chunk: Buffer): boolean {
+    if (this.#holdLast) {
+      const previous = this.#held
+      this.#held = chunk
+      if (previous === undefined) return true
+      chunk = previous
+    }
+    return this.res.write(chunk)
+  }
+
+  end(): void {
+    if (this.#held === undefined) this.res.end()
+    else this.res.end(this.#held)
+  }
+
+  broken(): void {
+    // Where the stream format can carry an error, say so in it first (SPEC §9). A Bedrock exception
+    // message is itself the failure, so that stream ends there; an SSE error event is not understood
+    // by every SDK (llama-api-client yields it as a chunk), so the connection is cut after it too.
+    const { operation, target } = this.leg
+    const frame = target.mount.adapter.renderStreamError(sluiceError('SLUICE_ERR_UPSTREAM_BROKEN', this.requestId), operation)
+    if (frame === undefined) this.res.destroy()
+    else if (operation.streamFormat === 'eventstream') this.res.end(frame)
+    else this.res.write(frame, () => this.res.destroy())
+  }
+}
