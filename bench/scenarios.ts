@@ -16,3 +16,56 @@ export const scenarios: readonly Scenario[] = [
     body: JSON.stringify({ model: 'gpt-4o-mini', messages, max_tokens: 32, stream: true, stream_options: { include_usage: true } }),
   },
 ]
+
+/** The native models behind `npm run bench:unified`'s virtual models `bench-<provider>`. */
+export const UNIFIED_MODELS = {
+  bedrock: 'anthropic.claude-3-haiku-20240307-v1:0',
+  gemini: 'gemini-2.5-flash',
+  llama: 'Llama-4-Maverick-17B-128E-Instruct-FP8',
+} as const
+
+const prompt = messages[0]!.content
+
+/** One request for the unified-endpoint bench: where it goes on Sluice and its body. */
+export interface UnifiedScenario {
+  readonly provider: keyof typeof UNIFIED_MODELS
+  readonly mode: 'native' | 'unified'
+  readonly stream: boolean
+  readonly path: string
+  readonly headers: Record<string, string>
+  readonly body: string
+}
+
+/** Each provider, JSON and streamed, natively on its mount and through POST /v1/chat/completions. */
+export function unifiedScenarios(): UnifiedScenario[] {
+  const out: UnifiedScenario[] = []
+  const bearer = { authorization: `Bearer ${BENCH_CLIENT_KEY}` }
+  for (const provider of ['bedrock', 'gemini', 'llama'] as const) {
+    for (const stream of [false, true]) {
+      const model = UNIFIED_MODELS[provider]
+      const unifiedBody = { model: `bench-${provider}`, messages, max_tokens: 32, ...(stream ? { stream, stream_options: { include_usage: true } } : {}) }
+      out.push({ provider, mode: 'unified', stream, path: '/v1/chat/completions', headers: bearer, body: JSON.stringify(unifiedBody) })
+      out.push({ provider, mode: 'native', stream, ...nativeRequest(provider, model, stream) })
+    }
+  }
+  return out
+}
+
+function nativeRequest(provider: UnifiedScenario['provider'], model: string, stream: boolean): Pick<UnifiedScenario, 'path' | 'headers' | 'body'> {
+  switch (provider) {
+    case 'bedrock':
+      return {
+        path: `/bedrock/model/${encodeURIComponent(model)}/${stream ? 'converse-stream' : 'converse'}`,
+        headers: {},
+        body: JSON.stringify({ messages: [{ role: 'user', content: [{ text: prompt }] }], inferenceConfig: { maxTokens: 32 } }),
+      }
+    case 'gemini':
+      return {
+        path: `/google/v1beta/models/${model}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
+        headers: { 'x-goog-api-key': BENCH_CLIENT_KEY },
+        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: prompt }] }], generationConfig: { maxOutputTokens: 32 } }),
+      }
+    case 'llama':
+      return { path: '/meta/v1/chat/completions', headers: { authorization: `Bearer ${BENCH_CLIENT_KEY}` }, body: JSON.stringify({ model, messages, max_completion_tokens: 32, stream }) }
+  }
+}

@@ -1,18 +1,31 @@
 // One benchmark server per child process, so the load generator, the emulator and each proxy do
-// not share an event loop: `node dist/bench/servers.js <emulator|bare|sluice> [upstreamUrl] [redisUrl]`.
+// not share an event loop: `node dist/bench/servers.js <emulator|bare|sluice> [upstreamUrl] [redisUrl]`,
+// and for `npm run bench:unified` `emulators` (Bedrock, Gemini and Llama in one process) and
+// `sluice-unified <emulators JSON>` (native mounts and one virtual model per provider).
 // Sluice runs its whole pipeline: client auth, kill switches, control flags, a rate-limit rule
 // and a budget (both enforced, both generous: the bench measures the cost of checking), decision
 // log and metrics; with a redisUrl its state, limiter and spend are shared through Redis.
 // Prints one JSON line `{"port": N}` when listening.
 import Fastify from 'fastify'
 import proxy from '@fastify/http-proxy'
-import { startEmulator } from '../src/emulators/index.js'
+import { EMULATOR_CREDENTIALS, startEmulator } from '../src/emulators/index.js'
 import { FLAG_ON, TRAFFIC_ON_FLAGS } from '../src/emulators/sluice-config.js'
 import { startSluice } from '../src/main.js'
-import { BENCH_CLIENT_KEY, BENCH_UPSTREAM_KEY } from './scenarios.js'
+import { BENCH_CLIENT_KEY, BENCH_UPSTREAM_KEY, UNIFIED_MODELS } from './scenarios.js'
 
-async function main(role: string | undefined, upstream: string | undefined, redisUrl: string | undefined): Promise<number> {
+async function main(role: string | undefined, upstream: string | undefined, redisUrl: string | undefined): Promise<number | Record<string, number>> {
   switch (role) {
+    case 'emulators': {
+      const [bedrock, gemini, llama] = await Promise.all(
+        (['bedrock', 'gemini', 'llama'] as const).map((type) => startEmulator(type, { port: 0, host: '127.0.0.1', auth: EMULATOR_CREDENTIALS[type] })),
+      )
+      return { port: bedrock!.port, bedrock: bedrock!.port, gemini: gemini!.port, llama: llama!.port }
+    }
+    case 'sluice-unified': {
+      const ports = JSON.parse(upstream!) as Record<'bedrock' | 'gemini' | 'llama', number>
+      const sluice = await startSluice({ configText: JSON.stringify(unifiedBenchConfig(ports)) })
+      return Number(new URL(sluice.dataUrl).port)
+    }
     case 'emulator': {
       const emulator = await startEmulator('openai', { port: 0, host: '127.0.0.1', auth: { apiKey: BENCH_UPSTREAM_KEY } })
       return emulator.port
@@ -43,8 +56,34 @@ async function main(role: string | undefined, upstream: string | undefined, redi
   }
 }
 
+/** The same gates as `sluice`; each provider both as a native mount and as a virtual model. */
+function unifiedBenchConfig(ports: Record<'bedrock' | 'gemini' | 'llama', number>): Record<string, unknown> {
+  const c = EMULATOR_CREDENTIALS
+  const url = (port: number): string => `http://127.0.0.1:${port}`
+  return {
+    server: { host: '127.0.0.1', port: 0 },
+    admin: { port: 0 },
+    state: { store: 'memory' },
+    providers: {
+      // autocannon cannot SigV4-sign each request, so the Bedrock mount trusts its caller.
+      bedrock: { type: 'bedrock', mount: '/bedrock', auth: 'none', region: c.bedrock.region, endpoint: url(ports.bedrock), credentials: { accessKeyId: c.bedrock.accessKeyId, secretAccessKey: c.bedrock.secretAccessKey } },
+      google: { type: 'gemini', mount: '/google', endpoint: url(ports.gemini), apiKey: c.gemini.apiKey },
+      meta: { type: 'llama', mount: '/meta', endpoint: url(ports.llama), apiKey: c.llama.apiKey },
+    },
+    models: {
+      'bench-bedrock': { targets: [{ provider: 'bedrock', model: UNIFIED_MODELS.bedrock }] },
+      'bench-gemini': { targets: [{ provider: 'google', model: UNIFIED_MODELS.gemini }] },
+      'bench-llama': { targets: [{ provider: 'meta', model: UNIFIED_MODELS.llama }] },
+    },
+    clients: [{ id: 'bench', tenant: 'bench', credentials: { apiKey: BENCH_CLIENT_KEY } }],
+    flags: { ...TRAFFIC_ON_FLAGS, 'ai.ratelimit.enforce': FLAG_ON, 'ai.budget.enforce': FLAG_ON },
+    rateLimits: { rules: [{ name: 'per-user', key: ['tenant', 'user'], requests: { limit: 1_000_000_000, windowSeconds: 60 } }] },
+    budgets: { limits: { tenant: { scope: 'tenant', target: 'bench', limitUsd: 1_000_000, window: 'day' } } },
+  }
+}
+
 main(process.argv[2], process.argv[3], process.argv[4]).then(
-  (port) => process.stdout.write(`${JSON.stringify({ port })}\n`),
+  (port) => process.stdout.write(`${JSON.stringify(typeof port === 'number' ? { port } : port)}\n`),
   (err: unknown) => {
     process.stderr.write(`${String(err)}\n`)
     process.exit(1)

@@ -17,6 +17,20 @@ export const DEMO_CLIENT = {
   },
 } as const
 
+export const DEMO_MODELS = {
+  claude: { targets: [{ provider: 'bedrock', model: 'anthropic.claude-3-haiku-20240307-v1:0' }] },
+  gemini: { targets: [{ provider: 'google', model: 'gemini-2.5-flash' }] },
+  llama: { targets: [{ provider: 'meta', model: 'Llama-4-Maverick-17B-128E-Instruct-FP8' }] },
+  'chat-default': {
+    description: 'Claude on Bedrock first; Gemini, then Llama, when it fails or is switched off',
+    targets: [
+      { provider: 'bedrock', model: 'anthropic.claude-3-haiku-20240307-v1:0' },
+      { provider: 'google', model: 'gemini-2.5-flash', weight: 0 },
+      { provider: 'meta', model: 'Llama-4-Maverick-17B-128E-Instruct-FP8', weight: 0 },
+    ],
+  },
+} as const
+
 export const DEMO_ADMIN_TOKEN = 'demo-admin-token-not-for-production'
 const DEMO_STATE_DIR = join(tmpdir(), 'sluice-demo')
 
@@ -30,6 +44,8 @@ export function demoConfig(emulators: Emulators, port: number, adminPort: number
     clients: [DEMO_CLIENT],
     // Egress and streaming ship dark; the demo exists to show traffic, so it turns both on.
     flags: TRAFFIC_ON_FLAGS,
+    // Virtual models for the unified endpoint: one per provider, and one that falls back.
+    models: DEMO_MODELS,
   })
 }
 
@@ -56,6 +72,11 @@ Client "${DEMO_CLIENT.id}": apiKey ${apiKey}, SigV4 pair ${accessKeyId} / ${secr
 # OpenAI (add  "stream":true  for SSE)
 curl -s ${data}/openai/v1/chat/completions -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' -d ${chat}
 
+# Unified endpoint: one OpenAI-format call, any provider (models: claude, gemini, llama, chat-default)
+curl -s ${data}/v1/chat/completions -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' \\
+  -d '{"model":"chat-default","messages":[{"role":"user","content":"Hello"}]}'
+curl -s ${data}/v1/models -H 'authorization: Bearer ${apiKey}'
+
 # Llama native
 curl -s ${data}/meta/v1/chat/completions -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' \\
   -d '{"model":"Llama-4-Maverick-17B-128E-Instruct-FP8","messages":[{"role":"user","content":"Hello"}]}'
@@ -71,6 +92,7 @@ curl -s '${data}/bedrock/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse
 
 # Node SDKs
 new OpenAI({ baseURL: '${data}/openai/v1', apiKey: '${apiKey}' })
+new OpenAI({ baseURL: '${data}/v1', apiKey: '${apiKey}' })   // unified: model 'chat-default', 'claude', 'gemini', 'llama'
 new GoogleGenAI({ apiKey: '${apiKey}', httpOptions: { baseUrl: '${data}/google' } })
 new LlamaAPIClient({ baseURL: '${data}/meta/v1', apiKey: '${apiKey}' })
 new BedrockRuntimeClient({ region: 'us-east-1', endpoint: '${data}/bedrock',
@@ -80,6 +102,9 @@ new BedrockRuntimeClient({ region: 'us-east-1', endpoint: '${data}/bedrock',
 export SLUICE_ADMIN_URL=${admin} SLUICE_ADMIN_TOKEN=${DEMO_ADMIN_TOKEN}
 npx sluice ctl kill model gpt-4o-mini --reason "demo"
 npx sluice ctl revive model gpt-4o-mini --reason "demo over"
+npx sluice ctl kill provider bedrock --reason "demo"   # chat-default now answers from Gemini (x-sluice-fallback)
+npx sluice ctl revive provider bedrock --reason "demo over"
+npx sluice ctl circuits                                # circuit breaker per target
 npx sluice ctl activate dark --reason "ship dark"      # and: activate active
 curl -s -H 'authorization: Bearer ${DEMO_ADMIN_TOKEN}' ${admin}/v1/audit
 
