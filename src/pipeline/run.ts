@@ -133,14 +133,12 @@ async function handle(
     body,
   }
 
-  // Identify (SPEC §5 step 1): the operation and model, the client, the context.
+  // Identify (SPEC §5 step 1): the operation and model, the client, the context. A native request
+  // is recognised first (a SigV4 check needs the body anyway); a unified one is authenticated
+  // first, so a caller without a key learns nothing about the virtual models.
   let parsed: UnifiedParse | undefined
   let operation: Operation | undefined
-  if (unified) {
-    parsed = parseUnified(snapshot, body)
-    if (!parsed.ok) return refuse(parsed.code, parsed.detail)
-    target.model = parsed.request.chat.model
-  } else {
+  if (!unified) {
     const recognition = adapter.recognise(clientRequest)
     if (!recognition.ok) return refuse(recognition.code, recognition.detail)
     operation = recognition.operation
@@ -149,6 +147,11 @@ async function handle(
   let auth = authenticate(snapshot, mount?.config.auth ?? snapshot.config.unified.auth, adapter, clientRequest, fullPath)
   if (auth instanceof Promise) auth = await auth
   if (!auth.ok) return refuse(auth.code, auth.detail === '' ? undefined : auth.detail)
+  if (unified) {
+    parsed = parseUnified(snapshot, body)
+    if (!parsed.ok) return refuse(parsed.code, parsed.detail)
+    target.model = parsed.request.chat.model
+  }
 
   let facts: RequestFacts
   let route: UnifiedRoute | undefined

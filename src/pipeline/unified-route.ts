@@ -10,7 +10,7 @@ import { nativeChain, pickByWeight, type Target, type VirtualModel } from '../mo
 import type { TargetParams } from '../models/schema.js'
 import type { NativeRequest, ProviderAdapter } from '../providers/adapter.js'
 import { adapters } from '../providers/index.js'
-import { parseJsonObject, type JsonObject } from '../providers/request.js'
+import { isObject, parseJsonObject, type JsonObject } from '../providers/request.js'
 import { parseChatRequest, toBedrock, toGemini, toLlama, type ChatRequest, type NativeRequestResult, type ResponseContext } from '../unified/index.js'
 import type { HeldResponse, Leg, Sink } from '../upstream/attempt.js'
 import type { ExchangeRoute } from '../upstream/exchange.js'
@@ -66,14 +66,12 @@ export function orderTargets(snapshot: Snapshot, model: VirtualModel, context: E
 export function translate(request: UnifiedRequest, target: Target): Leg | string {
   const chat = target.params === undefined ? request.chat : withParams(request.chat, target.params)
   let native: NativeRequestResult
-  let query = ''
   switch (target.mount.config.type) {
     case 'bedrock':
       native = toBedrock(chat, target.model)
       break
     case 'gemini':
       native = toGemini(chat, target.model)
-      if (chat.stream) query = 'alt=sse'
       break
     case 'llama':
       native = toLlama(chat, target.model)
@@ -83,7 +81,11 @@ export function translate(request: UnifiedRequest, target: Target): Leg | string
       break
   }
   if (!native.ok) return native.message
-  const nativeRequest: NativeRequest = { method: 'POST', path: native.path, query, headers: NATIVE_HEADERS, body: Buffer.from(JSON.stringify(native.body)) }
+  // A translator's path may carry a query (Gemini's `?alt=sse`); a NativeRequest holds it apart.
+  const q = native.path.indexOf('?')
+  const path = q === -1 ? native.path : native.path.slice(0, q)
+  const query = q === -1 ? '' : native.path.slice(q + 1)
+  const nativeRequest: NativeRequest = { method: 'POST', path, query, headers: NATIVE_HEADERS, body: Buffer.from(JSON.stringify(native.body)) }
   const recognised = target.mount.adapter.recognise(nativeRequest)
   return recognised.ok ? { target, request: nativeRequest, operation: recognised.operation } : recognised.detail
 }
@@ -93,8 +95,13 @@ function withParams(chat: ChatRequest, params: TargetParams): ChatRequest {
   return { ...chat, temperature: params.temperature ?? chat.temperature, topP: params.topP ?? chat.topP, maxTokens }
 }
 
+/**
+ * The client's body for an OpenAI target. A stream always asks for usage, so Sluice counts its
+ * tokens; the chunk is dropped again when the client did not ask (unified/from-openai.ts).
+ */
 function openAiBody(json: JsonObject, model: string, params: TargetParams | undefined): JsonObject {
   const body: JsonObject = { ...json, model }
+  if (body.stream === true) body.stream_options = { ...(isObject(body.stream_options) ? body.stream_options : {}), include_usage: true }
   if (params?.temperature !== undefined) body.temperature = params.temperature
   if (params?.topP !== undefined) body.top_p = params.topP
   if (params?.maxTokens !== undefined) {

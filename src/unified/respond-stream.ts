@@ -14,6 +14,7 @@ import { SSE_DONE, sseLine } from './chunks.js'
 import { createBedrockStreamTranslator, type BedrockStreamEvent } from './from-bedrock.js'
 import { createGeminiStreamTranslator } from './from-gemini.js'
 import { createLlamaStreamTranslator } from './from-llama.js'
+import { createOpenAIStreamTranslator } from './from-openai.js'
 import type { UnifiedProvider, UnifiedResponder } from './respond.js'
 import type { ChatCompletionChunk, ResponseContext, StreamTranslator } from './types.js'
 import { joinDetail, upstreamErrorDetail } from './upstream-error.js'
@@ -119,13 +120,13 @@ function bedrockParser(sink: EventSink<BedrockStreamEvent>): ByteParser {
 const DONE = Buffer.from('[DONE]')
 
 /**
- * Gemini's `streamGenerateContent?alt=sse` (one GenerateContentResponse per event) and Llama's
- * native stream (one `{event}` per event). Both report a failure after the 200 as an event whose
- * JSON has an `error` member (the openai SDK applies the same test); `event: error` is one too.
+ * Gemini's `streamGenerateContent?alt=sse` (one GenerateContentResponse per event), Llama's native
+ * stream (one `{event}` per event) and OpenAI's chunks. Each reports a failure after the 200 as an
+ * event whose JSON has an `error` member (the openai SDK applies the same test); `event: error` is one too.
  */
 function sseParser(sink: EventSink<unknown>): ByteParser {
   return new SseParser((data, event) => {
-    // Llama may close with OpenAI's terminator; the finish event, not this, decides a clean end.
+    // OpenAI (and Llama, at times) close with `[DONE]`; the finish event, not this, decides a clean end.
     if (data.equals(DONE)) return
     const value = parseJsonObject(data)
     if (event === 'error' || Boolean(value?.error)) {
@@ -140,8 +141,10 @@ export function createBedrockStreamResponder(context: ResponseContext): UnifiedR
   return new StreamResponder('bedrock', createBedrockStreamTranslator(context), bedrockParser)
 }
 
-export function createSseStreamResponder(provider: 'gemini' | 'llama', context: ResponseContext): UnifiedResponder {
-  const translator = provider === 'gemini' ? createGeminiStreamTranslator(context) : createLlamaStreamTranslator(context)
+const SSE_TRANSLATORS = { gemini: createGeminiStreamTranslator, llama: createLlamaStreamTranslator, openai: createOpenAIStreamTranslator } as const
+
+export function createSseStreamResponder(provider: keyof typeof SSE_TRANSLATORS, context: ResponseContext): UnifiedResponder {
+  const translator = SSE_TRANSLATORS[provider](context)
   return new StreamResponder(provider, translator, sseParser)
 }
 

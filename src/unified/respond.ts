@@ -6,10 +6,12 @@ import { parseJsonObject } from '../providers/request.js'
 import { fromBedrock } from './from-bedrock.js'
 import { fromGemini } from './from-gemini.js'
 import { fromLlama } from './from-llama.js'
+import { fromOpenAI } from './from-openai.js'
 import { createBedrockStreamResponder, createSseStreamResponder } from './respond-stream.js'
 import type { CompletionResult, ResponseContext } from './types.js'
 
-export type UnifiedProvider = 'bedrock' | 'gemini' | 'llama'
+/** A target's provider type; an `openai` target already answers in the client's format. */
+export type UnifiedProvider = 'bedrock' | 'gemini' | 'llama' | 'openai'
 
 export interface UnifiedResponder {
   /** Content type of what this responder writes (application/json or text/event-stream). */
@@ -33,12 +35,12 @@ export interface UnifiedResponder {
   readonly failure: string | undefined
 }
 
-/** Converse, generateContent and Llama answers are small; a body past this is not one of them. */
+/** Converse, generateContent, Llama and OpenAI answers are small; a body past this is not one of them. */
 export const MAX_JSON_RESPONSE_BYTES = 16 * 1024 * 1024
 
 type FromNative = (body: unknown, context: ResponseContext) => CompletionResult
 
-const FROM_NATIVE: Readonly<Record<UnifiedProvider, FromNative>> = { bedrock: fromBedrock, gemini: fromGemini, llama: fromLlama }
+const FROM_NATIVE: Readonly<Record<UnifiedProvider, FromNative>> = { bedrock: fromBedrock, gemini: fromGemini, llama: fromLlama, openai: fromOpenAI }
 
 class JsonResponder implements UnifiedResponder {
   readonly contentType = 'application/json'

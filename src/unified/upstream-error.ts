@@ -8,7 +8,7 @@ import type { RenderedError } from '../providers/adapter.js'
 import { isObject, parseJsonObject } from '../providers/request.js'
 import type { UnifiedProvider } from './respond.js'
 
-export type UpstreamProvider = UnifiedProvider | 'openai'
+export type UpstreamProvider = UnifiedProvider
 
 /** Error pages can be whole HTML documents; this much of the upstream's text is enough to act on. */
 const MAX_DETAIL_CHARS = 1000

@@ -1,0 +1,39 @@
+// An OpenAI-compatible target's chat.completion and chunks (https://platform.openai.com/docs/api-reference/chat):
+// already the client's format, so they pass through with `model` set to the virtual model's name.
+// Streams to OpenAI targets always ask upstream for usage (pipeline/unified-route.ts), so Sluice can
+// count the tokens; when the client did not ask for it, the usage chunk and the `usage: null` that
+// every chunk then carries are left out, as OpenAI would have sent them.
+import { isObject } from './chunks.js'
+import type { ChatCompletion, ChatCompletionChunk, CompletionResult, ResponseContext, StreamTranslator } from './types.js'
+
+export function fromOpenAI(body: unknown, context: ResponseContext): CompletionResult {
+  if (!isObject(body) || !Array.isArray(body.choices)) return { ok: false, message: 'The OpenAI response has no choices.' }
+  return { ok: true, completion: { ...body, model: context.model } as unknown as ChatCompletion }
+}
+
+class OpenAIStreamTranslator implements StreamTranslator<unknown> {
+  readonly #context: ResponseContext
+
+  constructor(context: ResponseContext) {
+    this.#context = context
+  }
+
+  /** One parsed SSE event's data. */
+  push(data: unknown): ChatCompletionChunk[] {
+    if (!isObject(data) || !Array.isArray(data.choices)) return []
+    const chunk: Record<string, unknown> = { ...data, model: this.#context.model }
+    if (!this.#context.includeUsage) {
+      if (data.choices.length === 0 && isObject(data.usage)) return []
+      delete chunk.usage
+    }
+    return [chunk as unknown as ChatCompletionChunk]
+  }
+
+  end(): ChatCompletionChunk[] {
+    return []
+  }
+}
+
+export function createOpenAIStreamTranslator(context: ResponseContext): StreamTranslator<unknown> {
+  return new OpenAIStreamTranslator(context)
+}
