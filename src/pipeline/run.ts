@@ -63,6 +63,12 @@ export function createRequestHandler(deps: DataPlaneDeps): (req: Request, res: R
         if (settled) return
         settled = true
         deps.inFlight.leave()
+        // Metrics and the decision record name who answered (a fallback, a downgrade), not who was asked.
+        const served = outcome.served
+        if (served !== undefined) {
+          target.provider = served.target.mount.name
+          target.model = served.operation.model
+        }
         const leases = target.facts?.leases
         if (leases !== undefined) for (const lease of leases) settleLease(deps.logger, lease, outcome, target.facts!)
         settle(snapshot.config.log.decisions ? deps.decisions : undefined, target, outcome)

@@ -38,7 +38,7 @@ export function settle(decisions: Logger | undefined, target: SettleTarget, outc
       provider,
       model: target.model,
       route,
-      operation: target.facts?.operation.name,
+      operation: (outcome.served?.operation ?? target.facts?.operation)?.name,
       stream: target.facts?.operation.stream,
       client: context?.client,
       tenant: context?.tenant,

@@ -3,7 +3,7 @@
 // sink, with backpressure, and usage is read as it passes — or hold — a retryable failure whose
 // (small) body is kept, in case no later attempt does better and it must be passed on after all.
 import type { IncomingHttpHeaders } from 'node:http'
-import type { Dispatcher } from 'undici'
+import { errors, type Dispatcher } from 'undici'
 import type { NativeRequest, Operation, UpstreamRequest, UsageReader } from '../providers/adapter.js'
 import type { Target } from '../models/targets.js'
 import type { CircuitTicket } from '../resilience/circuits.js'
@@ -52,7 +52,12 @@ export interface AttemptOwner {
   onEnded(attempt: Attempt, status: number, usage: UsageReader | undefined, broken: boolean): void
   /** Called when a paused upstream may resume. */
   onceDrain(resume: () => void): void
+  /** Sluice's own code threw while handling this attempt's answer. */
+  onCrashed(attempt: Attempt, err: unknown): void
 }
+
+/** First-byte timeouts shorter than this get a timer of their own (undici's are ~1 s coarse). */
+const PRECISE_TIMEOUT_BELOW_MS = 10_000
 
 /** A held failure body beyond this is not kept; the client then gets Sluice's own error. */
 const MAX_HELD_BYTES = 64 * 1024
@@ -68,6 +73,9 @@ export class Attempt implements Dispatcher.DispatchHandler {
   #heldBytes = 0
   #sawData = false
   #settled = false
+  #crashed = false
+  #firstByteMs = 0
+  #firstByteTimer: NodeJS.Timeout | undefined
   readonly #resume = (): void => this.#controller?.resume()
 
   constructor(
@@ -91,13 +99,14 @@ export class Attempt implements Dispatcher.DispatchHandler {
   /** `budgetMs`: what is left of the exchange's deadline; the first-byte timeout never outlasts it. */
   dispatch(upstream: UpstreamRequest, budgetMs: number): void {
     const { target } = this.leg
+    this.#firstByteMs = Math.min(target.firstByteMs, budgetMs)
     target.pool.dispatch(
       {
         method: upstream.method as Dispatcher.HttpMethod,
         path: upstream.path,
         headers: upstream.headers,
         body: upstream.body,
-        headersTimeout: Math.min(target.firstByteMs, budgetMs),
+        headersTimeout: this.#firstByteMs,
         bodyTimeout: target.idleMs,
       },
       this,
@@ -106,22 +115,41 @@ export class Attempt implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller
-    if (this.#aborted !== undefined) controller.abort(this.#aborted)
+    if (this.#aborted !== undefined) return controller.abort(this.#aborted)
+    // undici runs headersTimeout on its coarse timers (about 1 s resolution): a firstByteMs of 200
+    // would fire anywhere up to ~1 s. A native timer keeps short timeouts honest; long ones (the
+    // default is minutes) are left to undici, so the common request arms no timer of its own.
+    if (this.#firstByteMs < PRECISE_TIMEOUT_BELOW_MS) {
+      this.#firstByteTimer = setTimeout(() => controller.abort(new errors.HeadersTimeoutError()), this.#firstByteMs).unref()
+    }
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    clearTimeout(this.#firstByteTimer)
     this.#status = status
     this.#headers = headers
-    this.#sink = this.owner.onHead(this, status, headers)
-    if (this.#sink === undefined) {
-      this.#held = []
-      return
+    try {
+      this.#sink = this.owner.onHead(this, status, headers)
+      if (this.#sink === undefined) {
+        this.#held = []
+        return
+      }
+      this.#usage = this.leg.target.mount.adapter.createUsageReader(this.leg.operation, status, headers)
+      this.#sink.head(status, headers)
+    } catch (err) {
+      this.#crash(controller, err)
     }
-    this.#usage = this.leg.target.mount.adapter.createUsageReader(this.leg.operation, status, headers)
-    this.#sink.head(status, headers)
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    try {
+      this.#data(controller, chunk)
+    } catch (err) {
+      this.#crash(controller, err)
+    }
+  }
+
+  #data(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#held !== undefined) {
       this.#heldBytes += chunk.length
       if (this.#heldBytes <= MAX_HELD_BYTES) this.#held.push(chunk)
@@ -143,7 +171,15 @@ export class Attempt implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseEnd(): void {
+  onResponseEnd(controller: Dispatcher.DispatchController): void {
+    try {
+      this.#ended()
+    } catch (err) {
+      this.#crash(controller, err)
+    }
+  }
+
+  #ended(): void {
     if (this.#held !== undefined) {
       const kind = statusFailure(this.#status)!
       const body = this.#heldBytes <= MAX_HELD_BYTES ? Buffer.concat(this.#held) : undefined
@@ -159,6 +195,8 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    clearTimeout(this.#firstByteTimer)
+    if (this.#crashed) return
     if (this.#aborted !== undefined) {
       // The client went away: not the target's fault.
       this.ticket?.success()
@@ -173,6 +211,16 @@ export class Attempt implements Dispatcher.DispatchHandler {
     this.ticket?.failure(kind)
     this.#sink.broken()
     this.#end(true)
+  }
+
+  /** Sluice itself failed while handling the answer: not the target's fault, and not reported as an upstream failure. */
+  #crash(controller: Dispatcher.DispatchController, err: unknown): void {
+    if (this.#settled) return
+    this.#crashed = true
+    this.#settled = true
+    this.ticket?.success()
+    this.owner.onCrashed(this, err)
+    controller.abort(err instanceof Error ? err : new Error(String(err)))
   }
 
   /** The sink could not use the answer (not what the provider's API documents): the target's fault. */

@@ -161,7 +161,9 @@ export class Exchange implements AttemptOwner {
 
   onFailed(attempt: Attempt, failure: AttemptFailure): void {
     this.#current = undefined
-    this.#last = { leg: attempt.leg, failure }
+    // An upstream answer held earlier stays the one passed on unless a later attempt brings its own
+    // (docs/resilience.md: "if no later attempt does better"); a later reset or timeout is not better.
+    if (failure.response !== undefined || this.#last?.failure.response === undefined) this.#last = { leg: attempt.leg, failure }
     if (this.#clientGone || !this.#retryable(failure.kind)) return this.#giveUp()
     const { retries } = this.#deps.snapshot.config.resilience
     const retryAfter = failure.retryAfterMs
@@ -179,6 +181,16 @@ export class Exchange implements AttemptOwner {
     }
     this.#moveOn(failure.kind)
     this.#next()
+  }
+
+  onCrashed(attempt: Attempt, err: unknown): void {
+    this.#current = undefined
+    const { facts, logger, res } = this.#deps
+    logger.error({ err, requestId: facts.requestId, target: attempt.leg.target.id }, 'handling the upstream answer failed')
+    const error = sluiceError('SLUICE_ERR_INTERNAL', facts.requestId)
+    if (res.headersSent) res.destroy()
+    else sendError(res, this.#route.dialect, error, 'error', false, facts.responseHeaders)
+    this.#finish(error.status, 'SLUICE_ERR_INTERNAL', undefined, false, attempt.leg)
   }
 
   onEnded(attempt: Attempt, status: number, usage: UsageReader | undefined, broken: boolean): void {
@@ -205,7 +217,9 @@ export class Exchange implements AttemptOwner {
     own['x-sluice-model'] = leg.operation.model
     own['x-sluice-overhead-ms'] = (this.#dispatchedAt - facts.bodyReadAt).toFixed(3)
     if (this.#attempts > 1) own['x-sluice-attempts'] = String(this.#attempts)
-    if (this.#index > 0) own['x-sluice-fallback'] = leg.target.id
+    // The leg's own target, not how far the exchange got: a held failure of the first target replayed
+    // after the fallbacks were skipped or failed without an answer is not a fallback's answer.
+    if (leg.target !== this.#route.targets[0]) own['x-sluice-fallback'] = leg.target.id
     return own
   }
 
