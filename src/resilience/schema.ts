@@ -48,8 +48,9 @@ export const RetriesSchema = Type.Object(
     }),
     deadlineMs: Type.Integer({
       minimum: 1,
-      default: 30_000,
-      description: 'Total time for attempts, backoffs and fallbacks before the first byte reaches the client.',
+      default: 300_000,
+      description:
+        'Total time for attempts, backoffs and fallbacks before the first byte reaches the client. An attempt\'s first-byte timeout never outlasts it; the default matches the providers\' headersTimeoutMs, since a long non-streamed answer may take minutes to start.',
     }),
   },
   {

@@ -210,16 +210,20 @@ export class Exchange implements AttemptOwner {
 
   #ownHeaders(leg: Leg): Record<string, string> {
     const { facts } = this.#deps
-    const own: Record<string, string> = facts.responseHeaders === undefined ? {} : { ...facts.responseHeaders }
-    own['x-sluice-request-id'] = facts.requestId
-    own['x-sluice-decision'] = 'allow'
-    own['x-sluice-provider'] = leg.target.mount.name
-    own['x-sluice-model'] = leg.operation.model
-    own['x-sluice-overhead-ms'] = (this.#dispatchedAt - facts.bodyReadAt).toFixed(3)
+    // A literal of fixed shape, then the gates' headers: cheaper than spreading them into a copy.
+    const own: Record<string, string> = {
+      'x-sluice-request-id': facts.requestId,
+      'x-sluice-decision': 'allow',
+      'x-sluice-provider': leg.target.mount.name,
+      'x-sluice-model': leg.operation.model,
+      'x-sluice-overhead-ms': (this.#dispatchedAt - facts.bodyReadAt).toFixed(3),
+    }
     if (this.#attempts > 1) own['x-sluice-attempts'] = String(this.#attempts)
     // The leg's own target, not how far the exchange got: a held failure of the first target replayed
     // after the fallbacks were skipped or failed without an answer is not a fallback's answer.
     if (leg.target !== this.#route.targets[0]) own['x-sluice-fallback'] = leg.target.id
+    const gates = facts.responseHeaders
+    if (gates !== undefined) for (const name in gates) own[name] = gates[name]!
     return own
   }
 
