@@ -8,7 +8,7 @@ Commands:
   validate  Check a config file      --config FILE  --env NAME; prints "path: problem (got value)", exits 1 on problems
   emulate   Run the provider emulators alone   --port N (first of four consecutive ports, default 4001)
   demo      Emulators + Sluice on an embedded config, with ready-to-paste calls   [--port N (default 8080)] [--admin-port N (default 9901)]
-  ctl       Operate a running Sluice via its admin API: status, kill/revive, emergency, flags, activate, audit
+  ctl       Operate a running Sluice via its admin API: status, kill/revive, emergency, flags, activate, budgets, rate-limits, circuits, audit
             (SLUICE_ADMIN_URL, SLUICE_ADMIN_TOKEN; \`sluice ctl --help\` for details)
 `
 

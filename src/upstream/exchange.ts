@@ -84,6 +84,7 @@ export class Exchange implements AttemptOwner {
 
   #next(): void {
     const { targets } = this.#route
+    if (this.#clientGone) return this.#giveUp()
     while (this.#index < targets.length) {
       const target = targets[this.#index]!
       const leg = this.#legAt(this.#index)
@@ -128,21 +129,24 @@ export class Exchange implements AttemptOwner {
     const { mount } = attempt.leg.target
     const upstream = buildUpstreamRequest(mount, attempt.leg.request)
     const remaining = Math.max(1, Math.floor(this.#deadline - performance.now()))
-    const authFailed = (err: unknown): void => {
-      this.#deps.logger.error({ err, provider: mount.name, requestId: this.#deps.facts.requestId }, 'upstream credentials unavailable')
-      this.#current = undefined
-      this.#authFailed = true
-      attempt.release()
-      this.#moveOn('connection')
-      this.#next()
-    }
     try {
       const signed = mount.upstreamAuth(upstream, mount.origin)
-      if (signed instanceof Promise) signed.then(() => attempt.dispatch(upstream, remaining), authFailed)
+      if (signed instanceof Promise) signed.then(() => attempt.dispatch(upstream, remaining), (err: unknown) => this.#unsigned(attempt, err))
       else attempt.dispatch(upstream, remaining)
     } catch (err) {
-      authFailed(err)
+      this.#unsigned(attempt, err)
     }
+  }
+
+  /** Upstream credentials could not be had for this target: not its fault; try the next one. */
+  #unsigned(attempt: Attempt, err: unknown): void {
+    const { mount } = attempt.leg.target
+    this.#deps.logger.error({ err, provider: mount.name, requestId: this.#deps.facts.requestId }, 'upstream credentials unavailable')
+    this.#current = undefined
+    this.#authFailed = true
+    attempt.release()
+    this.#moveOn('connection')
+    this.#next()
   }
 
   onHead(attempt: Attempt, status: number): Sink | undefined {

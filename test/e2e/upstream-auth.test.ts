@@ -43,6 +43,37 @@ describe('Bedrock upstream auth', () => {
     }
   })
 
+  it('no credentials anywhere: 502 SLUICE_ERR_UPSTREAM_AUTH natively; a virtual model falls back to its next target', async () => {
+    const saved = { ...process.env }
+    // Every link of the default chain comes up empty, fast: no keys, no files, no instance metadata.
+    Object.assign(process.env, { AWS_EC2_METADATA_DISABLED: 'true', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_CONFIG_FILE: '/nonexistent/config' })
+    try {
+      stack = await startStack({
+        configure(config) {
+          delete config.providers.bedrock!.credentials
+          config.models = {
+            chat: { targets: [{ provider: 'bedrock', model: 'amazon.nova-lite-v1:0' }, { provider: 'google', model: 'gemini-2.5-flash', weight: 0 }] },
+          }
+        },
+      })
+      const err = (await converse(stack).catch((e: unknown) => e)) as { name: string; $metadata: { httpStatusCode: number } }
+      expect(err.name).toBe('ServiceUnavailableException')
+      expect(err.$metadata.httpStatusCode).toBe(502)
+      expect(stack.decisions.at(-1)).toMatchObject({ code: 'SLUICE_ERR_UPSTREAM_AUTH' })
+      expect(stack.emulators.bedrock.requests.count).toBe(0)
+
+      const res = await fetch(`${stack.sluice.dataUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${CLIENT.credentials.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }),
+      })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('x-sluice-fallback')).toBe('google/gemini-2.5-flash')
+    } finally {
+      process.env = saved
+    }
+  })
+
   it('sends a Bedrock API key as Bearer when one is configured', async () => {
     stack = await startStack({
       configure(config) {
