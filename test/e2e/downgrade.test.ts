@@ -2,10 +2,11 @@
 // threshold is crossed, calls go to the cheaper model on the same provider — native requests
 // rewritten by their adapter, unified ones translated for it — and their spend is priced at, and
 // counted toward, the model that answered.
-import { BedrockRuntimeClient, ConverseCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime'
+import { ConverseCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FLAG_ON, TRAFFIC_ON_FLAGS } from '../../src/emulators/sluice-config.js'
+import { bedrockThroughSluice } from '../support/bedrock.js'
 import { CLIENT, startStack, type Stack } from '../support/stack.js'
 
 const TOKEN = 'downgrade-ops-token-0123456789'
@@ -76,12 +77,7 @@ describe('budget downgrade', () => {
   })
 
   it('Bedrock: Converse moves to the cheaper model; InvokeModel (a model-specific body) stays', async () => {
-    const bedrock = new BedrockRuntimeClient({
-      region: 'us-east-1',
-      endpoint: `${stack.sluice.dataUrl}/bedrock`,
-      credentials: { accessKeyId: CLIENT.credentials.accessKeyId, secretAccessKey: CLIENT.credentials.secretAccessKey },
-      maxAttempts: 1,
-    })
+    const bedrock = bedrockThroughSluice(stack.sluice.dataUrl)
     const converse = (modelId: string) =>
       bedrock.send(new ConverseCommand({ modelId, messages: [{ role: 'user', content: [{ text: 'hi' }] }], inferenceConfig: { maxTokens: 8 } }))
     expect((await converse(SONNET)).output?.message?.content?.[0]?.text).toContain(`Hello from ${SONNET}`)

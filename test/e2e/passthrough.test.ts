@@ -12,6 +12,7 @@ import LlamaAPIClient from 'llama-api-client'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { rejectionOf } from '../support/rejection.js'
+import { bedrockThroughSluice } from '../support/bedrock.js'
 import { CLIENT, startStack, type DecisionRecord, type Stack } from '../support/stack.js'
 
 let stack: Stack
@@ -193,23 +194,8 @@ describe('Gemini SDK through Sluice', () => {
 describe('Bedrock SDK through Sluice (default HTTP/2 handler)', () => {
   const modelId = 'anthropic.claude-3-haiku-20240307-v1:0'
   let headers: Record<string, string> = {}
-  const client = (secretAccessKey: string = CLIENT.credentials.secretAccessKey): BedrockRuntimeClient => {
-    const c = new BedrockRuntimeClient({
-      region: 'us-east-1',
-      endpoint: `${stack.sluice.dataUrl}/bedrock`,
-      credentials: { accessKeyId: CLIENT.credentials.accessKeyId, secretAccessKey },
-      maxAttempts: 1,
-    })
-    c.middlewareStack.add(
-      (next) => async (args) => {
-        const out = await next(args)
-        headers = (out.response as { headers: Record<string, string> }).headers
-        return out
-      },
-      { step: 'deserialize', name: 'captureHeaders' },
-    )
-    return c
-  }
+  const client = (secretAccessKey: string = CLIENT.credentials.secretAccessKey): BedrockRuntimeClient =>
+    bedrockThroughSluice(stack.sluice.dataUrl, { secretAccessKey, onHeaders: (h) => (headers = h) })
 
   it('Converse', async () => {
     const c = client()

@@ -9,6 +9,7 @@ import OpenAI, { APIError } from 'openai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { EMULATOR_TYPES } from '../../src/emulators/index.js'
 import { rejectionOf } from '../support/rejection.js'
+import { bedrockThroughSluice } from '../support/bedrock.js'
 import { CLIENT, startStack, type Stack } from '../support/stack.js'
 
 const OPERATOR = 'operator-token-0123456789'
@@ -249,23 +250,7 @@ describe('kill switches and fallbacks', () => {
 
 describe('native mounts: same-dialect alternates', () => {
   let headers: Record<string, string> = {}
-  const bedrock = (): BedrockRuntimeClient => {
-    const c = new BedrockRuntimeClient({
-      region: 'us-east-1',
-      endpoint: `${stack.sluice.dataUrl}/bedrock`,
-      credentials: { accessKeyId: CLIENT.credentials.accessKeyId, secretAccessKey: CLIENT.credentials.secretAccessKey },
-      maxAttempts: 1,
-    })
-    c.middlewareStack.add(
-      (next) => async (args) => {
-        const out = await next(args)
-        headers = (out.response as { headers: Record<string, string> }).headers
-        return out
-      },
-      { step: 'deserialize', name: 'captureHeaders' },
-    )
-    return c
-  }
+  const bedrock = (): BedrockRuntimeClient => bedrockThroughSluice(stack.sluice.dataUrl, { onHeaders: (h) => (headers = h) })
   const models = () => stack.emulators.bedrock.requests.entries.map((e) => `${e.operation} ${decodeURIComponent(e.path.split('/')[2]!)}`)
 
   it('Bedrock Converse: the model fails twice → answered by its alternate', async () => {
