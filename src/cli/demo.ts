@@ -102,7 +102,7 @@ new BedrockRuntimeClient({ region: 'us-east-1', endpoint: '${data}/bedrock',
 export SLUICE_ADMIN_URL=${admin} SLUICE_ADMIN_TOKEN=${DEMO_ADMIN_TOKEN}
 npx sluice ctl kill model gpt-4o-mini --reason "demo"
 npx sluice ctl revive model gpt-4o-mini --reason "demo over"
-npx sluice ctl kill provider bedrock --reason "demo"   # chat-default now answers from Gemini (x-sluice-fallback)
+npx sluice ctl kill provider bedrock --reason "demo"   # chat-default now answers from Gemini (x-sluice-provider: google)
 npx sluice ctl revive provider bedrock --reason "demo over"
 npx sluice ctl circuits                                # circuit breaker per target
 npx sluice ctl activate dark --reason "ship dark"      # and: activate active
