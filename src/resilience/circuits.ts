@@ -45,7 +45,7 @@ export interface CircuitReport {
 }
 
 /** Gauge value per state (`sluice_circuit_state`). */
-export const CIRCUIT_STATE_VALUE: Readonly<Record<CircuitState, number>> = { closed: 0, 'half-open': 1, open: 2 }
+const CIRCUIT_STATE_VALUE: Readonly<Record<CircuitState, number>> = { closed: 0, 'half-open': 1, open: 2 }
 
 /** What a ticket rejects opossum's promise with. One frozen instance per kind: never thrown, no stack to capture per attempt. */
 class AttemptFailure extends Error {

@@ -12,29 +12,36 @@ function denied(code: ErrorCode, killSwitch: KillSwitch | undefined, what: strin
   return { code, detail: killSwitch === undefined ? `Flag ai.killswitch.${what} is on.` : `Reason: ${killSwitch.reason}` }
 }
 
+/** The provider → model part of the order, shared by the gate and the fallback check below. */
+function targetKill(snapshot: Snapshot, provider: string, model: string, context: EvaluationContext): Denial | undefined {
+  const { kills, flags } = snapshot
+  const providerSwitch = kills.provider.get(provider)
+  if (providerSwitch !== undefined) return denied('SLUICE_ERR_KILL_PROVIDER', providerSwitch, '')
+  const providerFlag = kills.flags.provider.get(provider)
+  if (providerFlag !== undefined && booleanFlag(flags, providerFlag.key, false, context)) {
+    return denied('SLUICE_ERR_KILL_PROVIDER', undefined, `provider.${provider}`)
+  }
+  const modelSwitch = kills.model.get(model)
+  if (modelSwitch !== undefined) return denied('SLUICE_ERR_KILL_MODEL', modelSwitch, '')
+  const modelFlag = kills.flags.model.get(model)
+  if (modelFlag !== undefined && booleanFlag(flags, modelFlag.key, false, context)) {
+    return denied('SLUICE_ERR_KILL_MODEL', undefined, `model.${model}`)
+  }
+  return undefined
+}
+
 export const killSwitchGate: Gate = {
   name: 'killSwitches',
   check(facts, snapshot) {
     const kills = snapshot.kills
     if (kills.global !== undefined) return denied('SLUICE_ERR_KILL_GLOBAL', kills.global, '')
     const { context } = facts
-    const flags = snapshot.flags
-    const provider = kills.provider.get(context.provider)
-    if (provider !== undefined) return denied('SLUICE_ERR_KILL_PROVIDER', provider, '')
-    const providerFlag = kills.flags.provider.get(context.provider)
-    if (providerFlag !== undefined && booleanFlag(flags, providerFlag.key, false, context)) {
-      return denied('SLUICE_ERR_KILL_PROVIDER', undefined, `provider.${context.provider}`)
-    }
-    const model = kills.model.get(context.model)
-    if (model !== undefined) return denied('SLUICE_ERR_KILL_MODEL', model, '')
-    const modelFlag = kills.flags.model.get(context.model)
-    if (modelFlag !== undefined && booleanFlag(flags, modelFlag.key, false, context)) {
-      return denied('SLUICE_ERR_KILL_MODEL', undefined, `model.${context.model}`)
-    }
+    const target = targetKill(snapshot, context.provider, context.model, context)
+    if (target !== undefined) return target
     const route = kills.route.get(context.route)
     if (route !== undefined) return denied('SLUICE_ERR_KILL_ROUTE', route, '')
     const routeFlag = kills.flags.route.get(context.route)
-    if (routeFlag !== undefined && booleanFlag(flags, routeFlag.key, false, context)) {
+    if (routeFlag !== undefined && booleanFlag(snapshot.flags, routeFlag.key, false, context)) {
       return denied('SLUICE_ERR_KILL_ROUTE', undefined, `route.${context.route}`)
     }
     if (kills.client.size > 0) {
@@ -53,12 +60,6 @@ export const killSwitchGate: Gate = {
  * kill switch on one provider moves traffic to the next instead of leaking to a killed one.
  */
 export function targetBlocked(snapshot: Snapshot, target: Target, context: EvaluationContext): boolean {
-  const { kills, flags } = snapshot
-  const provider = target.mount.name
-  if (kills.provider.has(provider) || kills.model.has(target.model)) return true
-  const providerFlag = kills.flags.provider.get(provider)
-  if (providerFlag !== undefined && booleanFlag(flags, providerFlag.key, false, context)) return true
-  const modelFlag = kills.flags.model.get(target.model)
-  if (modelFlag !== undefined && booleanFlag(flags, modelFlag.key, false, context)) return true
-  return !booleanFlag(flags, target.mount.enabledFlag, false, context)
+  if (targetKill(snapshot, target.mount.name, target.model, context) !== undefined) return true
+  return !booleanFlag(snapshot.flags, target.mount.enabledFlag, false, context)
 }
