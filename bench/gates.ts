@@ -1,18 +1,23 @@
 // In-process microbenchmark of the per-request decision path (issue #3 target: p50 ≤ 20 µs for
 // gates 1–3; issue #4: ≤ 10 µs per local gate): identify (mount lookup, operation/model recognition
-// with the body's JSON parse, client key auth, evaluation context), gates 2–3 (kill switches with
-// a few switches set, control flags) and gate 5 (two local rate-limit rules, acquire + settle). Run: `npm run build && node dist/bench/gates.js`.
+// with the body's JSON parse, client key auth, evaluation context, candidates), gates 2–3 (kill switches with
+// a few switches set, control flags) gate 5 (two local rate-limit rules, acquire + settle) and steering. Run: `npm run build && node dist/bench/gates.js`.
 // Each sample times a batch of requests and divides, since one request is near the timer's
 // resolution; p50/p99 are over batches.
 import { authenticate } from '../src/auth/client-auth.js'
 import { parseConfig } from '../src/config/load.js'
-import { buildSnapshot, findMount } from '../src/config/snapshot.js'
+import { buildSnapshot } from '../src/runtime/snapshot.js'
+import { findMount } from '../src/pipeline/snapshot.js'
 import { CircuitRegistry } from '../src/resilience/circuits.js'
 import { builtinFlags, compileFlagSet, killSwitchFlags, providerFlags } from '../src/flags/index.js'
-import { buildContext, type Outcome, type RequestFacts } from '../src/pipeline/facts.js'
+import type { Outcome } from '../src/core/facts.js'
 import { LocalRateLimiter } from '../src/gates/rate-limit/index.js'
-import { GATES } from '../src/pipeline/gates.js'
-import type { NativeRequest } from '../src/providers/adapter.js'
+import { GateRun } from '../src/pipeline/gates.js'
+import { readSluiceHeaders } from '../src/pipeline/headers.js'
+import { identifyNative } from '../src/pipeline/identify.js'
+import { steer } from '../src/steering/plan.js'
+import type { NativeRequest } from '../src/core/wire.js'
+import { createLogger } from '../src/log.js'
 
 const OUTCOME: Outcome = {
   status: 200,
@@ -52,6 +57,7 @@ if (!compiled.ok) throw new Error(compiled.problems.join('\n'))
 const at = new Date().toISOString()
 const switches = ['gpt-3.5-turbo', 'gpt-4-0613', 'o1-preview'].map((target) => ({ scope: 'model' as const, target, reason: 'bench', actor: 'bench', setAt: at }))
 const rateLimiter = new LocalRateLimiter(config.rateLimits)
+const logger = createLogger('silent')
 const snapshot = buildSnapshot(config, 'bench', { flags: compiled.flagSet, killSwitches: switches, rateLimiter, budgets: undefined, circuits: new CircuitRegistry() })
 
 const body = Buffer.from(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 32 }))
@@ -64,26 +70,17 @@ function decide(): boolean {
   if (!recognised.ok) throw new Error(recognised.detail)
   const auth = authenticate(snapshot, mount.config.auth, mount.adapter, request, '/openai/v1/chat/completions')
   if (auth instanceof Promise || !auth.ok) throw new Error('auth failed')
-  const context = buildContext(mount, recognised.operation, auth.client, headers, 'bench')
-  const facts: RequestFacts = {
-    requestId: 'r',
-    arrivedAt: 0,
-    bodyReadAt: 0,
-    mount,
-    request,
-    operation: recognised.operation,
-    client: auth.client,
-    context,
-    responseHeaders: undefined,
-    leases: undefined,
-  }
-  for (const gate of GATES) {
-    const denial = gate.check(facts, snapshot)
-    if (denial instanceof Promise) throw new Error('the local gates are synchronous')
-    if (denial !== undefined) return false
-  }
+  const sluiceHeaders = readSluiceHeaders(headers)
+  if (typeof sluiceHeaders === 'string') throw new Error(sluiceHeaders)
+  const arrival = { requestId: 'r', arrivedAt: 0, bodyReadAt: 0, client: auth.client, sluiceHeaders, environment: 'bench' }
+  const facts = identifyNative(snapshot, arrival, mount, request, recognised.operation)
+  const gates = new GateRun(snapshot, facts, logger)
+  const result = gates.run()
+  if (result instanceof Promise) throw new Error('the local gates are synchronous')
+  if (result.kind === 'deny') return false
+  steer(facts, Math.random)
   // The request ends: settle what the gates reserved, as the pipeline does.
-  for (const lease of facts.leases ?? []) lease.settle(OUTCOME, facts)
+  gates.settle(OUTCOME)
   return true
 }
 

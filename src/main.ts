@@ -7,13 +7,13 @@ import type { Logger } from 'pino'
 import { loadConfigFile, parseConfig, formatProblem, type LoadResult } from './config/load.js'
 import { createConfigWatcher } from './config/watch.js'
 import type { Config } from './config/schema.js'
-import { Runtime, RuntimeError } from './config/runtime.js'
-import type { Snapshot } from './config/snapshot.js'
+import { Runtime, RuntimeError } from './runtime/runtime.js'
+import type { Snapshot } from './pipeline/snapshot.js'
 import { buildAdmin } from './control/admin.js'
 import type { ReloadStatus } from './control/context.js'
 import { createLogger, decisionLogger } from './log.js'
-import { metrics } from './metrics.js'
-import { createRequestHandler } from './pipeline/run.js'
+import { metrics } from './core/metrics.js'
+import { createRequestHandler } from './routes/handler.js'
 import { createDualServer } from './server/dual-protocol.js'
 import { InFlight } from './server/in-flight.js'
 import { createStore, type StateStore } from './state/index.js'
@@ -64,6 +64,21 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
   const config = withPorts(initial.config, options)
   const logger = options.logger ?? createLogger(config.log.level)
   const store = await createStore(config.state)
+
+  // Every reload, of the config file or of a flag file it names, is counted, logged and shown in
+  // /v1/status the same way (SPEC §13).
+  let lastReload: ReloadStatus | undefined
+  const accepted = (what: 'config' | 'flag files', changed: readonly string[]): void => {
+    metrics.configReloads.labels('applied').inc()
+    lastReload = { at: new Date().toISOString(), ok: true }
+    logger.info({ changed }, `${what} reloaded`)
+  }
+  const reject = (problems: string[]): void => {
+    metrics.configReloads.labels('rejected').inc()
+    lastReload = { at: new Date().toISOString(), ok: false, problems }
+    logger.error({ problems }, 'config reload rejected; the last good config keeps serving')
+  }
+
   let runtime: Runtime
   try {
     runtime = await Runtime.create({
@@ -73,6 +88,7 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
       store,
       logger,
       watch: options.watch !== false,
+      onFlagReload: (result) => (result.ok ? accepted('flag files', result.changedKeys) : reject(result.problems)),
     })
   } catch (err) {
     await store.close()
@@ -85,21 +101,17 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
   })
 
   let draining = false
-  let lastReload: ReloadStatus | undefined
-  let lastApplied: ReloadResult | undefined
   const inFlight = new InFlight()
-  const apply = (next: Readonly<Config>, changed: readonly string[]): void => {
-    lastApplied = runtime.applyConfig(withPorts(next, options))
-    if (!lastApplied.ok) return reject(lastApplied.problems)
+  /** A config that loaded: the runtime checks it whole with its flag files and swaps it in, or refuses it. */
+  const apply = (next: Readonly<Config>, changed: readonly string[]): ReloadResult => {
+    const applied = runtime.applyConfig(withPorts(next, options))
+    if (!applied.ok) {
+      reject(applied.problems)
+      return applied
+    }
     logger.level = next.log.level
-    metrics.configReloads.labels('applied').inc()
-    lastReload = { at: new Date().toISOString(), ok: true }
-    logger.info({ changed }, 'config reloaded')
-  }
-  const reject = (problems: string[]): void => {
-    metrics.configReloads.labels('rejected').inc()
-    lastReload = { at: new Date().toISOString(), ok: false, problems }
-    logger.error({ problems }, 'config reload rejected; the last good config keeps serving')
+    accepted('config', changed)
+    return applied
   }
   const snapshot = (): Snapshot => runtime.snapshot()
 
@@ -116,23 +128,28 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
       ? createConfigWatcher({
           path: options.configPath,
           ...loadOptions,
+          // The watcher's baseline moves only when apply() accepts, so a refused config is
+          // offered again on the next reload instead of passing for the one serving.
           current: initial.config,
           onChange: apply,
           onError: (problems) => reject(problems.map(formatProblem)),
         })
       : undefined
   const reload = (): ReloadResult => {
-    lastApplied = undefined
-    const result = watcher !== undefined ? watcher.reload() : load()
-    if (!result.ok) {
-      const problems = result.problems.map(formatProblem)
-      if (watcher === undefined) reject(problems)
-      return { ok: false, problems }
+    if (watcher === undefined) {
+      // Nothing watched, so no baseline: check the whole candidate and swap it in.
+      const loaded = load()
+      if (!loaded.ok) {
+        const problems = loaded.problems.map(formatProblem)
+        reject(problems)
+        return { ok: false, problems }
+      }
+      return apply(loaded.config, ['(reload)'])
     }
-    if (watcher === undefined) apply(result.config, ['(reload)'])
-    // apply() ran inside reload (directly or through the watcher) and may have refused the flags.
-    const applied = lastApplied as ReloadResult | undefined
-    return applied?.ok === false ? applied : { ok: true }
+    const result = watcher.reload() // reported through apply() / onError
+    if (!result.ok) return { ok: false, problems: result.problems }
+    // An applied config read its flag files with it; an unchanged one may name flag files that changed.
+    return result.changedKeys.length > 0 ? { ok: true } : runtime.reloadFlagFiles()
   }
   const admin = buildAdmin({
     snapshot,

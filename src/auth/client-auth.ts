@@ -2,9 +2,9 @@
 // a SigV4 signature (verified with that client's secret), an x-goog-api-key, or a Bearer token —
 // and must belong to a client in `clients:`. Mounts with `auth: none` skip this.
 import type { ClientConfig } from '../config/schema.js'
-import type { Snapshot } from '../config/snapshot.js'
-import type { NativeRequest, ProviderAdapter } from '../providers/adapter.js'
-import { parseSigV4, verifySigV4 } from './sigv4-verify.js'
+import type { Snapshot } from '../pipeline/snapshot.js'
+import type { NativeRequest, Dialect } from '../core/wire.js'
+import { createSigV4Verifier, type ParsedSigV4, type SigV4Verifier } from './sigv4-verify.js'
 
 export type AuthResult =
   | { readonly ok: true; readonly client: ClientConfig | undefined }
@@ -22,7 +22,7 @@ const UNKNOWN_KEY: AuthResult = { ok: false, code: 'SLUICE_ERR_AUTH_INVALID', de
 export function authenticate(
   snapshot: Snapshot,
   mode: 'client' | 'none',
-  adapter: ProviderAdapter,
+  adapter: Dialect,
   request: NativeRequest,
   fullPath: string,
 ): AuthResult | Promise<AuthResult> {
@@ -38,18 +38,31 @@ export function authenticate(
       return client === undefined ? UNKNOWN_KEY : { ok: true, client }
     }
     case 'sigv4':
-      return verifyClientSignature(snapshot, { ...request, path: fullPath }, presented.accessKeyId)
+      return verifyClientSignature(snapshot, { ...request, path: fullPath }, presented.parsed)
   }
 }
 
-async function verifyClientSignature(snapshot: Snapshot, request: NativeRequest, accessKeyId: string): Promise<AuthResult> {
-  const client = snapshot.clientsByAccessKeyId.get(accessKeyId)
+/**
+ * One verifier per client, built on its first signed request (issue #9). A reload builds new client
+ * objects, so old verifiers are collected with them; the secret is checked too, so a client object
+ * edited in place (config is frozen, but tests build their own) never verifies with a stale one.
+ */
+const verifiers = new WeakMap<ClientConfig, { readonly secretAccessKey: string; readonly verifier: SigV4Verifier }>()
+
+function verifierFor(client: ClientConfig, accessKeyId: string, secretAccessKey: string): SigV4Verifier {
+  const cached = verifiers.get(client)
+  if (cached !== undefined && cached.secretAccessKey === secretAccessKey) return cached.verifier
+  const verifier = createSigV4Verifier({ accessKeyId, secretAccessKey })
+  verifiers.set(client, { secretAccessKey, verifier })
+  return verifier
+}
+
+async function verifyClientSignature(snapshot: Snapshot, request: NativeRequest, parsed: ParsedSigV4): Promise<AuthResult> {
+  const client = snapshot.clientsByAccessKeyId.get(parsed.accessKeyId)
   const secret = client?.credentials.secretAccessKey
   if (client === undefined || secret === undefined) {
     return { ok: false, code: 'SLUICE_ERR_AUTH_INVALID', detail: 'The access key id is not known.' }
   }
-  const parsed = parseSigV4(request.headers.authorization)
-  if (parsed === undefined) return { ok: false, code: 'SLUICE_ERR_AUTH_INVALID', detail: 'Malformed SigV4 Authorization header.' }
-  const result = await verifySigV4(parsed, { ...request, secretAccessKey: secret })
+  const result = await verifierFor(client, parsed.accessKeyId, secret).verify(parsed, request)
   return result.ok ? { ok: true, client } : { ok: false, code: 'SLUICE_ERR_AUTH_INVALID', detail: `SigV4: ${result.reason}.` }
 }

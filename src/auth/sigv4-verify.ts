@@ -8,6 +8,7 @@ import { SignatureV4 } from '@smithy/signature-v4'
 import { Hash } from '@smithy/hash-node'
 import type { IncomingHttpHeaders } from 'node:http'
 
+/** Also the `parsed` of a `sigv4` PresentedCredential (core/wire.ts spells it out: core imports nothing of ours). */
 export interface ParsedSigV4 {
   readonly accessKeyId: string
   readonly date: string
@@ -34,18 +35,33 @@ export function parseSigV4(authorization: string | undefined): ParsedSigV4 | und
   }
 }
 
-export interface VerifyInput {
+/** The request as the client sent it: what its signature covers. */
+export interface SignedRequest {
   readonly method: string
   /** Path exactly as sent (percent-encoded), without query. */
   readonly path: string
   readonly query: string
   readonly headers: IncomingHttpHeaders
   readonly body: Buffer
+}
+
+export interface VerifyInput extends SignedRequest {
+  readonly secretAccessKey: string
+  readonly sessionToken?: string
+}
+
+export interface SigV4Credentials {
+  readonly accessKeyId: string
   readonly secretAccessKey: string
   readonly sessionToken?: string
 }
 
 export type VerifyResult = { ok: true } | { ok: false; reason: string }
+
+/** Checks signatures made with one secret; build it once per credential and reuse it (issue #9). */
+export interface SigV4Verifier {
+  verify(parsed: ParsedSigV4, request: SignedRequest, nowMs?: number): Promise<VerifyResult>
+}
 
 /** Largest clock skew accepted between the signature date and now, as AWS does. */
 const MAX_SKEW_MS = 15 * 60 * 1000
@@ -65,59 +81,87 @@ function queryRecord(query: string): Record<string, string | string[]> {
   return out
 }
 
-export async function verifySigV4(parsed: ParsedSigV4, input: VerifyInput, nowMs = Date.now()): Promise<VerifyResult> {
-  const amzDate = headerValue(input.headers['x-amz-date'])
-  if (amzDate === undefined) return { ok: false, reason: 'x-amz-date header missing' }
-  const signedAt = parseAmzDate(amzDate)
-  if (Number.isNaN(signedAt) || !amzDate.startsWith(parsed.date)) return { ok: false, reason: 'x-amz-date is invalid' }
-  if (Math.abs(nowMs - signedAt) > MAX_SKEW_MS) return { ok: false, reason: 'signature expired (clock skew over 15 minutes)' }
+/** The signer's own header always ends `, Signature=<64 hex>`; no need to parse the rest. */
+const SIGNATURE_MARK = ', Signature='
 
-  const headers: Record<string, string> = {}
-  for (const name of parsed.signedHeaders) {
-    // HTTP/2 carries the host in :authority.
-    const value = name === 'host' ? headerValue(input.headers.host) ?? headerValue(input.headers[':authority']) : headerValue(input.headers[name])
-    if (value === undefined) return { ok: false, reason: `signed header ${name} missing` }
-    headers[name] = value
-  }
-  const payloadHash = headers['x-amz-content-sha256']
-  if (payloadHash !== undefined && payloadHash !== 'UNSIGNED-PAYLOAD') {
-    const actual = createHash('sha256').update(input.body).digest('hex')
-    if (actual !== payloadHash) return { ok: false, reason: 'x-amz-content-sha256 does not match the body' }
-  }
-  const request = new HttpRequest({
-    method: input.method,
-    protocol: 'https:',
-    hostname: headers.host ?? '',
-    path: input.path,
-    query: queryRecord(input.query),
-    headers,
-    body: input.body,
-  })
-  const options = { signingDate: new Date(signedAt), signableHeaders: new Set(parsed.signedHeaders) }
-  const presented = Buffer.from(parsed.signature)
-  const matches = async (uriEscapePath: boolean): Promise<boolean> => {
-    const signer = new SignatureV4({
-      service: parsed.service,
-      region: parsed.region,
+function signatureOf(authorization: string | undefined): string {
+  if (authorization === undefined) return ''
+  const at = authorization.lastIndexOf(SIGNATURE_MARK)
+  return at < 0 ? '' : authorization.slice(at + SIGNATURE_MARK.length)
+}
+
+/**
+ * The signers hold only the credential: region and service come from each request's credential
+ * scope (`signingRegion`, `signingService`), so one verifier serves every scope a client signs for.
+ */
+export function createSigV4Verifier(credentials: SigV4Credentials): SigV4Verifier {
+  const buildSigner = (uriEscapePath: boolean): SignatureV4 =>
+    new SignatureV4({
+      service: 'bedrock', // overridden per request by signingService
+      region: 'us-east-1', // overridden per request by signingRegion
       sha256: Hash.bind(null, 'sha256'),
       uriEscapePath,
       // Sign x-amz-content-sha256 only when the client did (it is then in signableHeaders):
       // boto3 and curl --aws-sigv4 leave it out for non-S3 services.
       applyChecksum: false,
-      credentials: {
-        accessKeyId: parsed.accessKeyId,
-        secretAccessKey: input.secretAccessKey,
-        ...(input.sessionToken === undefined ? {} : { sessionToken: input.sessionToken }),
-      },
+      credentials,
     })
-    const expected = Buffer.from(parseSigV4((await signer.sign(request, options)).headers.authorization)?.signature ?? '')
-    return expected.length === presented.length && timingSafeEqual(expected, presented)
+  const escaping = buildSigner(true)
+  let asSent: SignatureV4 | undefined // built on first need: only old curl signs the path as sent
+
+  async function verify(parsed: ParsedSigV4, input: SignedRequest, nowMs = Date.now()): Promise<VerifyResult> {
+    const amzDate = headerValue(input.headers['x-amz-date'])
+    if (amzDate === undefined) return { ok: false, reason: 'x-amz-date header missing' }
+    const signedAt = parseAmzDate(amzDate)
+    if (Number.isNaN(signedAt) || !amzDate.startsWith(parsed.date)) return { ok: false, reason: 'x-amz-date is invalid' }
+    if (Math.abs(nowMs - signedAt) > MAX_SKEW_MS) return { ok: false, reason: 'signature expired (clock skew over 15 minutes)' }
+
+    const headers: Record<string, string> = {}
+    for (const name of parsed.signedHeaders) {
+      // HTTP/2 carries the host in :authority.
+      const value = name === 'host' ? headerValue(input.headers.host) ?? headerValue(input.headers[':authority']) : headerValue(input.headers[name])
+      if (value === undefined) return { ok: false, reason: `signed header ${name} missing` }
+      headers[name] = value
+    }
+    const payloadHash = headers['x-amz-content-sha256']
+    if (payloadHash !== undefined && payloadHash !== 'UNSIGNED-PAYLOAD') {
+      const actual = createHash('sha256').update(input.body).digest('hex')
+      if (actual !== payloadHash) return { ok: false, reason: 'x-amz-content-sha256 does not match the body' }
+    }
+    const request = new HttpRequest({
+      method: input.method,
+      protocol: 'https:',
+      hostname: headers.host ?? '',
+      path: input.path,
+      query: queryRecord(input.query),
+      headers,
+      body: input.body,
+    })
+    const options = {
+      signingDate: new Date(signedAt),
+      signingRegion: parsed.region,
+      signingService: parsed.service,
+      signableHeaders: new Set(parsed.signedHeaders),
+    }
+    const presented = Buffer.from(parsed.signature)
+    const matches = async (signer: SignatureV4): Promise<boolean> => {
+      const expected = Buffer.from(signatureOf((await signer.sign(request, options)).headers.authorization))
+      return expected.length === presented.length && timingSafeEqual(expected, presented)
+    }
+    // AWS SDKs encode an already-encoded path again for non-S3 services (`%3A` → `%253A`); some
+    // signers (curl --aws-sigv4 before 8.x) sign it as sent. Either way the secret is proven.
+    if (await matches(escaping)) return { ok: true }
+    if (input.path.includes('%') && (await matches((asSent ??= buildSigner(false))))) return { ok: true }
+    return { ok: false, reason: 'signature does not match' }
   }
-  // AWS SDKs encode an already-encoded path again for non-S3 services (`%3A` → `%253A`); some
-  // signers (curl --aws-sigv4 before 8.x) sign it as sent. Either way the secret is proven.
-  if (await matches(true)) return { ok: true }
-  if (input.path.includes('%') && (await matches(false))) return { ok: true }
-  return { ok: false, reason: 'signature does not match' }
+  return { verify }
+}
+
+/** One-off check (the Bedrock emulator, tests); the data plane keeps a verifier per client. */
+export function verifySigV4(parsed: ParsedSigV4, input: VerifyInput, nowMs = Date.now()): Promise<VerifyResult> {
+  const { secretAccessKey, sessionToken } = input
+  const credentials = { accessKeyId: parsed.accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) }
+  return createSigV4Verifier(credentials).verify(parsed, input, nowMs)
 }
 
 export function headerValue(value: string | string[] | undefined): string | undefined {

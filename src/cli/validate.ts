@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path'
 import { loadConfigFile, formatProblem } from '../config/load.js'
-import { compileConfigFlags } from '../config/runtime.js'
+import { compileConfigFlags } from '../runtime/runtime.js'
 import { loadFlagSources } from '../flags/index.js'
 import { configArgs } from './args.js'
 

@@ -1,7 +1,7 @@
 // Which keys a reload changed, for the reload log line (STYLE.md, Config). Paths only, never
 // values: the config holds credentials.
 import { Value } from '@sinclair/typebox/value'
-import { formatPath, type PathSegment } from './problems.js'
+import { formatPath, type PathSegment } from '../core/problems.js'
 
 /** Mappings are descended into this deep; below it, or at a list, the whole value is compared. */
 const DEPTH = 3

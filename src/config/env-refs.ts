@@ -1,7 +1,7 @@
 // `${NAME}` and `${NAME:-default}` in string values, so secrets stay out of the file (SPEC §13).
 // `$${` is a literal `${`. Keys are never substituted. As in POSIX sh, `:-` also applies when
 // the variable is set but empty.
-import { problemAt, type ConfigProblem, type PathSegment } from './problems.js'
+import { problemAt, type ConfigProblem, type PathSegment } from '../core/problems.js'
 
 export type Environ = Readonly<Record<string, string | undefined>>
 

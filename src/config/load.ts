@@ -6,14 +6,14 @@ import { resolve } from 'node:path'
 import { LineCounter, parseDocument, type YAMLError } from 'yaml'
 import { substituteEnv, type Environ } from './env-refs.js'
 import { applyOverlay } from './overlay.js'
-import { formatProblem, problemAt, type ConfigProblem } from './problems.js'
-import { schemaProblems } from './schema-problems.js'
+import { formatProblem, problemAt, type ConfigProblem } from '../core/problems.js'
+import { schemaProblems } from '../core/schema-problems.js'
 import { ConfigSchema, type Config } from './schema.js'
 import { checkSemantics } from './semantic.js'
 import { typeEnvValues, withDefaults } from './shape.js'
 
-export type { ConfigProblem } from './problems.js'
-export { formatProblem } from './problems.js'
+export type { ConfigProblem } from '../core/problems.js'
+export { formatProblem } from '../core/problems.js'
 
 export interface LoadOptions {
   /** Overlay to apply from `environments:` (`--env` / SLUICE_ENV). */

@@ -8,6 +8,7 @@ import { RateLimitsSchema } from '../gates/rate-limit/schema.js'
 import { BudgetsSchema } from '../gates/budget/schema.js'
 import { AlternatesSchema, ModelsSchema } from '../models/schema.js'
 import { ResilienceSchema } from '../resilience/schema.js'
+import { ProviderTypes } from '../core/wire.js'
 
 const strict = <T extends TProperties>(properties: T, options: { description?: string } = {}): TObject<T> =>
   Type.Object(properties, { additionalProperties: false, ...options })
@@ -16,8 +17,6 @@ const strict = <T extends TProperties>(properties: T, options: { description?: s
 const section = <T extends TProperties>(properties: T, description: string): TObject<T> =>
   Type.Object(properties, { additionalProperties: false, default: {}, description })
 
-export const ProviderTypes = ['bedrock', 'gemini', 'llama', 'openai'] as const
-export type ProviderType = (typeof ProviderTypes)[number]
 
 const Credentials = strict(
   {
@@ -87,8 +86,6 @@ export const AdminTokenSchema = strict({
   token: Type.String({ minLength: 16, description: 'Bearer token; at least 16 characters.' }),
   role: Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('admin')]),
 })
-
-const FailMode = Type.Union([Type.Literal('open'), Type.Literal('closed')], { default: 'closed' })
 
 export const ConfigSchema = strict({
   server: section(
@@ -175,14 +172,20 @@ export const ConfigSchema = strict({
     },
     'Activation sequences (dark → shadow → canary → active by default).',
   ),
-  gates: section(
+  gates: Type.Record(
+    Type.String({ pattern: '^[A-Za-z][A-Za-z0-9]*$' }),
+    strict({
+      failMode: Type.Optional(
+        Type.Union([Type.Literal('open'), Type.Literal('closed')], {
+          description: '`closed` denies (SLUICE_ERR_GATE_FAILED), `open` lets the request through. Default: the gate\'s own (docs/lifecycle.md).',
+        }),
+      ),
+    }),
     {
-      killSwitches: section({ failMode: FailMode }, 'Gate 2: kill switches.'),
-      controlFlags: section({ failMode: FailMode }, 'Gate 3: ai.egress.enabled, ai.provider.<p>.enabled, ai.streaming.enabled.'),
-      rateLimits: section({ failMode: FailMode }, 'Gate 5: rate limits (a failure to reach Redis is handled by rateLimits.redis.fallback first).'),
-      budgets: section({ failMode: FailMode }, 'Gate 6: cost budgets (an unreachable spend store is handled by budgets.sync.localShareWhenStoreDown first).'),
+      default: {},
+      description:
+        'Per gate, keyed by its name (killSwitches, controlFlags, rateLimits, budgets): what it does if it fails internally. Unknown gate names are refused.',
     },
-    'What each gate does if it fails internally: `closed` denies (SLUICE_ERR_GATE_FAILED), `open` lets the request through.',
   ),
   rateLimits: RateLimitsSchema,
   budgets: BudgetsSchema,

@@ -1,6 +1,6 @@
 // Checks that span several fields, run once the file matches the schema: things a JSON Schema
 // cannot say (uniqueness across entries, one field depending on another, parseable URLs).
-import { formatPath, problemAt, type ConfigProblem, type PathSegment } from './problems.js'
+import { formatPath, problemAt, type ConfigProblem, type PathSegment } from '../core/problems.js'
 import type { Config } from './schema.js'
 import { rateLimitProblems } from '../gates/rate-limit/schema.js'
 import { checkBudgets } from '../gates/budget/semantic.js'

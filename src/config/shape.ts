@@ -1,7 +1,7 @@
 // Schema-driven shaping before validation: types for environment values, then defaults.
 import { KindGuard, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import type { PathSegment } from './problems.js'
+import type { PathSegment } from '../core/problems.js'
 import { ConfigSchema } from './schema.js'
 
 /**

@@ -113,6 +113,47 @@ describe('createConfigWatcher', () => {
     expect(events.shift()).toEqual({ kind: 'error', lines: ['server.port: must be an integer (got "nope")'] })
   })
 
+  it('keeps its baseline while onChange refuses, so every reload offers the refused config again', () => {
+    let verdict: { ok: true } | { ok: false; problems: string[] } = { ok: false, problems: ['flags do not compile'] }
+    watcher = createConfigWatcher({
+      path,
+      environ: { APP_KEY: 'client-key' },
+      onChange: (next, keys) => {
+        push({ kind: 'change', config: next, keys })
+        return verdict
+      },
+    })
+    writeFileSync(path, config(9090, 'sk-one'))
+    expect(watcher.reload()).toEqual({ ok: false, problems: ['flags do not compile'] })
+    // The refused config is not the baseline: the same file is refused again, not "unchanged".
+    expect(watcher.reload()).toEqual({ ok: false, problems: ['flags do not compile'] })
+    expect(events.splice(0).map((e) => e.kind === 'change' && e.keys)).toEqual([['server.port'], ['server.port']])
+
+    verdict = { ok: true }
+    expect(watcher.reload()).toMatchObject({ ok: true, changedKeys: ['server.port'] })
+    expect(watcher.reload()).toMatchObject({ ok: true, changedKeys: [] })
+    expect(events.map((e) => e.kind === 'change' && e.keys)).toEqual([['server.port']])
+  })
+
+  it('offers a refused config again on the next file event, even one that changes only a comment', async () => {
+    let refuse = true
+    watcher = createConfigWatcher({
+      path,
+      environ: { APP_KEY: 'client-key' },
+      debounceMs: 20,
+      onChange: (next, keys) => {
+        push({ kind: 'change', config: next, keys })
+        return refuse ? { ok: false, problems: ['refused'] } : undefined
+      },
+    })
+    writeFileSync(path, config(9090, 'sk-one'))
+    expect(await nextEvent()).toMatchObject({ kind: 'change', keys: ['server.port'] })
+    refuse = false
+    writeFileSync(path, `# touched\n${config(9090, 'sk-one')}`)
+    expect(await nextEvent()).toMatchObject({ kind: 'change', keys: ['server.port'] })
+    expect(watcher.reload()).toMatchObject({ ok: true, changedKeys: [] })
+  })
+
   it('diffs against `current` when given one', () => {
     const first = createConfigWatcher({ path, environ: { APP_KEY: 'client-key' } })
     const loaded = first.reload()

@@ -1,13 +1,17 @@
 // Config reload (SPEC §13): the file is watched, and `reload()` is what SIGHUP calls. A valid
-// change is handed to `onChange` with the keys it changed; an invalid one goes to `onError` and
-// the last good config stays the baseline, so the next valid write is diffed against it.
-import { readFileSync, watch, type FSWatcher } from 'node:fs'
-import { dirname } from 'node:path'
+// change is offered to `onChange` with the keys it changed; an invalid one goes to `onError`. The
+// baseline the next change is diffed against moves only when `onChange` accepts: the runtime may
+// still refuse a config that loads (its flags must compile too), and a refused config must be
+// offered again, not mistaken for the one serving.
 import { changedKeys } from './diff.js'
 import type { Environ } from './env-refs.js'
+import { watchFiles } from './file-watch.js'
 import { loadConfigFile, type LoadResult } from './load.js'
-import type { ConfigProblem } from './problems.js'
+import { formatProblem, type ConfigProblem } from '../core/problems.js'
 import type { Config } from './schema.js'
+
+/** What `onChange` answers. */
+export type ConfigVerdict = { ok: true } | { ok: false; problems: string[] }
 
 export interface ConfigWatcherOptions {
   path: string
@@ -16,25 +20,35 @@ export interface ConfigWatcherOptions {
   baseDir?: string
   /** The config already serving; without it the file is read once now to set the baseline. */
   current?: Readonly<Config>
-  /** Called after a valid reload that changed something. Paths only, never values. */
-  onChange?: (config: Readonly<Config>, changedKeys: string[]) => void
-  /** Called when a reload is refused; the previous config is still the one to serve. */
+  /**
+   * Called with a valid config that differs from the baseline, and the keys it changed (paths
+   * only, never values). Answer `{ ok: false }` (or throw) to refuse it: the baseline then stays,
+   * so the next reload offers the same config again, and reporting the refusal is the caller's.
+   * No answer accepts it.
+   */
+  onChange?: (config: Readonly<Config>, changedKeys: string[]) => ConfigVerdict | void
+  /** Called when the file does not load; the previous config is still the one to serve. */
   onError?: (problems: ConfigProblem[]) => void
   /** Quiet period after the last file event before reading; editors write in several steps. */
   debounceMs?: number
 }
 
+/** A reload's outcome: applied (or nothing changed: `changedKeys` is empty), or refused by the loader or by `onChange`. */
+export type ConfigReload =
+  | { ok: true; config: Readonly<Config>; changedKeys: string[] }
+  | { ok: false; problems: string[] }
+
 export interface ConfigWatcher {
   /** Re-reads the file now and calls `onChange` / `onError` as a file event would. */
-  reload(): LoadResult
+  reload(): ConfigReload
   close(): void
 }
 
-const ignoreChange = (): void => {}
+const acceptChange = (): void => {}
 const ignoreError = (): void => {}
 
 export function createConfigWatcher(options: ConfigWatcherOptions): ConfigWatcher {
-  const { path, onChange = ignoreChange, onError = ignoreError, debounceMs = 100 } = options
+  const { path, onChange = acceptChange, onError = ignoreError, debounceMs = 100 } = options
   const load = (): LoadResult =>
     loadConfigFile(path, { env: options.env, environ: options.environ, baseDir: options.baseDir })
   let current: Readonly<Config> | undefined = options.current
@@ -43,62 +57,27 @@ export function createConfigWatcher(options: ConfigWatcherOptions): ConfigWatche
     if (initial.ok) current = initial.config
   }
 
-  const reload = (): LoadResult => {
+  const reload = (): ConfigReload => {
     const result = load()
     if (!result.ok) {
       onError(result.problems)
-      return result
+      return { ok: false, problems: result.problems.map(formatProblem) }
     }
     const changed = changedKeys(current ?? {}, result.config)
-    if (changed.length > 0) {
-      onChange(result.config, changed)
-      // Only once accepted: if onChange threw, the next reload offers the same change again.
-      current = result.config
-    }
-    return result
+    if (changed.length === 0) return { ok: true, config: result.config, changedKeys: [] }
+    const verdict = onChange(result.config, changed)
+    if (verdict !== undefined && !verdict.ok) return verdict
+    current = result.config
+    return { ok: true, config: result.config, changedKeys: changed }
   }
 
-  // Other files in the directory (a sqlite journal, an editor's swap file) also raise events;
-  // without this an invalid config would be re-reported on each of them.
-  let lastText = readText(path)
-  let timer: NodeJS.Timeout | undefined
-  const fromTimer = (): void => {
-    timer = undefined
-    const text = readText(path)
-    if (text === lastText) return
-    lastText = text
-    try {
-      reload()
-    } catch (error) {
-      // A throwing onChange must not take the process down from a timer callback.
-      onError([{ path, problem: `reload failed: ${error instanceof Error ? error.message : String(error)}` }])
-    }
-  }
-  // Watch the directory, not the file: editors save by writing a new file and renaming it over
-  // the old one, and Kubernetes ConfigMap volumes swap a `..data` symlink, neither of which a
-  // watch on the file itself survives. Any event in the directory schedules a reload; an
-  // unchanged config produces no callback.
-  const watcher: FSWatcher = watch(dirname(path), { persistent: false }, () => {
-    clearTimeout(timer)
-    timer = setTimeout(fromTimer, debounceMs)
+  // An unchanged config (comments, formatting) produces no callback: `reload` diffs it away.
+  const files = watchFiles({
+    files: [path],
+    debounceMs,
+    onChange: () => void reload(),
+    onError: (problem) => onError([problem]),
   })
-  watcher.on('error', (error) => onError([{ path: dirname(path), problem: `watching stopped: ${error.message}` }]))
 
-  return {
-    reload,
-    close() {
-      clearTimeout(timer)
-      timer = undefined
-      watcher.close()
-    },
-  }
-}
-
-/** The file's content, or undefined while it cannot be read (reload then reports why). */
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch {
-    return undefined
-  }
+  return { reload, close: () => files.close() }
 }

@@ -2,7 +2,7 @@
 // readiness and Prometheus metrics (open), and the /v1 admin API (bearer tokens with roles;
 // every mutation audit-logged with actor and reason). Errors answer {statusCode, code, error, message}.
 import Fastify, { type FastifyInstance } from 'fastify'
-import { registry } from '../metrics.js'
+import { registry } from '../core/metrics.js'
 import type { AdminContext } from './context.js'
 import { adminError } from './reply.js'
 import { activationRoutes } from './routes/activation.js'

@@ -2,7 +2,7 @@
 // Roles are ordered viewer < operator < admin; a route names the least role it needs.
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { Snapshot } from '../config/snapshot.js'
+import type { Snapshot } from '../pipeline/snapshot.js'
 import { adminError } from './reply.js'
 
 export type Role = 'viewer' | 'operator' | 'admin'

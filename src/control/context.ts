@@ -1,6 +1,6 @@
 // What the admin routes need from the running Sluice.
-import type { Applied } from '../config/runtime.js'
-import type { Snapshot } from '../config/snapshot.js'
+import type { Applied } from '../runtime/runtime.js'
+import type { Snapshot } from '../pipeline/snapshot.js'
 import type { CompileResult } from '../flags/index.js'
 import type { JsonObject, StateStore } from '../state/index.js'
 

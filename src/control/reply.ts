@@ -2,7 +2,7 @@
 // change was refused for several reasons at once.
 import { STATUS_CODES } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { errors, type ErrorCode } from '../errors.js'
+import { errors, type ErrorCode } from '../core/errors.js'
 import { StateError } from '../state/index.js'
 
 export function adminError(reply: FastifyReply, code: ErrorCode, detail?: string, problems?: readonly string[]): FastifyReply {

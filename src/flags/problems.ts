@@ -2,7 +2,7 @@
 // with paths in the same notation: `flags.my-flag.variants.on`, `flags["ai.egress.enabled"].state`,
 // `flags.x.targeting.if[0]`. Flag definitions hold no credentials, so values print as they are.
 
-import { formatPath, type PathSegment } from '../config/problems.js'
+import { formatPath, type PathSegment } from '../core/problems.js'
 
 export type { PathSegment }
 

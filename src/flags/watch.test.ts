@@ -2,7 +2,15 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { compileFlagSet, evaluate, watchFlagSources, type FlagSet, type FlagSourceWatcher } from './index.js'
+import {
+  compileFlagSet,
+  evaluate,
+  watchFlagSources,
+  type CompileResult,
+  type FlagSet,
+  type FlagSource,
+  type FlagSourceWatcher,
+} from './index.js'
 
 const flagFile = (keys: Record<string, boolean>): string =>
   'flags:\n' +
@@ -93,6 +101,73 @@ describe('watchFlagSources', () => {
       kind: 'error',
       problems: ['team/more.yaml: flags.beta: is defined in both flags.yaml and team/more.yaml; a flag key belongs to one source'],
     })
+  })
+
+  it('refuses a set that does not compile with the other inputs on every reload, not just the first', () => {
+    // The compile callback stands in for the runtime: the config defines `beta` inline too.
+    const inline = { source: 'config flags', document: { flags: { beta: { state: 'ENABLED', variants: { on: true }, defaultVariant: 'on' } } } }
+    watcher = watchFlagSources({
+      paths: ['flags.yaml'],
+      baseDir: dir,
+      compile: (sources) => compileFlagSet([...sources, inline], {}, { builtins: {} }),
+      onError: (problems) => push({ kind: 'error', problems }),
+    })
+    const clash = ['config flags: flags.beta: is defined in both flags.yaml and config flags; a flag key belongs to one source']
+    expect(watcher.reload()).toEqual({ ok: false, problems: clash })
+    expect(watcher.reload()).toEqual({ ok: false, problems: clash })
+    expect(events).toEqual([{ kind: 'error', problems: clash }, { kind: 'error', problems: clash }])
+  })
+
+  it('keeps its baseline while onChange refuses, so every reload offers the refused set again', () => {
+    let verdict: { ok: true } | { ok: false; problems: string[] } = { ok: false, problems: ['snapshot refused'] }
+    watcher = watchFlagSources({
+      paths: ['flags.yaml'],
+      baseDir: dir,
+      compile: (sources) => compileFlagSet(sources, {}, { builtins: {} }),
+      onChange: (flagSet, keys) => {
+        push({ kind: 'change', flagSet, keys })
+        return verdict
+      },
+    })
+    writeFileSync(join(dir, 'flags.yaml'), flagFile({ beta: true, gamma: true }))
+    expect(watcher.reload()).toEqual({ ok: false, problems: ['snapshot refused'] })
+    expect(watcher.reload()).toEqual({ ok: false, problems: ['snapshot refused'] })
+    expect(events.splice(0).map((e) => e.kind === 'change' && e.keys)).toEqual([['beta'], ['beta']])
+
+    verdict = { ok: true }
+    expect(watcher.reload().ok).toBe(true)
+    expect(watcher.reload().ok).toBe(true)
+    expect(events.map((e) => e.kind === 'change' && e.keys)).toEqual([['beta']])
+  })
+
+  it('judges a change against `current`, the set serving now, which something else may have moved', () => {
+    const compile = (sources: FlagSource[]): CompileResult => compileFlagSet(sources, {}, { builtins: {} })
+    const initial = watchFlagSources({ paths: ['flags.yaml'], baseDir: dir, compile })
+    const first = initial.reload()
+    initial.close()
+    if (!first.ok) throw new Error('fixture must compile')
+    let serving = first.flagSet
+    watcher = watchFlagSources({
+      paths: ['flags.yaml'],
+      baseDir: dir,
+      compile,
+      current: () => serving,
+      onChange: (flagSet, keys, _warnings, sources) => {
+        push({ kind: 'change', flagSet, keys })
+        expect(sources.map((s) => s.source)).toEqual(['flags.yaml'])
+        serving = flagSet
+      },
+    })
+    expect(watcher.reload().ok).toBe(true)
+    expect(events).toEqual([])
+
+    // A config reload (say) swaps in a set with beta on; the file still has it off.
+    const moved = compileFlagSet([{ source: 'flags.yaml', document: { flags: {} } }], { beta: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' } }, { builtins: {} })
+    if (!moved.ok) throw new Error('fixture must compile')
+    serving = moved.flagSet
+    watcher.reload()
+    expect(events.map((e) => e.kind === 'change' && e.keys)).toEqual([['beta', 'gamma']])
+    expect(serving.keys).toEqual(['beta', 'gamma'])
   })
 
   it('reload() compiles now, with the overrides the compile callback adds', () => {

@@ -1,9 +1,9 @@
-// Flag file reload, the same way config reload works (src/config/watch.ts): watch each file's
-// directory (editors save by rename, Kubernetes swaps a `..data` symlink), debounce, re-read only
-// when some file's text changed, and compile everything again. A set that fails to load or
-// compile is refused with its problems and the last good set stays the one to serve.
-import { readFileSync, watch, type FSWatcher } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+// Flag file reload, the same way config reload works (src/config/watch.ts, on the same file
+// watch): re-read only when some file's text changed, and compile everything again. A set that
+// fails to load or compile is refused with its problems and the last good set stays the one to
+// serve; so does a set `onChange` refuses, and it is offered again at the next reload.
+import { resolve } from 'node:path'
+import { watchFiles } from '../config/file-watch.js'
 import { changedFlagKeys, compileFlagSet, type CompileResult, type FlagSet } from './compile.js'
 import { loadFlagSources } from './document.js'
 import type { FlagSource } from './types.js'
@@ -19,10 +19,24 @@ export interface FlagWatcherOptions {
    * alone over the default built-ins.
    */
   compile?: (sources: FlagSource[]) => CompileResult
-  /** The set already serving; without it the files are read once now to set the baseline. */
-  current?: FlagSet
-  /** Called after a reload that changed the set, with the flag keys it changed. */
-  onChange?: (flagSet: FlagSet, changedKeys: string[], warnings: string[]) => void
+  /**
+   * The set serving now, asked at every reload. Pass it when something else also changes the set
+   * (overrides, config reloads), so a change is judged against what serves. Without it the
+   * watcher keeps its own baseline, set by reading the files once now and moved by each accepted
+   * change.
+   */
+  current?: () => FlagSet
+  /**
+   * Called after a reload that changed the set, with the flag keys it changed and the sources it
+   * was compiled from. Answer `{ ok: false }` (or throw) to refuse it: the next reload offers it
+   * again, and reporting the refusal is the caller's. No answer accepts it.
+   */
+  onChange?: (
+    flagSet: FlagSet,
+    changedKeys: string[],
+    warnings: string[],
+    sources: FlagSource[],
+  ) => { ok: true } | { ok: false; problems: string[] } | void
   /** Called when a reload is refused; the previous set is still the one to serve. */
   onError?: (problems: string[]) => void
   /** Quiet period after the last file event before reading, in ms. Default 100. */
@@ -35,85 +49,45 @@ export interface FlagSourceWatcher {
   close(): void
 }
 
-const ignoreChange = (): void => {}
+const acceptChange = (): void => {}
 const ignoreError = (): void => {}
 const compileFilesOnly = (sources: FlagSource[]): CompileResult => compileFlagSet(sources)
 
 export function watchFlagSources(options: FlagWatcherOptions): FlagSourceWatcher {
-  const { paths, onChange = ignoreChange, onError = ignoreError, debounceMs = 100 } = options
+  const { paths, onChange = acceptChange, onError = ignoreError, debounceMs = 100 } = options
   const { baseDir = process.cwd(), compile = compileFilesOnly } = options
-  const load = (): CompileResult => {
+  const load = (): { compiled: CompileResult; sources: FlagSource[] } => {
     const loaded = loadFlagSources(paths, baseDir)
-    return loaded.ok ? compile(loaded.sources) : loaded
+    return loaded.ok ? { compiled: compile(loaded.sources), sources: loaded.sources } : { compiled: loaded, sources: [] }
   }
-  let current = options.current
-  if (current === undefined) {
-    const initial = load()
-    if (initial.ok) current = initial.flagSet
+  let accepted: FlagSet | undefined
+  if (options.current === undefined) {
+    const initial = load().compiled
+    if (initial.ok) accepted = initial.flagSet
   }
+  const baseline = options.current ?? ((): FlagSet | undefined => accepted)
 
   const reload = (): CompileResult => {
-    const result = load()
-    if (!result.ok) {
-      onError(result.problems)
-      return result
+    const { compiled, sources } = load()
+    if (!compiled.ok) {
+      onError(compiled.problems)
+      return compiled
     }
-    if (current === undefined || result.flagSet.revision !== current.revision) {
-      const changed = current === undefined ? [...result.flagSet.keys] : changedFlagKeys(current, result.flagSet)
-      onChange(result.flagSet, changed, result.warnings)
-      // Only once accepted: if onChange threw, the next reload offers the same change again.
-      current = result.flagSet
-    }
-    return result
+    const current = baseline()
+    if (current !== undefined && compiled.flagSet.revision === current.revision) return compiled
+    const changed = current === undefined ? [...compiled.flagSet.keys] : changedFlagKeys(current, compiled.flagSet)
+    const verdict = onChange(compiled.flagSet, changed, compiled.warnings, sources)
+    if (verdict !== undefined && !verdict.ok) return verdict
+    accepted = compiled.flagSet
+    return compiled
   }
 
-  const files = paths.map((path) => resolve(baseDir, path))
-  // Unrelated files in the same directories raise events too; reload only when ours changed.
-  const readAll = (): string => JSON.stringify(files.map(readText))
-  let lastTexts = readAll()
-  let timer: NodeJS.Timeout | undefined
-  const fromTimer = (): void => {
-    timer = undefined
-    const texts = readAll()
-    if (texts === lastTexts) return
-    lastTexts = texts
-    try {
-      reload()
-    } catch (error) {
-      // A throwing onChange must not take the process down from a timer callback.
-      onError([`flag reload failed: ${error instanceof Error ? error.message : String(error)}`])
-    }
-  }
-  const schedule = (): void => {
-    clearTimeout(timer)
-    timer = setTimeout(fromTimer, debounceMs)
-  }
-  const watchers: FSWatcher[] = []
-  for (const dir of new Set(files.map((file) => dirname(file)))) {
-    try {
-      const watcher = watch(dir, { persistent: false }, schedule)
-      watcher.on('error', (error) => onError([`${dir}: watching stopped: ${error.message}`]))
-      watchers.push(watcher)
-    } catch (error) {
-      onError([`${dir}: cannot watch: ${error instanceof Error ? error.message : String(error)}`])
-    }
-  }
+  const files = watchFiles({
+    files: paths.map((path) => resolve(baseDir, path)),
+    debounceMs,
+    onChange: () => void reload(),
+    onError: ({ path, problem }) => onError([`${path}: ${problem}`]),
+  })
 
-  return {
-    reload,
-    close() {
-      clearTimeout(timer)
-      timer = undefined
-      for (const watcher of watchers) watcher.close()
-    },
-  }
-}
-
-/** The file's content, or null while it cannot be read (reload then reports why). */
-function readText(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch {
-    return null
-  }
+  return { reload, close: () => files.close() }
 }

@@ -1,6 +1,6 @@
 // Cross-field checks of `models:` and providers' `alternates:` (config/semantic.ts runs them):
 // targets name existing providers, alternates stay in their dialect, a virtual model has weight.
-import { problemAt, type ConfigProblem } from '../config/problems.js'
+import { problemAt, type ConfigProblem } from '../core/problems.js'
 import type { Config } from '../config/schema.js'
 
 export function routingProblems(config: Config): ConfigProblem[] {

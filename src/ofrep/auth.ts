@@ -4,7 +4,7 @@
 // skips this, and the caller's context is then taken as it is.
 import type { IncomingHttpHeaders } from 'node:http'
 import type { ClientConfig } from '../config/schema.js'
-import type { Snapshot } from '../config/snapshot.js'
+import type { Snapshot } from '../pipeline/snapshot.js'
 
 export type OfrepAuth =
   | { readonly ok: true; readonly client: ClientConfig | undefined }

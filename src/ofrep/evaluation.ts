@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto'
 import type { ClientConfig } from '../config/schema.js'
 import { evaluateAny, type EvaluationContext, type EvaluationResult, type FlagSet, type FlagValue } from '../flags/index.js'
-import { errors } from '../errors.js'
-import { countEvaluation } from '../gates/flag-eval.js'
+import { errors } from '../core/errors.js'
+import { countEvaluation } from '../flags/counted.js'
 
 type Result = EvaluationResult<FlagValue | undefined>
 type JsonRecord = Record<string, unknown>
@@ -87,7 +87,7 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
 }
 
 // Static and matched results are frozen objects the engine reuses, so their JSON is cached against
-// them (as gates/flag-eval.ts caches metric children): a bulk poll mostly concatenates strings.
+// them (as flags/counted.ts caches metric children): a bulk poll mostly concatenates strings.
 const rendered = new WeakMap<object, string>()
 
 /**

@@ -1,15 +1,28 @@
 // Sluice's own request headers (x-sluice-user, x-sluice-attr-*) feed targeting and logs, so they
-// are held to a small, printable shape; anything else is refused in the client's dialect.
+// are held to a small, printable shape; anything else is refused in the client's dialect. They
+// are read in one walk over the request's headers, checked and collected together.
 import type { IncomingHttpHeaders } from 'node:http'
 
 const MAX_VALUE_LENGTH = 256
 const MAX_ATTRIBUTES = 32
 // Visible ASCII and space only: no control characters that could forge log lines.
 const PRINTABLE = /^[\x20-\x7e]*$/
+const ATTR_PREFIX = 'x-sluice-attr-'
 
-/** A description of the first bad x-sluice-* header, or undefined when all are fine. */
-export function checkSluiceHeaders(headers: IncomingHttpHeaders): string | undefined {
-  let attributes = 0
+export interface SluiceHeaders {
+  /** x-sluice-user: the targeting key. */
+  readonly user: string | undefined
+  /** x-sluice-attr-<name> → value, or undefined when there are none. */
+  readonly attributes: Readonly<Record<string, string>> | undefined
+}
+
+const NONE: SluiceHeaders = Object.freeze({ user: undefined, attributes: undefined })
+
+/** The x-sluice-* headers, or a description of the first bad one. */
+export function readSluiceHeaders(headers: IncomingHttpHeaders): SluiceHeaders | string {
+  let user: string | undefined
+  let attributes: Record<string, string> | undefined
+  let count = 0
   for (const name in headers) {
     if (!name.startsWith('x-sluice-')) continue
     const value = headers[name]
@@ -17,7 +30,11 @@ export function checkSluiceHeaders(headers: IncomingHttpHeaders): string | undef
     if (value === undefined) continue
     if (value.length > MAX_VALUE_LENGTH) return `${name} is longer than ${MAX_VALUE_LENGTH} characters.`
     if (!PRINTABLE.test(value)) return `${name} must be printable ASCII.`
-    if (name.startsWith('x-sluice-attr-') && ++attributes > MAX_ATTRIBUTES) return `More than ${MAX_ATTRIBUTES} x-sluice-attr-* headers.`
+    if (name === 'x-sluice-user') user = value
+    else if (name.startsWith(ATTR_PREFIX)) {
+      if (++count > MAX_ATTRIBUTES) return `More than ${MAX_ATTRIBUTES} x-sluice-attr-* headers.`
+      ;(attributes ??= {})[name.slice(ATTR_PREFIX.length)] = value
+    }
   }
-  return undefined
+  return user === undefined && attributes === undefined ? NONE : { user, attributes }
 }

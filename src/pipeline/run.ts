@@ -1,31 +1,34 @@
-// The data plane's request handler and the sole owner of step order (SPEC §5):
-//   read body → identify (mount, operation, model, client, context) → gates (pipeline/gates.ts) → forward → settle.
-// Gates run in the order pipeline/gates.ts declares; their leases settle with the request.
+// The data plane's request pipeline, and the sole owner of step order (SPEC §5):
+//   read body → 1 identify (operation, model, client, context, candidates) → 2–6 gates (registry
+//   order, pipeline/gates.ts) → 7 steer (route plan) → 8–9 exchange (circuits, retries, fallbacks,
+//   forward, through the client channel) → 10 settle (gate holds, metrics, decision record).
+// Each request's failure is its own: an exception ends that request with a dialect error.
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Http2ServerRequest } from 'node:http2'
 import type { Logger } from 'pino'
 import { authenticate } from '../auth/client-auth.js'
-import { findMount, type Mount, type Snapshot } from '../config/snapshot.js'
-import { sluiceError, type ErrorCode } from '../errors.js'
-import type { Denial, Lease } from '../gates/gate.js'
-import { metrics } from '../metrics.js'
-import type { InFlight } from '../server/in-flight.js'
-import { GATES } from './gates.js'
-import type { NativeRequest, Operation } from '../providers/adapter.js'
+import type { ClientChannel, Sink } from '../core/channel.js'
+import { sluiceError, type ErrorCode } from '../core/errors.js'
+import type { Outcome, RequestFacts } from '../core/facts.js'
+import type { RoutePlan } from '../core/plan.js'
+import type { Leg, Mount, Target } from '../core/target.js'
+import type { Dialect, NativeRequest } from '../core/wire.js'
 import { adapters } from '../providers/index.js'
-import type { ClientConfig } from '../config/schema.js'
-import { Exchange } from '../upstream/exchange.js'
-import type { Leg } from '../upstream/attempt.js'
-import { NativeRoute } from './native-route.js'
-import { CHAT_COMPLETIONS, orderTargets, parseUnified, translate, UnifiedRoute, type UnifiedParse } from './unified-route.js'
+import type { InFlight } from '../server/in-flight.js'
+import { steer } from '../steering/plan.js'
+import { CHAT_COMPLETIONS } from '../unified/translate.js'
+import { sendError } from '../upstream/channel.js'
+import { Exchange, type Legs } from '../upstream/exchange.js'
+import { NativeLegs } from '../upstream/native-legs.js'
+import { UnifiedLegs } from '../upstream/unified-legs.js'
 import { readBody, TOO_LARGE } from './body.js'
-import { buildContext, type EvaluationContext, type Outcome, type RequestFacts } from './facts.js'
-import { guessAdapter, sendError, type Response } from './respond.js'
+import { guessDialect } from './dialect.js'
+import { GateRun } from './gates.js'
+import { readSluiceHeaders } from './headers.js'
+import { identifyNative, identifyUnified, parseUnified, type Arrival } from './identify.js'
 import { settle, type SettleTarget } from './settle.js'
-import { checkSluiceHeaders } from './headers.js'
-import { handleOfrep } from '../ofrep/handler.js'
-import { handleModels, MODELS_PATH } from './models-endpoint.js'
+import type { Snapshot } from './snapshot.js'
 
 export interface DataPlaneDeps {
   /** The current config snapshot; read once per request. */
@@ -36,90 +39,104 @@ export interface DataPlaneDeps {
   /** True once shutdown began. */
   draining(): boolean
   inFlight: InFlight
+  /** Monotonic milliseconds. Default performance.now. */
+  now?: () => number
+  /** Wall-clock milliseconds (response timestamps). Default Date.now. */
+  wallClock?: () => number
+  /** In [0, 1): weighted choice and backoff jitter. Default Math.random. */
+  random?: () => number
 }
 
-type Request = IncomingMessage | Http2ServerRequest
+export type DataPlaneRequest = IncomingMessage | Http2ServerRequest
 
-export function createRequestHandler(deps: DataPlaneDeps): (req: Request, res: Response) => void {
-  return (req, res) => {
-    const arrivedAt = performance.now()
-    const snapshot = deps.snapshot()
-    const url = req.url ?? '/'
-    const q = url.indexOf('?')
-    const fullPath = q === -1 ? url : url.slice(0, q)
-    // OFREP is flag evaluation for applications, not AI traffic: no mount, gates or decision record.
-    if (fullPath.startsWith('/ofrep/')) return handleOfrep(deps, snapshot, req, res, fullPath)
-    if (fullPath === MODELS_PATH || fullPath.startsWith(`${MODELS_PATH}/`)) return handleModels(snapshot, req, res, fullPath)
-    const mount = findMount(snapshot, fullPath)
-    let settled = false
-    const target: Target = {
-      requestId: randomUUID(),
-      arrivedAt,
-      provider: mount?.name ?? 'none',
-      model: 'unknown',
-      route: mount?.name ?? 'none',
-      facts: undefined,
-      finish(outcome) {
-        if (settled) return
-        settled = true
-        deps.inFlight.leave()
-        // Metrics and the decision record name who answered (a fallback, a downgrade), not who was asked.
-        const served = outcome.served
-        if (served !== undefined) {
-          target.provider = served.target.mount.name
-          target.model = served.operation.model
-        }
-        const leases = target.facts?.leases
-        if (leases !== undefined) for (const lease of leases) settleLease(deps.logger, lease, outcome, target.facts!)
-        settle(snapshot.config.log.decisions ? deps.decisions : undefined, target, outcome)
-      },
+const defaultNow = (): number => performance.now()
+
+/** The record of one request that metrics and the decision log read; `finish` settles it exactly once. */
+class RequestRecord implements SettleTarget {
+  readonly requestId = randomUUID()
+  provider: string
+  model = 'unknown'
+  route: string
+  facts: RequestFacts | undefined = undefined
+  gates: GateRun | undefined = undefined
+  #settled = false
+
+  constructor(
+    private readonly deps: DataPlaneDeps,
+    private readonly snapshot: Snapshot,
+    readonly arrivedAt: number,
+    mount: Mount | undefined,
+  ) {
+    this.provider = mount?.name ?? 'none'
+    this.route = mount?.name ?? 'none'
+  }
+
+  finish(outcome: Outcome): void {
+    if (this.#settled) return
+    this.#settled = true
+    this.deps.inFlight.leave()
+    // Metrics and the decision record name who answered (a fallback, a downgrade), not who was asked.
+    const served = outcome.served
+    if (served !== undefined) {
+      this.provider = served.target.mount.name
+      this.model = served.operation.model
     }
-    deps.inFlight.enter()
-    handle(deps, snapshot, mount, req, res, target, fullPath, q === -1 ? '' : url.slice(q + 1)).catch((err: unknown) => {
-      deps.logger.error({ err, requestId: target.requestId }, 'request handler failed')
-      const error = sluiceError('SLUICE_ERR_INTERNAL', target.requestId)
-      if (!res.headersSent) sendError(res, mount?.adapter ?? guessAdapter(fullPath, req.headers), error, 'error')
-      else res.destroy()
-      target.finish(refusal(error.status, error.code))
-    })
+    this.gates?.settle(outcome)
+    settle(this.snapshot.config.log.decisions ? this.deps.decisions : undefined, this, outcome)
   }
 }
 
-interface Target extends SettleTarget {
-  provider: string
-  model: string
-  route: string
-  facts: RequestFacts | undefined
-  finish(outcome: Outcome): void
+/** Runs one AI request through the pipeline; `mount` is undefined for the unified endpoint (or no match). */
+export function runPipeline(
+  deps: DataPlaneDeps,
+  snapshot: Snapshot,
+  mount: Mount | undefined,
+  req: DataPlaneRequest,
+  channel: ClientChannel,
+  fullPath: string,
+  query: string,
+  arrivedAt: number,
+): void {
+  const record = new RequestRecord(deps, snapshot, arrivedAt, mount)
+  deps.inFlight.enter()
+  const unified = mount === undefined && fullPath === CHAT_COMPLETIONS
+  const dialect = mount?.adapter ?? (unified ? adapters.openai : guessDialect(fullPath, req.headers))
+  handle(deps, snapshot, mount, unified, dialect, req, channel, record, fullPath, query).catch((err: unknown) => {
+    deps.logger.error({ err, requestId: record.requestId }, 'request handler failed')
+    const error = sluiceError('SLUICE_ERR_INTERNAL', record.requestId)
+    sendError(channel, dialect, error, 'error')
+    record.finish(refusal(error.status, error.code))
+  })
 }
 
 async function handle(
   deps: DataPlaneDeps,
   snapshot: Snapshot,
   mount: Mount | undefined,
-  req: Request,
-  res: Response,
-  target: Target,
+  unified: boolean,
+  dialect: Dialect,
+  req: DataPlaneRequest,
+  channel: ClientChannel,
+  record: RequestRecord,
   fullPath: string,
   query: string,
 ): Promise<void> {
-  const { requestId } = target
-  const unified = mount === undefined && fullPath === CHAT_COMPLETIONS
-  const adapter = mount?.adapter ?? (unified ? adapters.openai : guessAdapter(fullPath, req.headers))
-  const refuse = (code: ErrorCode, detail?: string, closeConnection = false, gate?: string, denial?: Denial): void => {
-    const error = { ...sluiceError(code, requestId, detail), retryAfterSeconds: denial?.retryAfterSeconds }
+  const { requestId } = record
+  const refuse = (code: ErrorCode, detail?: string, closeConnection = false, gate?: string, retryAfterSeconds?: number, extra?: Readonly<Record<string, string>>): void => {
+    const error = { ...sluiceError(code, requestId, detail), retryAfterSeconds }
     const decision = gate !== undefined || error.status < 500 ? 'deny' : 'error'
-    const headers = target.facts?.responseHeaders === undefined ? denial?.headers : { ...target.facts.responseHeaders, ...denial?.headers }
-    sendError(res, adapter, error, decision, closeConnection, headers)
-    target.finish({ ...refusal(error.status, code), decision, gate })
+    const own = record.facts?.responseHeaders
+    const headers = own === undefined ? extra : extra === undefined ? own : { ...own, ...extra }
+    sendError(channel, dialect, error, decision, closeConnection, headers)
+    record.finish({ ...refusal(error.status, code), decision, gate })
   }
 
   if (mount === undefined && !unified) return refuse('SLUICE_ERR_ROUTE_NOT_FOUND', `Path: ${fullPath}`)
   // Draining: requests on open connections are still served (a sidecar's app may be finishing
   // its own work), but HTTP/1.1 connections close after the response. HTTP/2 sessions got GOAWAY.
-  if (deps.draining() && 'shouldKeepAlive' in res) res.shouldKeepAlive = false
-  const badHeader = checkSluiceHeaders(req.headers)
-  if (badHeader !== undefined) return refuse('SLUICE_ERR_HEADER_INVALID', badHeader)
+  if (deps.draining()) channel.closeAfter()
+  const sluiceHeaders = readSluiceHeaders(req.headers)
+  if (typeof sluiceHeaders === 'string') return refuse('SLUICE_ERR_HEADER_INVALID', sluiceHeaders)
   if (unified && req.method !== 'POST') return refuse('SLUICE_ERR_METHOD_NOT_ALLOWED', `${req.method} ${fullPath}`)
 
   let body: Buffer | typeof TOO_LARGE
@@ -127,10 +144,11 @@ async function handle(
     body = await readBody(req, snapshot.config.server.maxBodyBytes)
   } catch {
     // The client went away mid-upload; there is no one left to answer.
-    return target.finish({ ...refusal(400, 'SLUICE_ERR_REQUEST_MALFORMED'), clientAborted: true })
+    return record.finish({ ...refusal(400, 'SLUICE_ERR_REQUEST_MALFORMED'), clientAborted: true })
   }
   if (body === TOO_LARGE) return refuse('SLUICE_ERR_REQUEST_TOO_LARGE', `Limit: ${snapshot.config.server.maxBodyBytes} bytes.`, true)
-  const bodyReadAt = performance.now()
+  const now = deps.now ?? defaultNow
+  const bodyReadAt = now()
   const clientRequest: NativeRequest = {
     method: req.method ?? 'GET',
     path: mount === undefined ? fullPath : fullPath.length === mount.prefix.length ? '/' : fullPath.slice(mount.prefix.length),
@@ -139,95 +157,82 @@ async function handle(
     body,
   }
 
-  // Identify (SPEC §5 step 1): the operation and model, the client, the context. A native request
+  // 1. Identify: the operation and model, the client, the context, the candidates. A native request
   // is recognised first (a SigV4 check needs the body anyway); a unified one is authenticated
   // first, so a caller without a key learns nothing about the virtual models.
-  let parsed: UnifiedParse | undefined
-  let operation: Operation | undefined
-  if (!unified) {
-    const recognition = adapter.recognise(clientRequest)
+  let recognition = mount === undefined ? undefined : mount.adapter.recognise(clientRequest)
+  if (recognition !== undefined) {
     if (!recognition.ok) return refuse(recognition.code, recognition.detail)
-    operation = recognition.operation
-    target.model = operation.model
+    record.model = recognition.operation.model
   }
-  let auth = authenticate(snapshot, mount?.config.auth ?? snapshot.config.unified.auth, adapter, clientRequest, fullPath)
+  let auth = authenticate(snapshot, mount?.config.auth ?? snapshot.config.unified.auth, dialect, clientRequest, fullPath)
   if (auth instanceof Promise) auth = await auth
   if (!auth.ok) return refuse(auth.code, auth.detail === '' ? undefined : auth.detail)
-  if (unified) {
-    parsed = parseUnified(snapshot, body)
-    if (!parsed.ok) return refuse(parsed.code, parsed.detail)
-    target.model = parsed.request.chat.model
-  }
+  const arrival: Arrival = { requestId, arrivedAt: record.arrivedAt, bodyReadAt, client: auth.client, sluiceHeaders, environment: snapshot.environment }
 
   let facts: RequestFacts
-  let route: UnifiedRoute | undefined
-  if (parsed?.ok === true) {
-    const { model } = parsed.request
-    const first = model.targets[0]!
-    const unifiedOperation: Operation = { name: 'chat.completions', model: first.model, stream: parsed.request.chat.stream, streamFormat: 'none' }
-    const context = buildContext(first.mount, unifiedOperation, auth.client, req.headers, snapshot.environment, model.name)
-    const targets = orderTargets(snapshot, model, context, Math.random())
-    // The first target that can take this request is the one the gates check.
-    let leg: Leg | string = ''
-    const reasons: string[] = []
-    while (targets.length > 0 && typeof (leg = translate(parsed.request, targets[0]!)) === 'string') reasons.push(`${targets.shift()!.id}: ${leg}`)
-    if (typeof leg === 'string') return refuse('SLUICE_ERR_TRANSLATION_UNSUPPORTED', reasons.join(' '))
-    const ctx = context as { provider: string; model: string; operation: string }
-    ctx.provider = leg.target.mount.name
-    ctx.model = leg.operation.model
-    ctx.operation = leg.operation.name
-    target.provider = leg.target.mount.name
-    target.model = leg.operation.model
-    target.route = model.name
-    facts = newFacts(target, bodyReadAt, leg.target.mount, leg.request, leg.operation, auth.client, context)
-    route = new UnifiedRoute(targets, leg, parsed.request, res, requestId)
+  let legs: Legs
+  if (recognition?.ok === true) {
+    facts = identifyNative(snapshot, arrival, mount!, clientRequest, recognition.operation)
+    legs = new NativeLegs(facts)
   } else {
-    const context = buildContext(mount!, operation!, auth.client, req.headers, snapshot.environment)
-    facts = newFacts(target, bodyReadAt, mount!, clientRequest, operation!, auth.client, context)
+    const parsed = parseUnified(snapshot, body)
+    if (!parsed.ok) return refuse(parsed.code, parsed.detail)
+    record.model = parsed.request.chat.model
+    const translated = new Map<Target, Leg>()
+    const identified = identifyUnified(arrival, parsed.request, translated)
+    if (typeof identified === 'string') return refuse('SLUICE_ERR_TRANSLATION_UNSUPPORTED', identified)
+    facts = identified
+    record.route = parsed.request.model.name
+    legs = new UnifiedLegs(adapters.openai, parsed.request, requestId, translated, deps.wallClock ?? Date.now)
   }
-  target.facts = facts
+  record.provider = facts.context.provider
+  record.model = facts.context.model
+  record.facts = facts
 
-  for (const gate of GATES) {
-    let denial: Denial | undefined
-    try {
-      const checked = gate.check(facts, snapshot)
-      denial = checked instanceof Promise ? await checked : checked
-    } catch (err) {
-      const failMode = snapshot.config.gates[gate.name].failMode
-      metrics.gateErrors.labels(gate.name, failMode).inc()
-      deps.logger.error({ err, gate: gate.name, requestId }, 'gate failed; applying its fail mode')
-      if (failMode === 'closed') denial = { code: 'SLUICE_ERR_GATE_FAILED', detail: `Gate: ${gate.name}.` }
-    }
-    if (denial !== undefined) {
-      metrics.denials.labels(gate.name, denial.code).inc()
-      return refuse(denial.code, denial.detail, false, gate.name, denial)
-    }
+  // 2–6. Gates.
+  const gates = new GateRun(snapshot, facts, deps.logger)
+  record.gates = gates
+  let result = gates.run()
+  if (result instanceof Promise) result = await result
+  if (result.kind === 'deny') {
+    const { refusal: r, gate } = result
+    return refuse(r.code, r.detail, false, gate, r.retryAfterSeconds, r.headers)
   }
 
-  const exchangeRoute = route === undefined ? new NativeRoute(snapshot, facts, res, facts.downgradeTo) : route.downgrade(snapshot, facts.downgradeTo)
-  new Exchange(exchangeRoute, { facts, snapshot, res, logger: deps.logger, done: target.finish }).start()
+  // 7. Steer: a gate's plan stands (a budget downgrade); else the candidates become a plan.
+  const random = deps.random ?? Math.random
+  const plan: RoutePlan = result.route?.plan ?? steer(facts, random)
+
+  // 8–9. Exchange; 10. settle when it is done.
+  new Exchange({
+    facts,
+    plan,
+    legs,
+    channel,
+    resilience: snapshot.config.resilience,
+    logger: deps.logger,
+    now,
+    random,
+    wrapSink: sinkWrapper(snapshot, facts),
+    done: (outcome) => record.finish(outcome),
+  }).start()
 }
 
-function newFacts(
-  target: Target,
-  bodyReadAt: number,
-  mount: Mount,
-  request: NativeRequest,
-  operation: Operation,
-  client: ClientConfig | undefined,
-  context: EvaluationContext,
-): RequestFacts {
-  return {
-    requestId: target.requestId,
-    arrivedAt: target.arrivedAt,
-    bodyReadAt,
-    mount,
-    request,
-    operation,
-    client,
-    context,
-    responseHeaders: undefined,
-    leases: undefined,
+const unwrapped = (sink: Sink): Sink => sink
+
+/** The gates' response-side hooks around a committed sink, in gate order (the first gate outermost). */
+function sinkWrapper(snapshot: Snapshot, facts: RequestFacts): (sink: Sink) => Sink {
+  let hooked = false
+  for (const { gate } of snapshot.gates) if (gate.wrapSink !== undefined) hooked = true
+  if (!hooked) return unwrapped
+  return (sink) => {
+    let wrapped = sink
+    for (let i = snapshot.gates.length - 1; i >= 0; i--) {
+      const hook = snapshot.gates[i]!.gate.wrapSink
+      if (hook !== undefined) wrapped = hook(wrapped, facts)
+    }
+    return wrapped
   }
 }
 
@@ -242,14 +247,5 @@ function refusal(status: number, code: ErrorCode): Outcome {
     upstreamMs: undefined,
     clientAborted: false,
     upstreamBroken: false,
-  }
-}
-
-/** A lease that throws must not keep the others from settling or take the request down. */
-function settleLease(logger: Logger, lease: Lease, outcome: Outcome, facts: RequestFacts): void {
-  try {
-    lease.settle(outcome, facts)
-  } catch (err) {
-    logger.error({ err, requestId: facts.requestId }, 'settling a gate lease failed')
   }
 }

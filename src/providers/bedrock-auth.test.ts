@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { providerConfig } from '../../test/fixtures/providers/helpers.js'
 import { parseSigV4, verifySigV4 } from '../auth/sigv4-verify.js'
-import type { UpstreamRequest } from './adapter.js'
+import type { UpstreamRequest } from '../core/wire.js'
 import { bedrock } from './bedrock.js'
 
 const credentials = { accessKeyId: 'AKIDSLUICEUPSTREAM', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }

@@ -13,7 +13,7 @@ import { Hash } from '@smithy/hash-node'
 import { HttpRequest } from '@smithy/protocol-http'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { ProviderConfig } from '../config/schema.js'
-import type { UpstreamAuth, UpstreamRequest } from './adapter.js'
+import type { UpstreamAuth, UpstreamRequest } from '../core/wire.js'
 import { bearerAuth } from './upstream-auth.js'
 
 export const DEFAULT_REGION = 'us-east-1'

@@ -4,7 +4,7 @@
 // `amazon-bedrock-invocationMetrics`. Bedrock counts cache reads and writes apart from
 // `inputTokens`; they are added back so that input counts every prompt token (see usage.ts).
 import type { IncomingHttpHeaders } from 'node:http'
-import type { Operation, Usage, UsageReader } from './adapter.js'
+import type { Operation, Usage, UsageReader } from '../core/wire.js'
 import { isObject, tokenCount } from './request.js'
 import { EventStreamDecoder, type EventStreamMessage } from './streams/eventstream.js'
 import { NO_USAGE, count, findUsage, jsonUsageReader, readableBody, usageKey } from './usage.js'

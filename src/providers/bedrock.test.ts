@@ -2,8 +2,8 @@ import { EventStreamCodec } from '@smithy/eventstream-codec'
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8'
 import { describe, expect, it } from 'vitest'
 import { chunkings, fixture, nativeRequest, readAll, usage } from '../../test/fixtures/providers/helpers.js'
-import type { Operation, Recognition } from './adapter.js'
-import { sluiceError, type SluiceError } from '../errors.js'
+import type { Operation, Recognition } from '../core/wire.js'
+import { sluiceError, type SluiceError } from '../core/errors.js'
 import { bedrock } from './bedrock.js'
 
 const SONNET = 'anthropic.claude-3-5-sonnet-20240620-v1:0'
@@ -48,7 +48,7 @@ describe('bedrock.presentedCredential', () => {
   const sigv4 = `AWS4-HMAC-SHA256 Credential=AKIDCHECKOUTAPP/20240102/us-east-1/bedrock/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'a1'.repeat(32)}`
   it.each([
     ['none', {}, { kind: 'none' }],
-    ['SigV4', { authorization: sigv4 }, { kind: 'sigv4', accessKeyId: 'AKIDCHECKOUTAPP' }],
+    ['SigV4', { authorization: sigv4 }, { kind: 'sigv4', accessKeyId: 'AKIDCHECKOUTAPP', parsed: { accessKeyId: 'AKIDCHECKOUTAPP', date: '20240102', region: 'us-east-1', service: 'bedrock', signedHeaders: ['host', 'x-amz-date'], signature: 'a1'.repeat(32) } }],
     ['SigV4 that does not parse', { authorization: 'AWS4-HMAC-SHA256 Credential=AKID' }, { kind: 'malformed', detail: 'The SigV4 Authorization header could not be parsed.' }],
     ['Bedrock API key', { authorization: 'Bearer ABSKQmVkcm9ja0FQSUtleQ==' }, { kind: 'key', key: 'ABSKQmVkcm9ja0FQSUtleQ==' }],
     ['other scheme', { authorization: 'Basic eDp5' }, { kind: 'malformed', detail: 'The Authorization header is not a Bearer token.' }],

@@ -2,8 +2,9 @@
 // into one path segment (`…-v1%3A0`, ARNs with `%2F`), so the id is decoded from that segment and
 // the path itself is forwarded and re-signed untouched (bedrock-auth.ts). Streaming actions answer
 // `application/vnd.amazon.eventstream`.
-import type { PresentedCredential, ProviderAdapter, Recognition, RenderedError } from './adapter.js'
-import type { ErrorKind, SluiceError } from '../errors.js'
+import type { PresentedCredential, Recognition, RenderedError } from '../core/wire.js'
+import type { ProviderAdapter } from './adapter.js'
+import type { ErrorKind, SluiceError } from '../core/errors.js'
 import { bedrockExceptionFrame } from './stream-errors.js'
 import { headerValue, parseSigV4 } from '../auth/sigv4-verify.js'
 import { createBedrockAuth, DEFAULT_REGION } from './bedrock-auth.js'
@@ -71,7 +72,7 @@ function presentedCredential(authorization: string | undefined): PresentedCreden
   const parsed = parseSigV4(authorization)
   return parsed === undefined
     ? { kind: 'malformed', detail: 'The SigV4 Authorization header could not be parsed.' }
-    : { kind: 'sigv4', accessKeyId: parsed.accessKeyId }
+    : { kind: 'sigv4', accessKeyId: parsed.accessKeyId, parsed }
 }
 
 // The AWS SDK takes the error name from `x-amzn-errortype` (it beats any `code` in the body) and

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { chunkings, fixture, nativeRequest, providerConfig, readAll, usage } from '../../test/fixtures/providers/helpers.js'
-import type { Operation, UpstreamRequest } from './adapter.js'
-import { sluiceError, type SluiceError } from '../errors.js'
+import type { Operation, UpstreamRequest } from '../core/wire.js'
+import { sluiceError, type SluiceError } from '../core/errors.js'
 import { gemini } from './gemini.js'
 
 const body = { contents: [{ role: 'user', parts: [{ text: 'Hi' }] }], generationConfig: { maxOutputTokens: 200 } }

@@ -2,8 +2,9 @@
 // streamGenerateContent answers SSE with `?alt=sse` and a streamed JSON array without it; every
 // chunk may carry the running `usageMetadata`, so the last one wins. Errors use Google's
 // `{"error":{"code","message","status","details"}}` shape (https://google.aip.dev/193).
-import type { ProviderAdapter, Recognition, RenderedError, StreamFormat, Usage } from './adapter.js'
-import type { ErrorKind, SluiceError } from '../errors.js'
+import type { Recognition, RenderedError, StreamFormat, Usage } from '../core/wire.js'
+import type { ProviderAdapter } from './adapter.js'
+import type { ErrorKind, SluiceError } from '../core/errors.js'
 import { sseErrorEvent } from './stream-errors.js'
 import { headerValue } from '../auth/sigv4-verify.js'
 import { errorMessage } from './error-message.js'

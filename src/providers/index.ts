@@ -1,5 +1,5 @@
 // One adapter per provider type; the data plane looks an adapter up by its mount's `type`.
-import type { ProviderType } from '../config/schema.js'
+import type { ProviderType } from '../core/wire.js'
 import type { ProviderAdapter } from './adapter.js'
 import { bedrock } from './bedrock.js'
 import { gemini } from './gemini.js'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { chunkings, fixture, nativeRequest, providerConfig, readAll, usage } from '../../test/fixtures/providers/helpers.js'
-import type { Operation, UpstreamRequest } from './adapter.js'
-import { sluiceError } from '../errors.js'
+import type { Operation, UpstreamRequest } from '../core/wire.js'
+import { sluiceError } from '../core/errors.js'
 import { llama } from './llama.js'
 
 const NATIVE: Operation = { name: 'chat.completions', model: 'Llama-4-Maverick-17B-128E-Instruct-FP8', stream: false, streamFormat: 'none' }

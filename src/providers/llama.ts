@@ -2,7 +2,8 @@
 // `{metric: 'num_prompt_tokens' | 'num_completion_tokens' | …, value}`, in the JSON body and in the
 // stream's `event.metrics` (its SSE stream ends without `[DONE]`). The OpenAI-compatible API under
 // `/compat/v1/` speaks the OpenAI dialect, usage included.
-import type { ProviderAdapter, Usage } from './adapter.js'
+import type { Usage } from '../core/wire.js'
+import type { ProviderAdapter } from './adapter.js'
 import { headerValue } from '../auth/sigv4-verify.js'
 import { USAGE_KEY, openAiUsage, recogniseModelBody, renderOpenAiError, renderOpenAiStreamError } from './openai-dialect.js'
 import { bearerCredential, isObject, tokenCount, unsupported, withBodyModel } from './request.js'

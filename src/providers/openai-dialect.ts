@@ -1,9 +1,9 @@
 // The OpenAI wire dialect, spoken by the OpenAI mount and by Llama (whose SDK is generated from the
 // same Stainless template): model and stream in the JSON body, `usage` objects, and
 // `{"error":{"message","type","param","code"}}` errors that the SDKs map to typed errors by status.
-import type { NativeRequest, Operation, Recognition, RenderedError, Usage } from './adapter.js'
+import type { NativeRequest, Operation, Recognition, RenderedError, Usage } from '../core/wire.js'
 import { sseErrorEvent } from './stream-errors.js'
-import type { ErrorKind, SluiceError } from '../errors.js'
+import type { ErrorKind, SluiceError } from '../core/errors.js'
 import { errorMessage } from './error-message.js'
 import { MALFORMED_BODY, isObject, modelInvalid, parseJsonObject, recognised, tokenCount } from './request.js'
 import { count, usageKey } from './usage.js'

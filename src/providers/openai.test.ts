@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { chunkings, fixture, nativeRequest, providerConfig, readAll, usage } from '../../test/fixtures/providers/helpers.js'
-import type { Operation, Recognition, UpstreamRequest } from './adapter.js'
-import { sluiceError, type SluiceError } from '../errors.js'
+import type { Operation, Recognition, UpstreamRequest } from '../core/wire.js'
+import { sluiceError, type SluiceError } from '../core/errors.js'
 import { openai } from './openai.js'
 
 const chat = (body: object): ReturnType<typeof nativeRequest> => nativeRequest('POST', '/v1/chat/completions', body)

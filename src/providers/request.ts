@@ -1,6 +1,6 @@
 // Reading a native request, shared by the adapters: one JSON.parse per body, token counts, the
 // Bearer scheme, and the Recognition values every adapter answers with.
-import type { NativeRequest, PresentedCredential, Recognition, StreamFormat } from './adapter.js'
+import type { NativeRequest, PresentedCredential, Recognition, StreamFormat } from '../core/wire.js'
 
 export type JsonObject = Record<string, unknown>
 

@@ -2,7 +2,7 @@
 // stream format's own framing, so each official SDK raises rather than seeing a clean end.
 import { EventStreamCodec } from '@smithy/eventstream-codec'
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8'
-import type { SluiceError } from '../errors.js'
+import type { SluiceError } from '../core/errors.js'
 import { errorMessage } from './error-message.js'
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8)

@@ -1,7 +1,7 @@
 // Upstream auth for the key-based providers: one header set on every request, built once per
 // provider config. Without a configured key the request goes out as it is (keyless endpoints,
 // emulators); the client's own credential was already stripped (clientAuthHeaders).
-import type { UpstreamAuth } from './adapter.js'
+import type { UpstreamAuth } from '../core/wire.js'
 
 export const NO_UPSTREAM_AUTH: UpstreamAuth = () => {}
 

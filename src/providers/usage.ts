@@ -10,7 +10,7 @@
 // reasoning included; `reasoningTokens` is that part of it. Cost = input×in − cached×(in − cached
 // price) + output×out.
 import type { IncomingHttpHeaders } from 'node:http'
-import type { Usage, UsageReader } from './adapter.js'
+import type { Usage, UsageReader } from '../core/wire.js'
 import { tokenCount } from './request.js'
 import { JsonArraySplitter } from './streams/json-array.js'
 import { SseParser } from './streams/sse.js'

@@ -1,8 +1,9 @@
 import { Value } from '@sinclair/typebox/value'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { metrics } from '../metrics.js'
+import { metrics } from '../core/metrics.js'
 import { CircuitRegistry, type Circuit, type CircuitState } from './circuits.js'
-import { CircuitBreakerSchema, type CircuitBreakerConfig, type FailureKind } from './schema.js'
+import { CircuitBreakerSchema, type CircuitBreakerConfig } from './schema.js'
+import { type FailureKind } from '../core/target.js'
 
 /** The schema's defaults with a small volume and a 5 s reset, plus overrides. */
 const config = (overrides: Partial<CircuitBreakerConfig> = {}): CircuitBreakerConfig =>

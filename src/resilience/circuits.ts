@@ -10,21 +10,14 @@
 //   it starts with an empty window, as in Hystrix and resilience4j. opossum would keep the window,
 //   where the rejects of the open spell dilute the error rate and stale failures re-trip it.
 import CircuitBreaker from 'opossum'
-import { metrics } from '../metrics.js'
-import { FailureKinds, type CircuitBreakerConfig, type FailureKind } from './schema.js'
+import { metrics } from '../core/metrics.js'
+import { FailureKinds, type CircuitBreakerGate, type CircuitTicket, type FailureKind } from '../core/target.js'
+import type { CircuitBreakerConfig } from './schema.js'
 
 export type CircuitState = 'closed' | 'open' | 'half-open'
 
 /** The breaker settings of every circuit: `resilience.circuitBreaker` without `enabled`. */
 export type CircuitSettings = Omit<CircuitBreakerConfig, 'enabled'>
-
-/** One admitted attempt; settle it exactly once (later calls are no-ops). */
-export interface CircuitTicket {
-  /** The attempt ended in a way that is not the target's fault (2xx, 4xx, client went away...). */
-  success(): void
-  /** The attempt failed; counts as a breaker failure only if `kind` is in failOn, else as success. */
-  failure(kind: FailureKind): void
-}
 
 export interface CircuitReport {
   readonly id: string
@@ -93,7 +86,7 @@ const UPDATE = Symbol('update')
 const SHUTDOWN = Symbol('shutdown')
 
 /** One target's breaker. Created by `CircuitRegistry.circuit()`; the object lives as long as its target is configured. */
-export class Circuit {
+export class Circuit implements CircuitBreakerGate {
   readonly id: string
   readonly provider: string
   readonly model: string

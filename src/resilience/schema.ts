@@ -2,10 +2,7 @@
 // first byte. Mounted at `resilience:` in the main schema; per-target timeouts sit on each target
 // (`models.<name>.targets[].timeouts`) and default to the provider's own timeouts.
 import { Type, type Static } from '@sinclair/typebox'
-
-/** What can go wrong with one upstream attempt before its answer is known. */
-export const FailureKinds = ['5xx', '429', 'timeout', 'connection'] as const
-export type FailureKind = (typeof FailureKinds)[number]
+import { FailureKinds, type FailureKind } from '../core/target.js'
 
 const Kinds = (defaults: FailureKind[], description: string) =>
   Type.Array(Type.Union(FailureKinds.map((k) => Type.Literal(k))), { uniqueItems: true, default: defaults, description })

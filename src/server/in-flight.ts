@@ -1,5 +1,5 @@
 // Counts requests between arrival and settle, so shutdown can wait for them (streams included).
-import { metrics } from '../metrics.js'
+import { metrics } from '../core/metrics.js'
 
 export class InFlight {
   private count = 0

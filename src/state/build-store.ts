@@ -2,7 +2,7 @@
 // writes with audit rows, decodes documents back into typed values and fans out changes.
 import type { AppliedWrite, Commit, OpenEngine, RecordWrite } from './engine.js'
 import { StateError } from './errors.js'
-import type { Attribution, ChangeItem, FlagOverride, JsonObject, KillSwitch, StateListener, StateOp, StateStore } from './store.js'
+import type { Attribution, ChangeItem, FlagOverride, JsonObject, KillSwitch, StateListener, StateOp, StateStore } from '../core/store.js'
 import * as v from './validate.js'
 
 export interface StoreOptions {

@@ -1,7 +1,7 @@
 // What a storage engine implements. Engines only move validated JSON documents and audit rows;
 // validation, typed views and listener fan-out live once in build-store.ts, so a new engine
 // (redis) is this interface plus the contract suite, and every engine refuses the same input.
-import type { AuditEntry, JsonObject } from './store.js'
+import type { AuditEntry, JsonObject } from '../core/store.js'
 
 /** One document write inside a commit; `value: null` deletes. */
 export interface RecordWrite {

@@ -4,11 +4,11 @@ import { StateError } from './errors.js'
 import { openMemoryEngine } from './memory.js'
 import { openRedisEngine } from './redis.js'
 import { openSqliteEngine } from './sqlite.js'
-import type { StateStore } from './store.js'
+import type { StateStore } from '../core/store.js'
 
 export { StateError, type StateErrorCode } from './errors.js'
 export type { StoreOptions } from './build-store.js'
-export * from './store.js'
+export * from '../core/store.js'
 
 /** The `state` section of the config; `path` is the directory that holds `sluice.db`. */
 export interface StateConfig {

@@ -2,7 +2,7 @@
 // Documents are kept as JSON text, like sqlite keeps them, so callers get fresh copies on every
 // read and cannot mutate stored state through a returned object.
 import type { AppliedWrite, CommitSink, RecordWrite, StateEngine } from './engine.js'
-import type { AuditEntry, JsonObject } from './store.js'
+import type { AuditEntry, JsonObject } from '../core/store.js'
 
 export function openMemoryEngine(sink: CommitSink): Promise<StateEngine> {
   const namespaces = new Map<string, Map<string, string>>()

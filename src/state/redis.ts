@@ -7,7 +7,7 @@ import { asUnavailable, StateError } from './errors.js'
 import { openChangeFeed, readRevision, type ChangeFeed } from './redis-changes.js'
 import { closeRedis, connectRedis } from './redis-connection.js'
 import { appendScript, commitScript, redisKeys, runScript } from './redis-scripts.js'
-import type { AuditEntry, JsonObject } from './store.js'
+import type { AuditEntry, JsonObject } from '../core/store.js'
 
 export interface RedisEngineOptions {
   /** `redis://` or `rediss://` (TLS), with optional credentials and database: `redis://:pw@host:6379/2`. */

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3'
 import type { AppliedWrite, CommitSink, RecordWrite, StateEngine } from './engine.js'
 import { asUnavailable, StateError } from './errors.js'
 import { migrate } from './sqlite-schema.js'
-import type { AuditEntry, JsonObject, JsonValue } from './store.js'
+import type { AuditEntry, JsonObject, JsonValue } from '../core/store.js'
 
 export const sqliteFileName = 'sluice.db'
 // How long a write waits for another connection's write lock (a CLI, or the previous process

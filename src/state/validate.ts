@@ -10,7 +10,7 @@ import {
   type JsonValue,
   type KillScope,
   type KillSwitchInput,
-} from './store.js'
+} from '../core/store.js'
 
 export const maxReasonLength = 1000
 const maxNameLength = 256

@@ -2,6 +2,7 @@
 // (https://platform.openai.com/docs/api-reference/chat-streaming). A stream opens with a chunk
 // carrying `role`, then content / tool-call deltas, one chunk with `finish_reason`, and with
 // `stream_options.include_usage` a last chunk whose `choices` is empty and which carries `usage`.
+import type { Usage } from '../core/wire.js'
 import type { ChatCompletion, ChatCompletionChunk, ChunkDelta, CompletionUsage, FinishReason, ResponseContext, ToolCall, ToolCallDelta } from './types.js'
 
 export const SSE_DONE = 'data: [DONE]\n\n'
@@ -10,12 +11,16 @@ export function sseLine(chunk: ChatCompletionChunk): string {
   return `data: ${JSON.stringify(chunk)}\n\n`
 }
 
-/** OpenAI counts cached tokens inside `prompt_tokens` and reasoning inside `completion_tokens`. */
-export function completionUsage(promptTokens: number, completionTokens: number, cachedTokens = 0, reasoningTokens = 0): CompletionUsage {
-  const usage: CompletionUsage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens }
-  if (cachedTokens > 0) usage.prompt_tokens_details = { cached_tokens: cachedTokens }
-  if (reasoningTokens > 0) usage.completion_tokens_details = { reasoning_tokens: reasoningTokens }
-  return usage
+/**
+ * Sluice's usage (core/wire.ts) as OpenAI reports it: the units agree — cached tokens inside
+ * `prompt_tokens`, reasoning inside `completion_tokens` — so the client sees what Sluice counts.
+ */
+function completionUsage(usage: Usage): CompletionUsage {
+  const { inputTokens, outputTokens, cachedTokens, reasoningTokens } = usage
+  const out: CompletionUsage = { prompt_tokens: inputTokens, completion_tokens: outputTokens, total_tokens: inputTokens + outputTokens }
+  if (cachedTokens > 0) out.prompt_tokens_details = { cached_tokens: cachedTokens }
+  if (reasoningTokens > 0) out.completion_tokens_details = { reasoning_tokens: reasoningTokens }
+  return out
 }
 
 export function buildCompletion(
@@ -23,7 +28,7 @@ export function buildCompletion(
   text: string,
   toolCalls: ToolCall[],
   finishReason: FinishReason,
-  usage: CompletionUsage | undefined,
+  usage: Usage | undefined,
 ): ChatCompletion {
   const message: ChatCompletion['choices'][0]['message'] = { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text, refusal: null }
   if (toolCalls.length > 0) message.tool_calls = toolCalls
@@ -34,7 +39,7 @@ export function buildCompletion(
     model: context.model,
     choices: [{ index: 0, message, finish_reason: finishReason, logprobs: null }],
   }
-  if (usage !== undefined) completion.usage = usage
+  if (usage !== undefined) completion.usage = completionUsage(usage)
   return completion
 }
 
@@ -91,16 +96,12 @@ export class ChunkWriter {
   }
 
   /** The usage chunk, if the client asked for it; only after the finish chunk. */
-  usage(usage: CompletionUsage): ChatCompletionChunk[] {
+  usage(usage: Usage): ChatCompletionChunk[] {
     if (!this.#context.includeUsage || this.#usageSent || !this.#finished) return []
     this.#usageSent = true
-    return [{ id: this.#context.id, object: 'chat.completion.chunk', created: this.#created, model: this.#context.model, choices: [], usage }]
+    return [{ id: this.#context.id, object: 'chat.completion.chunk', created: this.#created, model: this.#context.model, choices: [], usage: completionUsage(usage) }]
   }
 }
 
 export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
-/** A non-negative integer token count, else 0. */
-export function tokens(value: unknown): number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0
-}

@@ -2,8 +2,11 @@
 // chunks (https://ai.google.dev/api/generate-content#v1beta.GenerateContentResponse). Gemini gives
 // function calls whole, usually without ids, and finishes them with STOP: the ids are made from
 // the response id and the finish reason becomes `tool_calls`. Thought parts are not forwarded.
-import { buildCompletion, ChunkWriter, completionUsage, isObject, tokens } from './chunks.js'
-import type { ChatCompletionChunk, CompletionResult, CompletionUsage, FinishReason, ResponseContext, StreamTranslator, ToolCall } from './types.js'
+import type { Usage } from '../core/wire.js'
+import { tokenCount } from '../providers/request.js'
+import { count } from '../providers/usage.js'
+import { buildCompletion, ChunkWriter, isObject } from './chunks.js'
+import type { ChatCompletionChunk, CompletionResult, FinishReason, ResponseContext, StreamTranslator, ToolCall } from './types.js'
 
 const FINISH: Readonly<Record<string, FinishReason>> = {
   STOP: 'stop',
@@ -21,11 +24,25 @@ export function geminiFinishReason(finishReason: unknown, calledTools: boolean):
   return reason === 'stop' && calledTools ? 'tool_calls' : reason
 }
 
-/** Gemini's `promptTokenCount` already includes cached tokens; `candidatesTokenCount` excludes thoughts. */
-function usageOf(value: unknown): CompletionUsage | undefined {
+/**
+ * The `usageMetadata` of a GenerateContentResponse (whole, or one streamed chunk), read as
+ * providers/gemini.ts reads it (translators.test.ts holds the two to the same numbers):
+ * `promptTokenCount` already includes cached tokens, tool-use prompt tokens are input too, and
+ * thoughts are output although `candidatesTokenCount` leaves them out.
+ */
+export function geminiUsage(response: unknown): Usage | undefined {
+  const value = isObject(response) ? response.usageMetadata : undefined
   if (!isObject(value)) return undefined
-  const thoughts = tokens(value.thoughtsTokenCount)
-  return completionUsage(tokens(value.promptTokenCount), tokens(value.candidatesTokenCount) + thoughts, tokens(value.cachedContentTokenCount), thoughts)
+  const prompt = tokenCount(value.promptTokenCount)
+  const candidates = tokenCount(value.candidatesTokenCount)
+  if (prompt === undefined && candidates === undefined) return undefined
+  const thoughts = count(value.thoughtsTokenCount)
+  return {
+    inputTokens: (prompt ?? 0) + count(value.toolUsePromptTokenCount),
+    outputTokens: (candidates ?? 0) + thoughts,
+    cachedTokens: count(value.cachedContentTokenCount),
+    reasoningTokens: thoughts,
+  }
 }
 
 interface Parts {
@@ -52,7 +69,7 @@ const callId = (context: ResponseContext, index: number): string => `call_${inde
 
 export function fromGemini(body: unknown, context: ResponseContext): CompletionResult {
   if (!isObject(body)) return { ok: false, message: 'The Gemini response is not a JSON object.' }
-  const usage = usageOf(body.usageMetadata)
+  const usage = geminiUsage(body)
   const candidate = Array.isArray(body.candidates) ? body.candidates[0] : undefined
   if (!isObject(candidate)) {
     // A blocked prompt answers 200 with promptFeedback.blockReason and no candidates.
@@ -69,7 +86,7 @@ class GeminiStreamTranslator implements StreamTranslator<unknown> {
   readonly #context: ResponseContext
   readonly #writer: ChunkWriter
   #toolCalls = 0
-  #usage: CompletionUsage | undefined
+  #usage: Usage | undefined
 
   constructor(context: ResponseContext) {
     this.#context = context
@@ -80,7 +97,7 @@ class GeminiStreamTranslator implements StreamTranslator<unknown> {
   push(event: unknown): ChatCompletionChunk[] {
     if (!isObject(event)) return []
     // Usage is cumulative on every chunk; the last one is final, so it is written at the end.
-    this.#usage = usageOf(event.usageMetadata) ?? this.#usage
+    this.#usage = geminiUsage(event) ?? this.#usage
     const candidate = Array.isArray(event.candidates) ? event.candidates[0] : undefined
     if (!isObject(candidate)) {
       const blocked = isObject(event.promptFeedback) && event.promptFeedback.blockReason !== undefined
@@ -99,6 +116,10 @@ class GeminiStreamTranslator implements StreamTranslator<unknown> {
 
   end(): ChatCompletionChunk[] {
     return this.#usage === undefined ? [] : this.#writer.usage(this.#usage)
+  }
+
+  usage(): Usage | undefined {
+    return this.#usage
   }
 }
 

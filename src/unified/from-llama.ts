@@ -3,22 +3,31 @@
 // (`num_prompt_tokens`, `num_completion_tokens`); the stream is SSE events
 // `{event: {event_type: start | progress | complete | metrics, delta, stop_reason, metrics}}` and
 // has no `[DONE]`. Tool call deltas carry no index: a delta with a new id opens the next call.
-import { buildCompletion, ChunkWriter, completionUsage, isObject, tokens } from './chunks.js'
-import type { ChatCompletionChunk, CompletionResult, CompletionUsage, FinishReason, ResponseContext, StreamTranslator, ToolCall } from './types.js'
+import type { Usage } from '../core/wire.js'
+import { tokenCount } from '../providers/request.js'
+import { buildCompletion, ChunkWriter, isObject } from './chunks.js'
+import type { ChatCompletionChunk, CompletionResult, FinishReason, ResponseContext, StreamTranslator, ToolCall } from './types.js'
 
 export function llamaFinishReason(stopReason: unknown): FinishReason {
   return stopReason === 'length' || stopReason === 'tool_calls' ? stopReason : 'stop'
 }
 
-function usageOf(metrics: unknown): CompletionUsage | undefined {
+/**
+ * The `metrics` of a native answer or stream event, read as providers/llama.ts reads them
+ * (translators.test.ts holds the two to the same numbers).
+ */
+export function llamaUsage(container: unknown): Usage | undefined {
+  const metrics = isObject(container) ? container.metrics : undefined
   if (!Array.isArray(metrics)) return undefined
-  const value = (name: string): number | undefined => {
-    const metric: unknown = metrics.find((m) => isObject(m) && m.metric === name)
-    return isObject(metric) ? tokens(metric.value) : undefined
+  let input: number | undefined
+  let output: number | undefined
+  for (const item of metrics) {
+    if (!isObject(item)) continue
+    if (item.metric === 'num_prompt_tokens') input = tokenCount(item.value)
+    else if (item.metric === 'num_completion_tokens') output = tokenCount(item.value)
   }
-  const prompt = value('num_prompt_tokens')
-  const completion = value('num_completion_tokens')
-  return prompt === undefined && completion === undefined ? undefined : completionUsage(prompt ?? 0, completion ?? 0)
+  if (input === undefined && output === undefined) return undefined
+  return { inputTokens: input ?? 0, outputTokens: output ?? 0, cachedTokens: 0, reasoningTokens: 0 }
 }
 
 function textOf(content: unknown): string {
@@ -36,13 +45,14 @@ export function fromLlama(body: unknown, context: ResponseContext): CompletionRe
     toolCalls.push({ id: call.id, type: 'function', function: { name: fn.name, arguments: typeof fn.arguments === 'string' ? fn.arguments : '{}' } })
   }
   const finish = llamaFinishReason(message.stop_reason)
-  return { ok: true, completion: buildCompletion(context, textOf(message.content), toolCalls, finish, usageOf(body.metrics)) }
+  return { ok: true, completion: buildCompletion(context, textOf(message.content), toolCalls, finish, llamaUsage(body)) }
 }
 
 class LlamaStreamTranslator implements StreamTranslator<unknown> {
   readonly #writer: ChunkWriter
   #toolIndex = -1
   #toolId: string | undefined
+  #usage: Usage | undefined
 
   constructor(context: ResponseContext) {
     this.#writer = new ChunkWriter(context)
@@ -57,8 +67,11 @@ class LlamaStreamTranslator implements StreamTranslator<unknown> {
     if (isObject(delta) && delta.type === 'text' && typeof delta.text === 'string') out.push(...this.#writer.text(delta.text))
     if (isObject(delta) && delta.type === 'tool_call' && isObject(delta.function)) out.push(...this.#toolCall(delta, delta.function))
     if (event.event_type === 'complete') out.push(...this.#writer.finish(llamaFinishReason(event.stop_reason)))
-    const usage = usageOf(event.metrics)
-    if (usage !== undefined) out.push(...this.#writer.usage(usage))
+    const usage = llamaUsage(event)
+    if (usage !== undefined) {
+      this.#usage = usage
+      out.push(...this.#writer.usage(usage))
+    }
     return out
   }
 
@@ -75,8 +88,13 @@ class LlamaStreamTranslator implements StreamTranslator<unknown> {
     return this.#writer.toolCall({ index: this.#toolIndex, function: { arguments: args } })
   }
 
+  /** Metrics that came before the finish are still owed. */
   end(): ChatCompletionChunk[] {
-    return []
+    return this.#usage === undefined ? [] : this.#writer.usage(this.#usage)
+  }
+
+  usage(): Usage | undefined {
+    return this.#usage
   }
 }
 

@@ -2,7 +2,7 @@
 // virtual model's name; the usage Sluice asked for itself is dropped when the client did not.
 import { describe, expect, it } from 'vitest'
 import { chunkings, fixture } from '../../test/fixtures/providers/helpers.js'
-import { createUnifiedResponder } from './respond.js'
+import { unifiedTranslators } from './translators.js'
 import type { ResponseContext } from './types.js'
 
 const context = (includeUsage: boolean): ResponseContext => ({ id: 'chatcmpl-r1', model: 'smart', clock: () => 1_700_000_000_500, includeUsage })
@@ -29,7 +29,7 @@ describe('OpenAI target, JSON', () => {
   it('passes the completion through with the virtual model name', () => {
     const body = fixture('openai/chat-completion.json')
     for (const [cutting, chunks] of chunkings(body, 3)) {
-      const responder = createUnifiedResponder('openai', false, context(false))
+      const responder = unifiedTranslators['openai'].responder(false, context(false))
       expect(chunks.map((piece) => responder.push(piece)).join(''), cutting).toBe('')
       expect(JSON.parse(responder.end()), cutting).toEqual({ ...JSON.parse(body.toString()), model: 'smart' })
       expect(responder.failure).toBeUndefined()
@@ -37,7 +37,7 @@ describe('OpenAI target, JSON', () => {
   })
 
   it('a body without choices is a failure', () => {
-    const responder = createUnifiedResponder('openai', false, context(false))
+    const responder = unifiedTranslators['openai'].responder(false, context(false))
     responder.push(Buffer.from('{"object":"chat.completion"}'))
     expect(responder.end()).toBe('')
     expect(responder.failure).toBe('openai: The OpenAI response has no choices.')
@@ -55,7 +55,7 @@ describe('OpenAI target, stream', () => {
     ],
   ])('include_usage %s: chunks pass through, renamed, then [DONE]', (includeUsage, expected) => {
     for (const [cutting, chunks] of chunkings(fixture('openai/chat-completion-stream.sse'), 3)) {
-      const responder = createUnifiedResponder('openai', true, context(includeUsage))
+      const responder = unifiedTranslators['openai'].responder(true, context(includeUsage))
       const written = chunks.map((piece) => responder.push(piece)).join('') + responder.end()
       expect(events(written), cutting).toEqual([...expected, '[DONE]'])
       expect(responder.failure).toBeUndefined()
@@ -64,12 +64,12 @@ describe('OpenAI target, stream', () => {
 
   it('a stream cut before its finish, or an error event, is a failure', () => {
     const [role, text] = upstreamEvents()
-    const cut = createUnifiedResponder('openai', true, context(true))
+    const cut = unifiedTranslators['openai'].responder(true, context(true))
     expect(events(cut.push(Buffer.from(`data: ${JSON.stringify(role)}\n\ndata: ${JSON.stringify(text)}\n\n`)))).toHaveLength(2)
     expect(cut.end()).toBe('')
     expect(cut.failure).toBe('openai: upstream stream ended before its final event.')
 
-    const failed = createUnifiedResponder('openai', true, context(true))
+    const failed = unifiedTranslators['openai'].responder(true, context(true))
     failed.push(Buffer.from('data: {"error":{"message":"overloaded","type":"server_error","code":"server_overloaded"}}\n\n'))
     expect(failed.failure).toBe('openai: server_overloaded: overloaded')
   })

@@ -5,8 +5,8 @@ import { EventStreamCodec } from '@smithy/eventstream-codec'
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8'
 import OpenAI, { APIError, RateLimitError } from 'openai'
 import { describe, expect, it } from 'vitest'
-import { createUnifiedResponder } from './respond.js'
 import { renderUnifiedStreamFailure } from './respond-stream.js'
+import { unifiedTranslators } from './translators.js'
 import { translateUpstreamError } from './upstream-error.js'
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8)
@@ -29,7 +29,7 @@ const throttled = frame({ ':message-type': 'exception', ':exception-type': 'thro
 
 /** The text translated from these Bedrock frames, and the failure, if any. */
 function translate(frames: Buffer[]): { text: string; failure: string | undefined } {
-  const responder = createUnifiedResponder('bedrock', true, { id: 'chatcmpl-sdk', model: 'smart', clock: () => 1_700_000_000_000, includeUsage: true })
+  const responder = unifiedTranslators['bedrock'].responder(true, { id: 'chatcmpl-sdk', model: 'smart', clock: () => 1_700_000_000_000, includeUsage: true })
   const text = frames.map((f) => responder.push(f)).join('') + responder.end()
   return { text, failure: responder.failure }
 }

@@ -4,7 +4,8 @@ import { EventStreamCodec } from '@smithy/eventstream-codec'
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8'
 import { describe, expect, it } from 'vitest'
 import { chunkings, fixture } from '../../test/fixtures/providers/helpers.js'
-import { createUnifiedResponder, type UnifiedProvider } from './respond.js'
+import type { ProviderType } from '../core/wire.js'
+import { unifiedTranslators } from './translators.js'
 import type { ResponseContext } from './types.js'
 
 const context = (includeUsage: boolean): ResponseContext => ({ id: 'chatcmpl-r1', model: 'smart', clock: () => 1_700_000_000_500, includeUsage })
@@ -51,8 +52,8 @@ function events(written: string): unknown[] {
     })
 }
 
-function run(provider: UnifiedProvider, includeUsage: boolean, chunks: Buffer[]): { written: string; failure: string | undefined } {
-  const responder = createUnifiedResponder(provider, true, context(includeUsage))
+function run(provider: ProviderType, includeUsage: boolean, chunks: Buffer[]): { written: string; failure: string | undefined } {
+  const responder = unifiedTranslators[provider].responder(true, context(includeUsage))
   let written = ''
   for (const piece of chunks) written += responder.push(piece)
   written += responder.end()
@@ -69,7 +70,7 @@ const llamaText = fixture('llama/chat-completion-stream.sse')
 const geminiText = fixture('gemini/stream-generate-content.sse')
 const cutBeforeStop = bedrockFixture.slice(0, 4)
 
-type StreamCase = [string, UnifiedProvider, boolean, Buffer, unknown[], string | undefined]
+type StreamCase = [string, ProviderType, boolean, Buffer, unknown[], string | undefined]
 const streamCases: StreamCase[] = [
   ['bedrock text, usage', 'bedrock', true, bedrock(...bedrockFixture), [role, text('Hello'), text(', "usage": {"inputTokens": 7}'), finish('stop'), usage(14, 9), '[DONE]'], undefined],
   ['bedrock text, no usage', 'bedrock', false, bedrock(...bedrockFixture), [role, text('Hello'), text(', "usage": {"inputTokens": 7}'), finish('stop'), '[DONE]'], undefined],
@@ -170,7 +171,7 @@ describe('stream responder', () => {
   })
 
   it('writes nothing after a failure', () => {
-    const responder = createUnifiedResponder('gemini', true, context(true))
+    const responder = unifiedTranslators['gemini'].responder(true, context(true))
     expect(responder.contentType).toBe('text/event-stream')
     expect(responder.push(sse({ error: { code: 500, message: 'Internal error', status: 'INTERNAL' } }))).toBe('')
     expect(responder.failure).toBe('gemini: INTERNAL: Internal error')

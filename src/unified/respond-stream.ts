@@ -4,34 +4,34 @@
 // that ends before its finish is a failure: the caller then writes renderUnifiedStreamFailure
 // instead of `[DONE]`, so the client's SDK raises rather than taking part of an answer for all of
 // it (SPEC §9).
-import { sluiceError } from '../errors.js'
+import { sluiceError } from '../core/errors.js'
+import type { ProviderType, Usage } from '../core/wire.js'
 import { errorMessage } from '../providers/error-message.js'
 import { parseJsonObject } from '../providers/request.js'
 import { sseErrorEvent } from '../providers/stream-errors.js'
 import { EventStreamDecoder, type EventStreamMessage } from '../providers/streams/eventstream.js'
 import { SseParser } from '../providers/streams/sse.js'
 import { SSE_DONE, sseLine } from './chunks.js'
-import { createBedrockStreamTranslator, type BedrockStreamEvent } from './from-bedrock.js'
-import { createGeminiStreamTranslator } from './from-gemini.js'
-import { createLlamaStreamTranslator } from './from-llama.js'
-import { createOpenAIStreamTranslator } from './from-openai.js'
-import type { UnifiedProvider, UnifiedResponder } from './respond.js'
-import type { ChatCompletionChunk, ResponseContext, StreamTranslator } from './types.js'
+import type { BedrockStreamEvent } from './from-bedrock.js'
+import type { ChatCompletionChunk, StreamTranslator, UnifiedResponder } from './types.js'
 import { joinDetail, upstreamErrorDetail } from './upstream-error.js'
 
 /** Where a byte parser delivers: each complete event, or why the stream failed. */
-interface EventSink<Event> {
+export interface EventSink<Event> {
   event(event: Event): void
   fail(detail: string): void
 }
 
-interface ByteParser {
+export interface ByteParser {
   push(chunk: Buffer): void
 }
 
+/** A provider's stream framing: bytes in, its parsed events (or a failure) out to `sink`. */
+export type StreamParser<Event> = (sink: EventSink<Event>) => ByteParser
+
 class StreamResponder<Event> implements UnifiedResponder {
   readonly contentType = 'text/event-stream'
-  readonly #provider: UnifiedProvider
+  readonly #provider: ProviderType
   readonly #translator: StreamTranslator<Event>
   readonly #parser: ByteParser
   /** SSE text translated during the current push, handed out at its end. */
@@ -40,7 +40,7 @@ class StreamResponder<Event> implements UnifiedResponder {
   #finished = false
   #failure: string | undefined
 
-  constructor(provider: UnifiedProvider, translator: StreamTranslator<Event>, createParser: (sink: EventSink<Event>) => ByteParser) {
+  constructor(provider: ProviderType, translator: StreamTranslator<Event>, createParser: StreamParser<Event>) {
     this.#provider = provider
     this.#translator = translator
     this.#parser = createParser({
@@ -55,6 +55,11 @@ class StreamResponder<Event> implements UnifiedResponder {
 
   get failure(): string | undefined {
     return this.#failure
+  }
+
+  /** Read by the translator from the events it translates: the stream is parsed once. */
+  usage(): Usage | undefined {
+    return this.#translator.usage()
   }
 
   push(chunk: Buffer): string {
@@ -95,7 +100,7 @@ function header(message: EventStreamMessage, name: string): string | undefined {
  * `{"message"}` body; `error` messages (unmodelled) carry `:error-code` and `:error-message`
  * headers and no body, as @smithy/core's event-stream unmarshaller reads them.
  */
-function bedrockParser(sink: EventSink<BedrockStreamEvent>): ByteParser {
+export function bedrockParser(sink: EventSink<BedrockStreamEvent>): ByteParser {
   return new EventStreamDecoder((message) => {
     const body = Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength)
     const kind = header(message, ':message-type')
@@ -124,7 +129,7 @@ const DONE = Buffer.from('[DONE]')
  * stream (one `{event}` per event) and OpenAI's chunks. Each reports a failure after the 200 as an
  * event whose JSON has an `error` member (the openai SDK applies the same test); `event: error` is one too.
  */
-function sseParser(sink: EventSink<unknown>): ByteParser {
+export function sseParser(sink: EventSink<unknown>): ByteParser {
   return new SseParser((data, event) => {
     // OpenAI (and Llama, at times) close with `[DONE]`; the finish event, not this, decides a clean end.
     if (data.equals(DONE)) return
@@ -137,15 +142,8 @@ function sseParser(sink: EventSink<unknown>): ByteParser {
   })
 }
 
-export function createBedrockStreamResponder(context: ResponseContext): UnifiedResponder {
-  return new StreamResponder('bedrock', createBedrockStreamTranslator(context), bedrockParser)
-}
-
-const SSE_TRANSLATORS = { gemini: createGeminiStreamTranslator, llama: createLlamaStreamTranslator, openai: createOpenAIStreamTranslator } as const
-
-export function createSseStreamResponder(provider: keyof typeof SSE_TRANSLATORS, context: ResponseContext): UnifiedResponder {
-  const translator = SSE_TRANSLATORS[provider](context)
-  return new StreamResponder(provider, translator, sseParser)
+export function createStreamResponder<Event>(provider: ProviderType, translator: StreamTranslator<Event>, parser: StreamParser<Event>): UnifiedResponder {
+  return new StreamResponder(provider, translator, parser)
 }
 
 /**

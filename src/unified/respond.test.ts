@@ -4,13 +4,15 @@ import { chunkings, fixture } from '../../test/fixtures/providers/helpers.js'
 import { fromBedrock } from './from-bedrock.js'
 import { fromGemini } from './from-gemini.js'
 import { fromLlama } from './from-llama.js'
-import { createUnifiedResponder, MAX_JSON_RESPONSE_BYTES, type UnifiedProvider } from './respond.js'
+import type { ProviderType } from '../core/wire.js'
+import { MAX_JSON_RESPONSE_BYTES } from './respond.js'
+import { unifiedTranslators } from './translators.js'
 import type { ResponseContext } from './types.js'
 
 const context: ResponseContext = { id: 'chatcmpl-r1', model: 'smart', clock: () => 1_700_000_000_500, includeUsage: false }
 
-function run(provider: UnifiedProvider, body: Buffer): { written: string; failure: string | undefined } {
-  const responder = createUnifiedResponder(provider, false, context)
+function run(provider: ProviderType, body: Buffer): { written: string; failure: string | undefined } {
+  const responder = unifiedTranslators[provider].responder(false, context)
   const written = responder.push(body) + responder.end()
   return { written, failure: responder.failure }
 }
@@ -24,7 +26,7 @@ describe('JSON responder', () => {
     const translated = from(JSON.parse(fixture(name).toString()), context)
     if (!translated.ok) throw new Error(translated.message)
     for (const [cutting, chunks] of chunkings(fixture(name), 3)) {
-      const responder = createUnifiedResponder(provider, false, context)
+      const responder = unifiedTranslators[provider].responder(false, context)
       expect(responder.contentType).toBe('application/json')
       expect(chunks.map((piece) => responder.push(piece)).join(''), cutting).toBe('')
       expect(JSON.parse(responder.end()), cutting).toEqual(translated.completion)
@@ -49,7 +51,7 @@ describe('JSON responder', () => {
   })
 
   it('fails past the size cap without holding the body', () => {
-    const responder = createUnifiedResponder('llama', false, context)
+    const responder = unifiedTranslators['llama'].responder(false, context)
     expect(responder.push(Buffer.alloc(MAX_JSON_RESPONSE_BYTES))).toBe('')
     expect(responder.failure).toBeUndefined()
     expect(responder.push(Buffer.from('}'))).toBe('')

@@ -1,7 +1,10 @@
 // Shapes of the unified endpoint (SPEC §3): the OpenAI Chat Completions request as Sluice accepts
 // it (after `parseChatRequest` has checked it), and the `chat.completion` / `chat.completion.chunk`
 // objects it answers with (https://platform.openai.com/docs/api-reference/chat). Only the fields the
-// translators read or write are typed; everything else in a request is ignored.
+// translators read or write are typed; everything else in a request is ignored. At the end, the
+// interface every provider type's translator implements (translators.ts has one per type).
+import type { TargetParams } from '../core/target.js'
+import type { ProviderType, Usage } from '../core/wire.js'
 
 export interface TextPart {
   readonly type: 'text'
@@ -128,4 +131,53 @@ export interface ResponseContext {
 export interface StreamTranslator<Event> {
   push(event: Event): ChatCompletionChunk[]
   end(): ChatCompletionChunk[]
+  /** The last usage the stream reported so far (providers report it once, or cumulatively). */
+  usage(): Usage | undefined
+}
+
+/**
+ * One native 2xx answer on its way to the client: pure and synchronous, the caller feeds the body
+ * chunk by chunk and writes what comes back. The responder is also the answer's usage reader: the
+ * body is parsed once, for both (issue #9 item 7).
+ */
+export interface UnifiedResponder {
+  /** Content type of what this responder writes (application/json or text/event-stream). */
+  readonly contentType: string
+  /**
+   * Consumes one chunk of the native 2xx response body; returns what to write to the client now
+   * ('' when nothing yet). When this chunk reveals a failure, it still returns the chunks
+   * translated before it, so check `failure` after every call.
+   */
+  push(chunk: Buffer): string
+  /**
+   * The native body ended cleanly: returns the rest to write. For JSON, the whole translated
+   * chat.completion; for streams, whatever is owed then `data: [DONE]\n\n`.
+   */
+  end(): string
+  /**
+   * Set once the native body turned out to be a failure (Bedrock exception message, upstream SSE
+   * error event, unparseable JSON, a stream that ended without its finish): `<provider>: <detail>`.
+   * After it is set push/end return ''.
+   */
+  readonly failure: string | undefined
+  /**
+   * The tokens the answer reported, in the units and with the numbers the provider's adapter reads
+   * from the same bytes (providers/usage.ts): a stream's last report so far, a JSON body's once
+   * `end()` has parsed it (also when it then fails to translate). Nothing is read after a failure.
+   */
+  usage(): Usage | undefined
+}
+
+/** The unified endpoint's view of one provider type (SPEC §3): the request out, the answer back. */
+export interface UnifiedTranslator {
+  readonly type: ProviderType
+  /**
+   * The client's request in this provider's native API, for native model `model`, with the
+   * target's forced `params` applied. `clientJson` is the client's body as sent: an OpenAI target
+   * gets it (with its model and params), the others are built from the checked `chat`. `path` is
+   * relative to the provider's mount and may carry a query (Gemini's `?alt=sse`).
+   */
+  toNative(chat: ChatRequest, model: string, params: TargetParams | undefined, clientJson: Readonly<Record<string, unknown>>): NativeRequestResult
+  /** A responder for one 2xx answer to a request built by `toNative` (`stream` as the client asked). */
+  responder(stream: boolean, context: ResponseContext): UnifiedResponder
 }

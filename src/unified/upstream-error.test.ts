@@ -1,11 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { describe, expect, it } from 'vitest'
-import { translateUpstreamError, type UpstreamProvider } from './upstream-error.js'
+import type { ProviderType } from '../core/wire.js'
+import { translateUpstreamError } from './upstream-error.js'
 
 const body = (value: unknown): Buffer => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value))
 
 describe('translateUpstreamError', () => {
-  it.each<[string, UpstreamProvider, number, IncomingHttpHeaders, Buffer, object]>([
+  it.each<[string, ProviderType, number, IncomingHttpHeaders, Buffer, object]>([
     [
       'bedrock throttling, namespaced header',
       'bedrock',

@@ -4,11 +4,8 @@
 // the client learns why the call failed and the openai SDK picks its error class (and whether to
 // retry) from the status as it would for OpenAI itself.
 import type { IncomingHttpHeaders } from 'node:http'
-import type { RenderedError } from '../providers/adapter.js'
+import type { ProviderType, RenderedError } from '../core/wire.js'
 import { isObject, parseJsonObject } from '../providers/request.js'
-import type { UnifiedProvider } from './respond.js'
-
-export type UpstreamProvider = UnifiedProvider
 
 /** Error pages can be whole HTML documents; this much of the upstream's text is enough to act on. */
 const MAX_DETAIL_CHARS = 1000
@@ -78,7 +75,7 @@ function errorType(status: number): string {
 }
 
 export function translateUpstreamError(
-  provider: UpstreamProvider,
+  provider: ProviderType,
   status: number,
   headers: IncomingHttpHeaders,
   body: Buffer,

@@ -4,30 +4,10 @@
 // (small) body is kept, in case no later attempt does better and it must be passed on after all.
 import type { IncomingHttpHeaders } from 'node:http'
 import { errors, type Dispatcher } from 'undici'
-import type { NativeRequest, Operation, UpstreamRequest, UsageReader } from '../providers/adapter.js'
-import type { Target } from '../models/targets.js'
-import type { CircuitTicket } from '../resilience/circuits.js'
-import type { FailureKind } from '../resilience/schema.js'
+import type { Sink } from '../core/channel.js'
+import type { UpstreamRequest, UsageReader } from '../core/wire.js'
+import type { CircuitTicket, FailureKind, Leg } from '../core/target.js'
 import { errorFailure, retryAfterMs, statusFailure } from './failure.js'
-
-/** A target with the native request built for it. */
-export interface Leg {
-  readonly target: Target
-  readonly request: NativeRequest
-  readonly operation: Operation
-}
-
-/** Where a committed response goes: the client, in its own dialect. */
-export interface Sink {
-  head(status: number, headers: IncomingHttpHeaders): void
-  /** False when the client wants the upstream paused until `drain`. */
-  write(chunk: Buffer): boolean
-  end(): void
-  /** The upstream failed after the head: end the client's response as a failure, never cleanly. */
-  broken(): void
-  /** True once the sink found the answer itself broken (e.g. untranslatable) and ended the response as a failure. */
-  readonly failed: boolean
-}
 
 /** An upstream answer kept whole (a held failure), small enough to replay. */
 export interface HeldResponse {
@@ -67,6 +47,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
   #aborted: Error | undefined
   #sink: Sink | undefined
   #usage: UsageReader | undefined
+  #feedUsage = false
   #status = 0
   #headers: IncomingHttpHeaders = {}
   #held: Buffer[] | undefined
@@ -134,8 +115,12 @@ export class Attempt implements Dispatcher.DispatchHandler {
         this.#held = []
         return
       }
-      this.#usage = this.leg.target.mount.adapter.createUsageReader(this.leg.operation, status, headers)
       this.#sink.head(status, headers)
+      // A sink that parses the body anyway (unified translation) reports the usage it read; only
+      // a passthrough needs the adapter's reader over the same bytes.
+      const read = this.#sink.usage
+      this.#usage = read ?? this.leg.target.mount.adapter.createUsageReader(this.leg.operation, status, headers)
+      this.#feedUsage = read === undefined
     } catch (err) {
       this.#crash(controller, err)
     }
@@ -159,7 +144,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
       this.#sawData = true
       this.owner.onFirstByte()
     }
-    this.#usage?.push(chunk)
+    if (this.#feedUsage) this.#usage!.push(chunk)
     const sink = this.#sink!
     if (!sink.write(chunk)) {
       controller.pause()

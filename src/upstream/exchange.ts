@@ -1,51 +1,56 @@
-// Gates 8–9 (SPEC §5, §9): one client request's trip upstream. Targets are tried in order — the
-// one the gates checked first, then its fallbacks — each behind its circuit breaker, with retries
+// Steps 8–9 (SPEC §5, §9): one client request's trip upstream, walking its route plan. Candidates
+// are tried in order — the primary first, then its fallbacks — each behind its circuit breaker, with retries
 // and full-jitter backoff on the same target (honouring the upstream's Retry-After) before moving
 // on, all bounded by `resilience.retries.deadlineMs`. Everything happens before the first byte
 // reaches the client: once an answer is committed, a failure ends the response as a failure.
+// Everything reaches the client through its channel; time and randomness come from the deps.
 import type { Logger } from 'pino'
-import type { Snapshot } from '../config/snapshot.js'
-import { sluiceError, type ErrorCode } from '../errors.js'
-import { targetBlocked } from '../gates/kill-switch/gate.js'
-import { metrics } from '../metrics.js'
-import type { Target } from '../models/targets.js'
-import type { Outcome, RequestFacts } from '../pipeline/facts.js'
-import { sendError, type Response } from '../pipeline/respond.js'
-import type { ProviderAdapter, UsageReader } from '../providers/adapter.js'
-import type { Circuit } from '../resilience/circuits.js'
-import type { FailureKind } from '../resilience/schema.js'
-import { Attempt, type AttemptFailure, type AttemptOwner, type HeldResponse, type Leg, type Sink } from './attempt.js'
+import type { ClientChannel, Sink } from '../core/channel.js'
+import { sluiceError, type ErrorCode } from '../core/errors.js'
+import type { Outcome, RequestFacts } from '../core/facts.js'
+import { metrics } from '../core/metrics.js'
+import type { Candidate, RoutePlan } from '../core/plan.js'
+import type { CircuitBreakerGate, FailureKind, Leg } from '../core/target.js'
+import type { Dialect, UsageReader } from '../core/wire.js'
+import type { ResilienceConfig } from '../resilience/schema.js'
+import { Attempt, type AttemptFailure, type AttemptOwner, type HeldResponse } from './attempt.js'
+import { sendError } from './channel.js'
 import { backoffMs, failureCode, statusFailure } from './failure.js'
 import { buildUpstreamRequest } from './forward.js'
 
 /** How one kind of request (native passthrough, unified) builds its legs and answers the client. */
-export interface ExchangeRoute {
-  /** Targets in the order they are tried; [0] is the one the gates checked. */
-  readonly targets: readonly Target[]
-  /** The request for `targets[index]`; a string says why that target cannot take this request. */
-  leg(index: number): Leg | string
-  /** The client-facing writer of a committed answer; `own` holds x-sluice-* and gate headers. */
-  sink(leg: Leg, own: Record<string, string>): Sink
-  /** Passes on a held upstream failure as the final answer. */
-  replay(leg: Leg, response: HeldResponse, own: Record<string, string>): void
+export interface Legs {
   /** The dialect of Sluice's own errors. */
-  readonly dialect: ProviderAdapter
+  readonly dialect: Dialect
+  /** The request for the plan's candidate at `index`; a string says why that candidate cannot take this request. */
+  leg(candidate: Candidate, index: number): Leg | string
+  /** The client-facing writer of a committed answer; `own` holds x-sluice-* and gate headers. */
+  sink(leg: Leg, own: Record<string, string>, channel: ClientChannel): Sink
+  /** Passes on a held upstream failure as the final answer. */
+  replay(leg: Leg, response: HeldResponse, own: Record<string, string>, channel: ClientChannel): void
 }
 
 export interface ExchangeDeps {
   readonly facts: RequestFacts
-  readonly snapshot: Snapshot
-  readonly res: Response
+  readonly plan: RoutePlan
+  readonly legs: Legs
+  readonly channel: ClientChannel
+  readonly resilience: ResilienceConfig
   readonly logger: Logger
+  /** Monotonic milliseconds (performance.now in production). */
+  readonly now: () => number
+  /** In [0, 1): backoff jitter. */
+  readonly random: () => number
+  /** Response-side hooks of the gates around each committed sink; identity when none. */
+  readonly wrapSink: (sink: Sink) => Sink
   readonly done: (outcome: Outcome) => void
-  readonly random?: () => number
 }
 
 const CLIENT_GONE = new Error('client closed the connection')
 
 export class Exchange implements AttemptOwner {
-  readonly #route: ExchangeRoute
   readonly #deps: ExchangeDeps
+  readonly #candidates: readonly Candidate[]
   readonly #deadline: number
   readonly #legs: Array<Leg | string | undefined> = []
   #index = 0
@@ -53,7 +58,7 @@ export class Exchange implements AttemptOwner {
   #attempts = 0
   #current: Attempt | undefined
   #last: { readonly leg: Leg; readonly failure: AttemptFailure } | undefined
-  #open: Circuit[] | undefined
+  #open: CircuitBreakerGate[] | undefined
   #authFailed = false
   /** Why the last target that could not take the request could not. */
   #untranslatable: string | undefined
@@ -63,11 +68,11 @@ export class Exchange implements AttemptOwner {
   #clientGone = false
   #finished = false
 
-  constructor(route: ExchangeRoute, deps: ExchangeDeps) {
-    this.#route = route
+  constructor(deps: ExchangeDeps) {
     this.#deps = deps
-    this.#deadline = deps.facts.bodyReadAt + deps.snapshot.config.resilience.retries.deadlineMs
-    deps.res.once('close', () => {
+    this.#candidates = deps.plan.candidates
+    this.#deadline = deps.facts.bodyReadAt + deps.resilience.retries.deadlineMs
+    deps.channel.onClose(() => {
       if (this.#finished) return
       this.#clientGone = true
       if (this.#current !== undefined) this.#current.abort(CLIENT_GONE)
@@ -83,21 +88,17 @@ export class Exchange implements AttemptOwner {
   }
 
   #next(): void {
-    const { targets } = this.#route
+    const candidates = this.#candidates
     if (this.#clientGone) return this.#giveUp()
-    while (this.#index < targets.length) {
-      const target = targets[this.#index]!
+    while (this.#index < candidates.length) {
+      const { target } = candidates[this.#index]!
       const leg = this.#legAt(this.#index)
       if (typeof leg === 'string') {
         this.#untranslatable = `${target.id}: ${leg}`
         this.#moveOn('untranslatable')
         continue
       }
-      if (this.#index > 0 && targetBlocked(this.#deps.snapshot, target, this.#deps.facts.context)) {
-        this.#moveOn('blocked')
-        continue
-      }
-      if (performance.now() >= this.#deadline) break
+      if (this.#deps.now() >= this.#deadline) break
       const circuit = target.circuit
       const ticket = circuit?.acquire()
       if (circuit !== undefined && ticket === undefined) {
@@ -108,7 +109,7 @@ export class Exchange implements AttemptOwner {
       const attempt = new Attempt(leg, this, ticket)
       this.#current = attempt
       this.#attempts++
-      if (this.#dispatchedAt === 0) this.#dispatchedAt = performance.now()
+      if (this.#dispatchedAt === 0) this.#dispatchedAt = this.#deps.now()
       this.#send(attempt)
       return
     }
@@ -116,19 +117,19 @@ export class Exchange implements AttemptOwner {
   }
 
   #legAt(index: number): Leg | string {
-    return (this.#legs[index] ??= this.#route.leg(index))
+    return (this.#legs[index] ??= this.#deps.legs.leg(this.#candidates[index]!, index))
   }
 
-  #moveOn(reason: FailureKind | 'circuit_open' | 'blocked' | 'untranslatable'): void {
+  #moveOn(reason: FailureKind | 'circuit_open' | 'untranslatable'): void {
     this.#index++
     this.#retries = 0
-    if (this.#index < this.#route.targets.length) metrics.fallbacks.labels(this.#deps.facts.context.route, reason).inc()
+    if (this.#index < this.#candidates.length) metrics.fallbacks.labels(this.#deps.facts.context.route, reason).inc()
   }
 
   #send(attempt: Attempt): void {
     const { mount } = attempt.leg.target
     const upstream = buildUpstreamRequest(mount, attempt.leg.request)
-    const remaining = Math.max(1, Math.floor(this.#deadline - performance.now()))
+    const remaining = Math.max(1, Math.floor(this.#deadline - this.#deps.now()))
     try {
       const signed = mount.upstreamAuth(upstream, mount.origin)
       if (signed instanceof Promise) signed.then(() => attempt.dispatch(upstream, remaining), (err: unknown) => this.#unsigned(attempt, err))
@@ -152,15 +153,15 @@ export class Exchange implements AttemptOwner {
   onHead(attempt: Attempt, status: number): Sink | undefined {
     const kind = statusFailure(status)
     if (kind !== undefined && this.#retryable(kind) && this.#hasAlternative()) return undefined
-    return this.#route.sink(attempt.leg, this.#ownHeaders(attempt.leg))
+    return this.#deps.wrapSink(this.#deps.legs.sink(attempt.leg, this.#ownHeaders(attempt.leg), this.#deps.channel))
   }
 
   onFirstByte(): void {
-    this.#firstByteAt = performance.now()
+    this.#firstByteAt = this.#deps.now()
   }
 
   onceDrain(resume: () => void): void {
-    this.#deps.res.once('drain', resume)
+    this.#deps.channel.onDrain(resume)
   }
 
   onFailed(attempt: Attempt, failure: AttemptFailure): void {
@@ -169,11 +170,11 @@ export class Exchange implements AttemptOwner {
     // (docs/resilience.md: "if no later attempt does better"); a later reset or timeout is not better.
     if (failure.response !== undefined || this.#last?.failure.response === undefined) this.#last = { leg: attempt.leg, failure }
     if (this.#clientGone || !this.#retryable(failure.kind)) return this.#giveUp()
-    const { retries } = this.#deps.snapshot.config.resilience
+    const { retries } = this.#deps.resilience
     const retryAfter = failure.retryAfterMs
     if (this.#retries < retries.maxRetries && (retryAfter === undefined || retryAfter <= retries.maxRetryAfterMs)) {
-      const wait = Math.max(backoffMs(this.#retries + 1, retries, (this.#deps.random ?? Math.random)()), retryAfter ?? 0)
-      if (performance.now() + wait < this.#deadline) {
+      const wait = Math.max(backoffMs(this.#retries + 1, retries, this.#deps.random()), retryAfter ?? 0)
+      if (this.#deps.now() + wait < this.#deadline) {
         this.#retries++
         metrics.upstreamRetries.labels(attempt.leg.target.mount.name, failure.kind).inc()
         this.#timer = setTimeout(() => {
@@ -189,11 +190,10 @@ export class Exchange implements AttemptOwner {
 
   onCrashed(attempt: Attempt, err: unknown): void {
     this.#current = undefined
-    const { facts, logger, res } = this.#deps
+    const { facts, logger, channel } = this.#deps
     logger.error({ err, requestId: facts.requestId, target: attempt.leg.target.id }, 'handling the upstream answer failed')
     const error = sluiceError('SLUICE_ERR_INTERNAL', facts.requestId)
-    if (res.headersSent) res.destroy()
-    else sendError(res, this.#route.dialect, error, 'error', false, facts.responseHeaders)
+    sendError(channel, this.#deps.legs.dialect, error, 'error', false, facts.responseHeaders)
     this.#finish(error.status, 'SLUICE_ERR_INTERNAL', undefined, false, attempt.leg)
   }
 
@@ -203,13 +203,13 @@ export class Exchange implements AttemptOwner {
   }
 
   #retryable(kind: FailureKind): boolean {
-    return this.#deps.snapshot.config.resilience.retries.retryOn.includes(kind)
+    return this.#deps.resilience.retries.retryOn.includes(kind)
   }
 
   /** Whether a held failure may still be bettered by a retry or another target. */
   #hasAlternative(): boolean {
-    const { retries } = this.#deps.snapshot.config.resilience
-    return (this.#retries < retries.maxRetries || this.#index < this.#route.targets.length - 1) && performance.now() < this.#deadline
+    const { retries } = this.#deps.resilience
+    return (this.#retries < retries.maxRetries || this.#index < this.#candidates.length - 1) && this.#deps.now() < this.#deadline
   }
 
   #ownHeaders(leg: Leg): Record<string, string> {
@@ -225,7 +225,9 @@ export class Exchange implements AttemptOwner {
     if (this.#attempts > 1) own['x-sluice-attempts'] = String(this.#attempts)
     // The leg's own target, not how far the exchange got: a held failure of the first target replayed
     // after the fallbacks were skipped or failed without an answer is not a fallback's answer.
-    if (leg.target !== this.#route.targets[0]) own['x-sluice-fallback'] = leg.target.id
+    if (leg.target !== this.#candidates[0]!.target) own['x-sluice-fallback'] = leg.target.id
+    const tags = this.#deps.plan.tags
+    if (tags !== undefined) for (const name in tags) own[name] = tags[name]!
     const gates = facts.responseHeaders
     if (gates !== undefined) for (const name in gates) own[name] = gates[name]!
     return own
@@ -238,7 +240,7 @@ export class Exchange implements AttemptOwner {
     const last = this.#last
     if (last?.failure.response !== undefined) {
       const { response } = last.failure
-      this.#route.replay(last.leg, response, this.#ownHeaders(last.leg))
+      this.#deps.legs.replay(last.leg, response, this.#ownHeaders(last.leg), this.#deps.channel)
       return this.#finish(response.status, undefined, undefined, false, last.leg)
     }
     let code: ErrorCode
@@ -252,12 +254,12 @@ export class Exchange implements AttemptOwner {
     else code = 'SLUICE_ERR_UPSTREAM_TIMEOUT'
     const error = { ...sluiceError(code, this.#deps.facts.requestId, this.#detail(code)), retryAfterSeconds }
     const headers = this.#attempts > 1 ? { ...this.#deps.facts.responseHeaders, 'x-sluice-attempts': String(this.#attempts) } : this.#deps.facts.responseHeaders
-    sendError(this.#deps.res, this.#route.dialect, error, 'error', false, headers)
+    sendError(this.#deps.channel, this.#deps.legs.dialect, error, 'error', false, headers)
     this.#finish(error.status, code, undefined, false, undefined)
   }
 
   #detail(code: ErrorCode): string | undefined {
-    const tried = this.#route.targets.slice(0, this.#index + 1).map((t) => t.id)
+    const tried = this.#candidates.slice(0, this.#index + 1).map((c) => c.target.id)
     if (code === 'SLUICE_ERR_CIRCUIT_OPEN') return `Open: ${this.#open!.map((c) => c.id).join(', ')}.`
     if (code === 'SLUICE_ERR_TRANSLATION_UNSUPPORTED') return this.#untranslatable
     return this.#attempts > 1 || tried.length > 1 ? `Attempts: ${this.#attempts}; targets: ${tried.join(', ')}.` : undefined
@@ -267,7 +269,7 @@ export class Exchange implements AttemptOwner {
     if (this.#finished) return
     this.#finished = true
     const { facts } = this.#deps
-    const end = performance.now()
+    const end = this.#deps.now()
     const dispatched = this.#dispatchedAt !== 0
     this.#deps.done({
       status,
@@ -281,7 +283,7 @@ export class Exchange implements AttemptOwner {
       upstreamBroken: broken,
       attempts: this.#attempts,
       served,
-      fallback: served !== undefined && served.target !== this.#route.targets[0],
+      fallback: served !== undefined && served.target !== this.#candidates[0]!.target,
     })
   }
 }

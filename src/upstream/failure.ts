@@ -2,8 +2,9 @@
 // count and retries act on — how long the upstream asked us to wait, and the backoff before the
 // next attempt on the same target.
 import type { IncomingHttpHeaders } from 'node:http'
-import type { ErrorCode } from '../errors.js'
-import type { FailureKind, RetriesConfig } from '../resilience/schema.js'
+import type { ErrorCode } from '../core/errors.js'
+import type { RetriesConfig } from '../resilience/schema.js'
+import type { FailureKind } from '../core/target.js'
 
 /** A response status that is a failure of the target; undefined for every other status. */
 export function statusFailure(status: number): FailureKind | undefined {

@@ -1,8 +1,8 @@
 // Builds the upstream request for one leg of an exchange (upstream/exchange.ts): the client's
 // forwardable headers (never hop-by-hop, client auth or x-sluice-*), the upstream host, and the
 // path under the provider's endpoint. Auth is applied afterwards by the mount's signer.
-import type { Mount } from '../config/snapshot.js'
-import type { NativeRequest, ProviderAdapter, UpstreamRequest } from '../providers/adapter.js'
+import type { Mount } from '../core/target.js'
+import type { NativeRequest, Dialect, UpstreamRequest } from '../core/wire.js'
 
 /** Headers that describe one hop (RFC 9110 §7.6.1) or that Sluice sets itself. */
 const HOP_BY_HOP = new Set([
@@ -21,9 +21,9 @@ const HOP_BY_HOP = new Set([
   'expect',
 ])
 
-const skipSets = new WeakMap<ProviderAdapter, ReadonlySet<string>>()
+const skipSets = new WeakMap<Dialect, ReadonlySet<string>>()
 
-function requestSkipSet(adapter: ProviderAdapter): ReadonlySet<string> {
+function requestSkipSet(adapter: Dialect): ReadonlySet<string> {
   let set = skipSets.get(adapter)
   if (set === undefined) skipSets.set(adapter, (set = new Set([...HOP_BY_HOP, ...adapter.clientAuthHeaders])))
   return set

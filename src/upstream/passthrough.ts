@@ -1,9 +1,9 @@
 // The sink of native requests: the upstream's answer goes to the client as it is — status, headers
 // (minus hop-by-hop) and body bytes — plus Sluice's x-sluice-* headers.
 import type { IncomingHttpHeaders } from 'node:http'
-import { sluiceError } from '../errors.js'
-import type { Response } from '../pipeline/respond.js'
-import type { Leg, Sink } from './attempt.js'
+import type { ClientChannel, Sink } from '../core/channel.js'
+import { sluiceError } from '../core/errors.js'
+import type { Leg } from '../core/target.js'
 
 const RESPONSE_SKIP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'trailer', 'te'])
 
@@ -28,7 +28,7 @@ export class PassthroughSink implements Sink {
   readonly failed = false
 
   constructor(
-    private readonly res: Response,
+    private readonly channel: ClientChannel,
     private readonly leg: Leg,
     private readonly own: Record<string, string>,
     private readonly requestId: string,
@@ -37,7 +37,7 @@ export class PassthroughSink implements Sink {
   }
 
   head(status: number, headers: IncomingHttpHeaders): void {
-    this.res.writeHead(status, clientHeaders(headers, this.own))
+    this.channel.head(status, clientHeaders(headers, this.own))
   }
 
   write(chunk: Buffer): boolean {
@@ -47,12 +47,11 @@ export class PassthroughSink implements Sink {
       if (previous === undefined) return true
       chunk = previous
     }
-    return this.res.write(chunk)
+    return this.channel.chunk(chunk)
   }
 
   end(): void {
-    if (this.#held === undefined) this.res.end()
-    else this.res.end(this.#held)
+    this.channel.end(this.#held)
   }
 
   broken(): void {
@@ -61,8 +60,8 @@ export class PassthroughSink implements Sink {
     // by every SDK (llama-api-client yields it as a chunk), so the connection is cut after it too.
     const { operation, target } = this.leg
     const frame = target.mount.adapter.renderStreamError(sluiceError('SLUICE_ERR_UPSTREAM_BROKEN', this.requestId), operation)
-    if (frame === undefined) this.res.destroy()
-    else if (operation.streamFormat === 'eventstream') this.res.end(frame)
-    else this.res.write(frame, () => this.res.destroy())
+    if (frame === undefined) this.channel.fail()
+    else if (operation.streamFormat === 'eventstream') this.channel.end(frame)
+    else this.channel.chunk(frame, () => this.channel.fail())
   }
 }

@@ -1,21 +1,17 @@
-// The sink of unified-endpoint requests (SPEC §3): a native answer in, OpenAI's format out. A 2xx
-// stream is translated event by event as it arrives; a 2xx JSON body is translated once whole, so
-// its head waits for it (and a failure can still be a proper error response); any other status
-// becomes an OpenAI error carrying the upstream's detail.
+// The sink of unified-endpoint requests (SPEC §3): a native answer in, OpenAI's format out, written
+// through the client channel. A 2xx stream is translated event by event as it arrives; a 2xx JSON
+// body is translated once whole, so its head waits for it (and a failure can still be a proper
+// error response); any other status becomes an OpenAI error carrying the upstream's detail. The
+// translation reads the usage too (`usage`), so the attempt needs no second parser over the bytes.
 import type { IncomingHttpHeaders } from 'node:http'
-import { sluiceError } from '../errors.js'
-import { sendError, type Response } from '../pipeline/respond.js'
+import type { ClientChannel, Sink } from '../core/channel.js'
+import { sluiceError } from '../core/errors.js'
+import type { Leg } from '../core/target.js'
+import type { UsageReader } from '../core/wire.js'
 import { adapters } from '../providers/index.js'
-import {
-  createUnifiedResponder,
-  renderUnifiedStreamFailure,
-  translateUpstreamError,
-  type ResponseContext,
-  type UnifiedProvider,
-  type UnifiedResponder,
-  type UpstreamProvider,
-} from '../unified/index.js'
-import type { HeldResponse, Leg, Sink } from './attempt.js'
+import { renderUnifiedStreamFailure, translateUpstreamError, unifiedTranslators, type ResponseContext, type UnifiedResponder } from '../unified/index.js'
+import type { HeldResponse } from './attempt.js'
+import { sendError } from './channel.js'
 
 /** An upstream error body beyond this is cut before translation; its message survives. */
 const MAX_ERROR_BYTES = 64 * 1024
@@ -25,8 +21,17 @@ export class UnifiedSink implements Sink {
   #error: { status: number; headers: IncomingHttpHeaders; chunks: Buffer[]; bytes: number } | undefined
   #failed = false
 
+  /**
+   * The responder's usage: it already parses every byte `write` hands it, so `push` has nothing
+   * left to do. An error answer has no responder, hence no usage (as the adapters' readers).
+   */
+  readonly usage: UsageReader = {
+    push: () => {},
+    result: () => this.#responder?.usage(),
+  }
+
   constructor(
-    private readonly res: Response,
+    private readonly channel: ClientChannel,
     private readonly leg: Leg,
     private readonly own: Record<string, string>,
     private readonly context: ResponseContext,
@@ -42,10 +47,10 @@ export class UnifiedSink implements Sink {
       this.#error = { status, headers, chunks: [], bytes: 0 }
       return
     }
-    const provider = this.leg.target.mount.config.type as UnifiedProvider
-    this.#responder = createUnifiedResponder(provider, this.leg.operation.stream, this.context)
+    const translator = unifiedTranslators[this.leg.target.mount.config.type]
+    this.#responder = translator.responder(this.leg.operation.stream, this.context)
     if (this.leg.operation.stream) {
-      this.res.writeHead(200, { ...this.own, 'content-type': this.#responder.contentType, 'cache-control': 'no-cache' })
+      this.channel.head(200, { ...this.own, 'content-type': this.#responder.contentType, 'cache-control': 'no-cache' })
     }
   }
 
@@ -62,25 +67,24 @@ export class UnifiedSink implements Sink {
       this.#fail(responder.failure, out)
       return true
     }
-    return out === '' || this.res.write(Buffer.from(out))
+    return out === '' || this.channel.chunk(out)
   }
 
   end(): void {
     const error = this.#error
     if (error !== undefined) {
       const body = Buffer.concat(error.chunks).subarray(0, MAX_ERROR_BYTES)
-      replayError(this.res, this.leg, { status: error.status, headers: error.headers, body }, this.own, this.requestId)
+      replayError(this.channel, this.leg, { status: error.status, headers: error.headers, body }, this.own, this.requestId)
       return
     }
     const responder = this.#responder!
     const out = responder.end()
     if (responder.failure !== undefined) return this.#fail(responder.failure, out)
     if (this.leg.operation.stream) {
-      this.res.end(out)
+      this.channel.end(out)
       return
     }
-    this.res.writeHead(200, { ...this.own, 'content-type': responder.contentType, 'content-length': String(Buffer.byteLength(out)) })
-    this.res.end(out)
+    this.channel.replay(200, { ...this.own, 'content-type': responder.contentType, 'content-length': String(Buffer.byteLength(out)) }, out)
   }
 
   broken(): void {
@@ -91,20 +95,18 @@ export class UnifiedSink implements Sink {
   #fail(message: string, before: string): void {
     if (this.#failed) return
     this.#failed = true
-    if (!this.res.headersSent) {
+    if (!this.channel.started) {
       const error = sluiceError('SLUICE_ERR_UPSTREAM_INVALID', this.requestId, message)
-      sendError(this.res, adapters.openai, error, 'error', false, this.own)
+      sendError(this.channel, adapters.openai, error, 'error', false, this.own)
       return
     }
-    this.res.write(Buffer.from(before + renderUnifiedStreamFailure(message, this.requestId)), () => this.res.destroy())
+    this.channel.chunk(before + renderUnifiedStreamFailure(message, this.requestId), () => this.channel.fail())
   }
 }
 
 /** An upstream error answer, in OpenAI's format with the upstream's detail and status. */
-export function replayError(res: Response, leg: Leg, response: HeldResponse, own: Record<string, string>, requestId: string): void {
-  const provider = leg.target.mount.config.type as UpstreamProvider
-  const rendered = translateUpstreamError(provider, response.status, response.headers, response.body, requestId)
+export function replayError(channel: ClientChannel, leg: Leg, response: HeldResponse, own: Record<string, string>, requestId: string): void {
+  const rendered = translateUpstreamError(leg.target.mount.config.type, response.status, response.headers, response.body, requestId)
   const body = Buffer.from(rendered.body)
-  res.writeHead(rendered.status, { ...own, ...rendered.headers, 'content-length': String(body.length) })
-  res.end(body)
+  channel.replay(rendered.status, { ...own, ...rendered.headers, 'content-length': String(body.length) }, body)
 }

@@ -1,11 +1,11 @@
-// `sluice ctl` as an operator runs it: the compiled CLI in a child process (npm test builds first)
-// against a real Sluice with admin tokens, checking each change on the data plane itself.
-// The CLI is spawned asynchronously: Sluice runs in this process, so a blocking spawnSync would
-// stop it from answering.
-import { spawn } from 'node:child_process'
+// `sluice ctl` against a real Sluice with admin tokens, checking each change on the data plane
+// itself. The commands run in this process through ctl()'s injected env and output (runCtl):
+// a child process per command was ~40 % of the suite's time (issue #9 item 10). One smoke test
+// still spawns the compiled binary, so `sluice ctl` → main.js → ctl() with the real stdout,
+// stderr, environment and exit code stays proven (npm test builds first).
 import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BIN } from '../support/cli.js'
+import { runCtl, spawnCtl, type CtlResult } from '../support/cli.js'
 import { CLIENT, startStack, type Stack } from '../support/stack.js'
 
 const OPS = 'ops-token-0123456789'
@@ -34,22 +34,16 @@ afterAll(async () => {
   await stack.close()
 })
 
-interface Result {
-  readonly status: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** Runs `sluice ctl ...args` with SLUICE_ADMIN_URL / SLUICE_ADMIN_TOKEN pointing at the stack. */
-function ctl(args: string[], env: Record<string, string | undefined> = {}): Promise<Result> {
+/** The environment an operator's shell would hold: SLUICE_ADMIN_URL / SLUICE_ADMIN_TOKEN point at the stack; undefined unsets. */
+function environment(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const environ: Record<string, string | undefined> = { ...process.env, SLUICE_ADMIN_URL: stack.sluice.adminUrl, SLUICE_ADMIN_TOKEN: OPS, ...env }
   for (const [key, value] of Object.entries(environ)) if (value === undefined) delete environ[key]
-  const child = spawn(process.execPath, [BIN, 'ctl', ...args], { env: environ, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
-  return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout, stderr })))
+  return environ
+}
+
+/** Runs `sluice ctl ...args` in this process, in the environment above. */
+function ctl(args: string[], env: Record<string, string | undefined> = {}): Promise<CtlResult> {
+  return runCtl(args, environment(env))
 }
 
 async function ctlJson<T>(args: string[]): Promise<T> {
@@ -269,5 +263,22 @@ describe('sluice ctl failures', () => {
     const result = await ctl(['--help'])
     expect(result.status).toBe(0)
     expect(result.stdout).toContain('flags set <key> <variant> --reason R')
+  })
+})
+
+describe('the sluice binary', () => {
+  // The one spawned run: main.js dispatches `ctl`, which reads process.env and writes to the real
+  // stdout / stderr; a refusal's exit code reaches the shell. Two children at once, one startup's wait.
+  it('sluice ctl status: stdout and exit 0 with the env token, stderr and exit 1 with a wrong one', async () => {
+    const [ok, refused] = await Promise.all([
+      spawnCtl(['status'], environment({})),
+      spawnCtl(['status'], environment({ SLUICE_ADMIN_TOKEN: 'not-a-real-token-000' })),
+    ])
+    expect(ok.stderr).toBe('')
+    expect(ok.status).toBe(0)
+    expect(ok.stdout).toMatch(/^Sluice \d+\.\d+\.\d+.*, ready\n/)
+    expect(refused.status).toBe(1)
+    expect(refused.stdout).toBe('')
+    expect(refused.stderr).toMatch(/^SLUICE_ERR_ADMIN_UNAUTHENTICATED: /)
   })
 })

@@ -4,7 +4,7 @@ import { OFREPApi, handleEvaluationError, toResolutionDetails, type EvaluationFl
 import { OpenFeature, type EvaluationContext, type JsonValue, type Provider, type ResolutionDetails } from '@openfeature/server-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { compileFlagSet, evaluateAny } from '../../src/flags/index.js'
-import { registry } from '../../src/metrics.js'
+import { registry } from '../../src/core/metrics.js'
 import { CLIENT, startStack, type Stack } from '../support/stack.js'
 
 /**

@@ -5,7 +5,7 @@ import { EMULATOR_CREDENTIALS, startEmulators, type Emulators } from '../../src/
 import { emulatorProviders, TRAFFIC_ON_FLAGS } from '../../src/emulators/sluice-config.js'
 import { createLogger } from '../../src/log.js'
 import { startSluice, type Sluice, type StartOptions } from '../../src/main.js'
-import type { Usage } from '../../src/providers/adapter.js'
+import type { Usage } from '../../src/core/wire.js'
 
 export const CLIENT = {
   id: 'checkout-app',

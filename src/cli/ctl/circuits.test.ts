@@ -2,7 +2,7 @@
 import { Value } from '@sinclair/typebox/value'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Snapshot } from '../../config/snapshot.js'
+import type { Snapshot } from '../../pipeline/snapshot.js'
 import { buildAdmin } from '../../control/admin.js'
 import type { AdminContext } from '../../control/context.js'
 import { CircuitRegistry } from '../../resilience/circuits.js'

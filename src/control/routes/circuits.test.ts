@@ -2,7 +2,7 @@
 import { Value } from '@sinclair/typebox/value'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { Snapshot } from '../../config/snapshot.js'
+import type { Snapshot } from '../../pipeline/snapshot.js'
 import { CircuitRegistry } from '../../resilience/circuits.js'
 import { CircuitBreakerSchema, type CircuitBreakerConfig } from '../../resilience/schema.js'
 import { createStore, type StateStore } from '../../state/index.js'

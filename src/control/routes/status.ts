@@ -1,6 +1,6 @@
 // Read-mostly admin routes: status, audit log, the running config (secrets redacted), reload.
 import type { FastifyInstance } from 'fastify'
-import { redactDeep } from '../../config/problems.js'
+import { redactDeep } from '../../core/problems.js'
 import { requireRole } from '../auth.js'
 import type { AdminContext } from '../context.js'
 import { adminError, needsReason, storeError } from '../reply.js'

@@ -1,6 +1,6 @@
 // What the budget ledger answers: decisions for the gate, reservations for settle, and the
 // per-scope report behind GET /v1/budgets.
-import type { Usage } from '../../providers/adapter.js'
+import type { Usage } from '../../core/wire.js'
 import type { CostEstimate, ResolvedPrice } from './prices.js'
 import type { BudgetContext } from './scopes.js'
 import type { BudgetScope } from './schema.js'

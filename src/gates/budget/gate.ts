@@ -1,17 +1,21 @@
 // Gate 6 (SPEC §5, §8): cost budgets. Each request's cost is estimated from its size and
 // max_tokens, checked against every budget it counts toward, and reserved; when the request ends
 // (streamed, failed or aborted) the reservation is replaced by the cost of the usage read.
-// Enforced when flag `ai.budget.enforce` is on; otherwise a would-be denial is only reported.
-import { booleanFlag } from '../flag-eval.js'
-import type { Gate } from '../gate.js'
-import { metrics } from '../../metrics.js'
-import { addLease, addResponseHeader, type Outcome } from '../../pipeline/facts.js'
+// Enforced when flag `ai.budget.enforce` is on; otherwise a would-be denial is only reported. A
+// crossed `downgrade` threshold routes the request to the cheaper model (a `route` verdict).
+// Fail mode: closed by default; an unreachable spend store is handled first by
+// `budgets.sync.localShareWhenStoreDown`.
+import { PASS, type Verdict } from '../../core/decision.js'
+import { addResponseHeader, type Outcome, type RequestFacts } from '../../core/facts.js'
+import type { GateCheck, GateModule, GateView } from '../../core/gate.js'
+import { metrics } from '../../core/metrics.js'
+import type { Leg } from '../../core/target.js'
 import type { BudgetsConfig } from './schema.js'
 import type { BudgetLedger } from './ledger.js'
 import { estimateCost, type PriceTable } from './prices.js'
 import type { SettleOutcome } from './decisions.js'
 import type { BudgetContext } from './scopes.js'
-import type { Leg } from '../../upstream/attempt.js'
+import type { Reservation } from './decisions.js'
 
 export const BUDGET_ENFORCE_FLAG = 'ai.budget.enforce'
 
@@ -54,63 +58,78 @@ function servedScope(budgets: BudgetRuntime, checked: BudgetContext, served: Leg
   return price === undefined ? undefined : { price, context: { ...checked, provider: mount.name, model } }
 }
 
-export const budgetGate: Gate = {
+export interface BudgetInputs {
+  /** Undefined when no budget is configured. */
+  readonly budgets: BudgetRuntime | undefined
+}
+
+/** What the gate holds for settle: the reservation and the scope it was checked against. */
+interface BudgetHold {
+  readonly reservation: Reservation
+  readonly context: BudgetContext
+}
+
+function check(budgets: BudgetRuntime, facts: RequestFacts, view: GateView): Verdict<BudgetHold> {
+  const { context } = facts
+  const enforce = view.flag(BUDGET_ENFORCE_FLAG, false, context)
+  const estimated = estimateCost(budgets.prices, budgets.estimate, {
+    providerType: facts.candidates[0]!.target.mount.config.type,
+    model: context.model,
+    bodyBytes: facts.request.body.length,
+    maxTokens: facts.operation.maxTokens,
+  })
+  if (!estimated.ok) return enforce ? { kind: 'deny', code: estimated.code, detail: estimated.detail } : PASS
+  const budgetContext: BudgetContext = {
+    provider: context.provider,
+    model: context.model,
+    route: context.route,
+    client: context.client,
+    tenant: context.tenant,
+    user: context.targetingKey === '' ? undefined : context.targetingKey,
+    shadow: false,
+  }
+  const now = Date.now()
+  const decision = budgets.ledger.check(budgetContext, estimated.estimate.costUsd, now, enforce)
+  if (decision.kind === 'deny') {
+    metrics.budgetDecisions.labels('denied').inc()
+    return {
+      kind: 'deny',
+      code: decision.code,
+      detail: `Budget ${decision.budget} (${decision.scope} ${decision.value}): $${decision.spentUsd.toFixed(2)} of $${decision.limitUsd.toFixed(2)}.`,
+      retryAfterSeconds: decision.retryAfterSeconds,
+    }
+  }
+  if (enforce && !budgets.throttle.admit(budgets.ledger.throttleFactor(budgetContext, now))) {
+    metrics.budgetDecisions.labels('throttled').inc()
+    return { kind: 'deny', code: 'SLUICE_ERR_BUDGET_THROTTLED', detail: 'A budget threshold throttles this scope.', retryAfterSeconds: 1 }
+  }
+  const plan = decision.downgradeTo === undefined ? undefined : view.retarget(facts, decision.downgradeTo)
+  if (plan !== undefined) {
+    addResponseHeader(facts, 'x-sluice-downgraded-from', context.model)
+    metrics.budgetDecisions.labels('downgraded').inc()
+  }
+  if (decision.wouldDeny !== undefined) {
+    metrics.budgetDecisions.labels('would_deny').inc()
+    addResponseHeader(facts, 'x-sluice-budget-would-deny', decision.wouldDeny.budget)
+  } else metrics.budgetDecisions.labels('allowed').inc()
+  const hold: BudgetHold = { reservation: budgets.ledger.reserve(budgetContext, estimated.estimate, now), context: budgetContext }
+  return plan === undefined ? { kind: 'pass', hold } : { kind: 'route', plan, hold }
+}
+
+function settle(budgets: BudgetRuntime, { reservation, context }: BudgetHold, outcome: Outcome): void {
+  const served = outcome.served
+  const moved = served !== undefined && (served.target.mount.name !== context.provider || served.operation.model !== context.model)
+  const servedBy = moved ? servedScope(budgets, context, served) : undefined
+  const settled = { usage: outcome.usage, responseStarted: responseStarted(outcome), servedBy }
+  const cost = budgets.ledger.settle(reservation, settled, Date.now())
+  if (cost > 0) metrics.costUsd.labels(served?.target.mount.name ?? context.provider).inc(cost)
+}
+
+export const budgetGate: GateModule<BudgetInputs> = {
   name: 'budgets',
-  check(facts, snapshot) {
-    const budgets = snapshot.budgets
+  failMode: 'closed',
+  build({ budgets }): GateCheck<BudgetHold> | undefined {
     if (budgets === undefined) return undefined
-    const { context } = facts
-    const enforce = booleanFlag(snapshot.flags, BUDGET_ENFORCE_FLAG, false, context)
-    const estimated = estimateCost(budgets.prices, budgets.estimate, {
-      providerType: facts.mount.config.type,
-      model: context.model,
-      bodyBytes: facts.request.body.length,
-      maxTokens: facts.operation.maxTokens,
-    })
-    if (!estimated.ok) return enforce ? { code: estimated.code, detail: estimated.detail } : undefined
-    const budgetContext = {
-      provider: context.provider,
-      model: context.model,
-      route: context.route,
-      client: context.client,
-      tenant: context.tenant,
-      user: context.targetingKey === '' ? undefined : context.targetingKey,
-      shadow: false,
-    }
-    const now = Date.now()
-    const decision = budgets.ledger.check(budgetContext, estimated.estimate.costUsd, now, enforce)
-    if (decision.kind === 'deny') {
-      metrics.budgetDecisions.labels('denied').inc()
-      return {
-        code: decision.code,
-        detail: `Budget ${decision.budget} (${decision.scope} ${decision.value}): $${decision.spentUsd.toFixed(2)} of $${decision.limitUsd.toFixed(2)}.`,
-        retryAfterSeconds: decision.retryAfterSeconds,
-      }
-    }
-    if (enforce && !budgets.throttle.admit(budgets.ledger.throttleFactor(budgetContext, now))) {
-      metrics.budgetDecisions.labels('throttled').inc()
-      return { code: 'SLUICE_ERR_BUDGET_THROTTLED', detail: 'A budget threshold throttles this scope.', retryAfterSeconds: 1 }
-    }
-    if (decision.downgradeTo !== undefined && decision.downgradeTo !== context.model) {
-      facts.downgradeTo = decision.downgradeTo
-      addResponseHeader(facts, 'x-sluice-downgraded-from', context.model)
-      metrics.budgetDecisions.labels('downgraded').inc()
-    }
-    if (decision.wouldDeny !== undefined) {
-      metrics.budgetDecisions.labels('would_deny').inc()
-      addResponseHeader(facts, 'x-sluice-budget-would-deny', decision.wouldDeny.budget)
-    } else metrics.budgetDecisions.labels('allowed').inc()
-    const reservation = budgets.ledger.reserve(budgetContext, estimated.estimate, now)
-    addLease(facts, {
-      settle(outcome) {
-        const served = outcome.served
-        const moved = served !== undefined && (served.target.mount.name !== context.provider || served.operation.model !== context.model)
-        const servedBy = moved ? servedScope(budgets, budgetContext, served) : undefined
-        const settled = { usage: outcome.usage, responseStarted: responseStarted(outcome), servedBy }
-        const cost = budgets.ledger.settle(reservation, settled, Date.now())
-        if (cost > 0) metrics.costUsd.labels(served?.target.mount.name ?? context.provider).inc(cost)
-      },
-    })
-    return undefined
+    return { check: (facts, view) => check(budgets, facts, view), settle: (hold, outcome) => settle(budgets, hold, outcome) }
   },
 }

@@ -2,10 +2,10 @@
 // the unknown-model rule. Cost is USD; cached input tokens are priced on their own (Sluice's Usage
 // counts them inside inputTokens, src/providers/adapter.ts).
 import { readFileSync } from 'node:fs'
-import type { ProviderType } from '../../config/schema.js'
-import type { Usage } from '../../providers/adapter.js'
-import { formatProblem } from '../../config/problems.js'
-import { schemaProblems } from '../../config/schema-problems.js'
+import type { ProviderType } from '../../core/wire.js'
+import type { Usage } from '../../core/wire.js'
+import { formatProblem } from '../../core/problems.js'
+import { schemaProblems } from '../../core/schema-problems.js'
 import { PriceFileSchema, type BudgetsConfig, type Price, type PriceFile } from './schema.js'
 
 /** Where a price came from, so metrics and logs can flag unknown models. */

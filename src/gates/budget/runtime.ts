@@ -4,7 +4,7 @@
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from '../../config/schema.js'
-import { metrics } from '../../metrics.js'
+import { metrics } from '../../core/metrics.js'
 import type { StateStore } from '../../state/index.js'
 import { createActionRunner, type ActionRunner } from './actions.js'
 import { Throttle, type BudgetRuntime } from './gate.js'

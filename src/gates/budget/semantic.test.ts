@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { formatProblem } from '../../config/problems.js'
-import { schemaProblems } from '../../config/schema-problems.js'
+import { formatProblem } from '../../core/problems.js'
+import { schemaProblems } from '../../core/schema-problems.js'
 import { BudgetsSchema } from './schema.js'
 import { checkBudgets } from './semantic.js'
 import { budgetsConfig } from './test-support.js'

@@ -1,6 +1,6 @@
 // Checks on `budgets:` that the schema cannot express, run once the file matches the schema
 // (the lead calls this from src/config/semantic.ts). Same `path: problem (got value)` shape.
-import { problemAt, type ConfigProblem } from '../../config/problems.js'
+import { problemAt, type ConfigProblem } from '../../core/problems.js'
 import type { BudgetsConfig } from './schema.js'
 import { wallClock } from './windows.js'
 

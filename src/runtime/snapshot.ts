@@ -1,57 +1,27 @@
-// A snapshot is everything the data plane reads per request, built once from a validated config
-// and then never mutated: mounts with their adapter, upstream pool and signer, and client indexes.
+// The composition root's snapshot builder (pipeline/snapshot.ts has the shape): from a validated
+// config and the control inputs, the mounts with their adapter, upstream pool and signer, the client
+// indexes, the routing targets and each registered gate built for this snapshot — then frozen.
 // Reload builds a new snapshot and swaps the reference; pools whose upstream settings did not
 // change are carried over so keep-alive connections survive a reload.
 import { Pool } from 'undici'
-import type { ClientConfig, Config, ProviderConfig } from './schema.js'
-import type { ProviderAdapter, UpstreamAuth } from '../providers/adapter.js'
-import { adapters } from '../providers/index.js'
+import type { ClientConfig, Config, ProviderConfig } from '../config/schema.js'
+import type { GateView } from '../core/gate.js'
+import type { KillSwitch } from '../core/store.js'
+import type { Mount } from '../core/target.js'
+import { booleanFlag } from '../flags/counted.js'
 import type { FlagSet } from '../flags/index.js'
-import { buildKillIndex, type KillIndex } from '../gates/kill-switch/kill-index.js'
-import { providerFlagKey } from '../gates/control-flags/gate.js'
-import type { KillSwitch } from '../state/index.js'
-import type { RateLimiter } from '../gates/rate-limit/types.js'
 import type { BudgetRuntime } from '../gates/budget/gate.js'
-import { buildRouting, type Routing } from '../models/targets.js'
+import { providerFlagKey } from '../gates/control-flags/gate.js'
+import type { RateLimiter } from '../gates/rate-limit/types.js'
+import { GATES, type GateInputs } from '../gates/registry.js'
+import type { SnapshotGate } from '../pipeline/snapshot.js'
+import type { Snapshot } from '../pipeline/snapshot.js'
+import { adapters } from '../providers/index.js'
 import type { CircuitRegistry } from '../resilience/circuits.js'
+import { retarget } from '../steering/plan.js'
+import { buildRouting } from './routing.js'
 
-export interface Mount {
-  /** The provider's key under `providers:`; also the `route` of native requests. */
-  readonly name: string
-  readonly prefix: string
-  readonly config: ProviderConfig
-  readonly adapter: ProviderAdapter
-  readonly origin: URL
-  /** Path of the endpoint URL without a trailing slash ('' for a bare origin). */
-  readonly basePath: string
-  readonly pool: Pool
-  readonly upstreamAuth: UpstreamAuth
-  /** `ai.provider.<name>.enabled`, built once. */
-  readonly enabledFlag: string
-}
-
-export interface Snapshot {
-  readonly config: Readonly<Config>
-  readonly environment: string
-  /** Longest prefix first, so `/a/b` wins over `/a`. */
-  readonly mounts: readonly Mount[]
-  readonly clientsByKey: ReadonlyMap<string, ClientConfig>
-  readonly clientsByAccessKeyId: ReadonlyMap<string, ClientConfig>
-  readonly flags: FlagSet
-  readonly kills: KillIndex
-  /** Undefined when no rate-limit rule is configured. */
-  readonly rateLimiter: RateLimiter | undefined
-  /** Undefined when no budget is configured. */
-  readonly budgets: BudgetRuntime | undefined
-  /** Virtual models, alternates and the targets native requests start on. */
-  readonly routing: Routing
-  /** Long-lived: circuit state outlives snapshots. */
-  readonly circuits: CircuitRegistry
-  /** Every upstream pool this snapshot uses (mounts' and targets' own). */
-  readonly pools: readonly Pool[]
-}
-
-/** What the control plane adds to a config: the compiled flags and the store's kill switches. */
+/** What the control plane adds to a config: the compiled flags and the long-lived gate runtimes. */
 export interface ControlInputs {
   readonly flags: FlagSet
   readonly killSwitches: readonly KillSwitch[]
@@ -124,18 +94,28 @@ export function buildSnapshot(config: Readonly<Config>, environment: string, con
     if (client.credentials.apiKey !== undefined) clientsByKey.set(client.credentials.apiKey, client)
     if (client.credentials.accessKeyId !== undefined) clientsByAccessKeyId.set(client.credentials.accessKeyId, client)
   }
-  const kills = buildKillIndex(control.killSwitches, control.flags)
-  const { circuits } = control
-  const routing = buildRouting(config, mounts, circuits, (mount, connectMs) => pools.get(mount.origin, mount.config, connectMs))
+  const { circuits, flags } = control
+  const routing = buildRouting(config, mounts, circuits, (mount, connectMs) => pools.get(mount.origin, config.providers[mount.name]!, connectMs))
   circuits.retain(routing.circuitIds)
+  const view: GateView = {
+    flag: (key, defaultValue, context) => booleanFlag(flags, key, defaultValue, context),
+    retarget: (facts, model) => retarget(routing, facts, model, 'budgets'),
+  }
+  const inputs: GateInputs = { ...control, flagKeys: flags.keys }
+  const gates: SnapshotGate[] = []
+  for (const module of GATES) {
+    const gate = module.build(inputs)
+    if (gate !== undefined) gates.push({ name: module.name, failMode: config.gates[module.name]?.failMode ?? module.failMode, gate })
+  }
   return Object.freeze({
     config,
     environment,
     mounts,
     clientsByKey,
     clientsByAccessKeyId,
-    flags: control.flags,
-    kills,
+    flags,
+    gates,
+    view,
     rateLimiter: control.rateLimiter,
     budgets: control.budgets,
     routing,
@@ -148,13 +128,4 @@ export function buildSnapshot(config: Readonly<Config>, environment: string, con
 export function retiredPools(old: Snapshot, next: Snapshot): Pool[] {
   const kept = new Set(next.pools)
   return old.pools.filter((p) => !kept.has(p))
-}
-
-export function findMount(snapshot: Snapshot, path: string): Mount | undefined {
-  for (const mount of snapshot.mounts) {
-    if (path.startsWith(mount.prefix) && (path.length === mount.prefix.length || path.charCodeAt(mount.prefix.length) === 47)) {
-      return mount
-    }
-  }
-  return undefined
 }

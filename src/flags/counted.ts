@@ -1,8 +1,10 @@
-// Flag evaluation as gates (and OFREP) use it: evaluate, then count by flag/variant/reason. Results
-// of static and matched variants are precomputed frozen objects, so the metric child for each is
+// Flag evaluation as the data plane uses it (the gates' view, OFREP): evaluate, then count by
+// flag/variant/reason. Results of static and matched variants are precomputed frozen objects, so the metric child for each is
 // cached against the result object itself: counting allocates nothing on the hot path.
-import { evaluate, type EvaluationContext, type EvaluationResult, type FlagSet } from '../flags/index.js'
-import { metrics } from '../metrics.js'
+import { evaluate } from './evaluate.js'
+import type { FlagSet } from './flag-set.js'
+import type { EvaluationContext, EvaluationResult } from './types.js'
+import { metrics } from '../core/metrics.js'
 
 const children = new WeakMap<object, ReturnType<typeof metrics.flagEvaluations.labels>>()
 

@@ -5,11 +5,12 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Http2ServerRequest } from 'node:http2'
 import { authenticate } from '../auth/client-auth.js'
-import type { Snapshot } from '../config/snapshot.js'
-import { sluiceError, type ErrorCode } from '../errors.js'
-import type { VirtualModel } from '../models/targets.js'
+import type { Snapshot } from '../pipeline/snapshot.js'
+import { sluiceError, type ErrorCode } from '../core/errors.js'
+import type { VirtualModel } from '../core/target.js'
 import { adapters } from '../providers/index.js'
-import { sendError, type Response } from './respond.js'
+import type { ClientChannel } from '../core/channel.js'
+import { sendError } from '../upstream/channel.js'
 
 export const MODELS_PATH = '/v1/models'
 
@@ -23,9 +24,9 @@ function describe(model: VirtualModel): Record<string, unknown> {
 }
 
 /** Serves a path equal to `/v1/models` or under it. */
-export function handleModels(snapshot: Snapshot, req: Request, res: Response, path: string): void {
+export function handleModels(snapshot: Snapshot, req: Request, channel: ClientChannel, path: string): void {
   const requestId = randomUUID()
-  const fail = (code: ErrorCode, detail?: string): void => sendError(res, adapters.openai, sluiceError(code, requestId, detail), 'deny')
+  const fail = (code: ErrorCode, detail?: string): void => sendError(channel, adapters.openai, sluiceError(code, requestId, detail), 'deny')
   if (req.method !== 'GET') return fail('SLUICE_ERR_METHOD_NOT_ALLOWED', `${req.method ?? '?'} ${path}`)
   const request = { method: 'GET', path, query: '', headers: req.headers, body: Buffer.alloc(0) }
   // Bearer keys only: synchronous (a SigV4 header is not what the OpenAI SDK sends, and is refused).
@@ -41,8 +42,7 @@ export function handleModels(snapshot: Snapshot, req: Request, res: Response, pa
     body = describe(model)
   }
   const text = JSON.stringify(body)
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), 'x-sluice-request-id': requestId })
-  res.end(text)
+  channel.replay(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), 'x-sluice-request-id': requestId }, text)
 }
 
 function safeDecode(text: string): string | undefined {

@@ -2,9 +2,15 @@
 // config, the flag files, runtime overrides and kill switches from the state store — and on any
 // change compiles the flags again and swaps in a new frozen snapshot. A change that does not
 // compile is refused whole, and the last good snapshot keeps serving (SPEC §6, §13).
+//
+// Reloads take one path: a candidate config is checked with the flag files it names, read now,
+// and its flags compiled with the overrides (`applyConfig`); a flag-file change is compiled with
+// the serving config the same way. Only a candidate that passes whole is swapped in, and what
+// serves is the baseline every later change is judged against.
 import type { Logger } from 'pino'
 import {
   builtinFlags,
+  changedFlagKeys,
   compileFlagSet,
   killSwitchFlags,
   loadFlagSources,
@@ -14,13 +20,14 @@ import {
   type FlagSource,
   type FlagSourceWatcher,
 } from '../flags/index.js'
-import { metrics } from '../metrics.js'
+import { metrics } from '../core/metrics.js'
 import { killScopes, type JsonObject, type KillSwitch, type StateStore } from '../state/index.js'
 import type { Redis } from 'ioredis'
 import { connectRateLimitRedis, createRateLimiter, type RateLimiter } from '../gates/rate-limit/index.js'
 import { Budgets } from '../gates/budget/runtime.js'
-import type { Config } from './schema.js'
-import { buildSnapshot, retiredPools, type Snapshot } from './snapshot.js'
+import type { Config } from '../config/schema.js'
+import { buildSnapshot, retiredPools } from './snapshot.js'
+import { type Snapshot } from '../pipeline/snapshot.js'
 import { CircuitRegistry } from '../resilience/circuits.js'
 
 export interface RuntimeOptions {
@@ -32,9 +39,20 @@ export interface RuntimeOptions {
   readonly logger: Logger
   /** Watch flag files for changes. */
   readonly watch: boolean
+  /**
+   * Told of every flag-file reload that changed the flags or was refused: a file event, or
+   * `reloadFlagFiles`. Default: logged.
+   */
+  readonly onFlagReload?: (result: FlagReload) => void
 }
 
 export type Applied = { ok: true } | { ok: false; problems: string[] }
+
+/** A flag-file reload: applied with the flag keys it changed, or refused. */
+export type FlagReload = { ok: true; changedKeys: string[] } | { ok: false; problems: string[] }
+
+/** A config with the flag files it names and its compiled flags; what a reload swaps in whole. */
+type Candidate = Extract<CompileResult, { ok: true }> & { sources: FlagSource[] }
 
 export class Runtime {
   #config: Readonly<Config>
@@ -59,14 +77,11 @@ export class Runtime {
   /** Loads flag files and the store's overrides and switches; throws with every problem if they do not compile. */
   static async create(options: RuntimeOptions): Promise<Runtime> {
     const runtime = new Runtime(options)
-    const files = loadFlagSources(options.config.flagSources, options.baseDir)
-    if (!files.ok) throw new RuntimeError(files.problems)
-    runtime.#fileSources = files.sources
     await runtime.#readStore()
-    const compiled = runtime.#compile(options.config, runtime.#fileSources)
-    if (!compiled.ok) throw new RuntimeError(compiled.problems)
+    const candidate = runtime.#candidate(options.config)
+    if (!candidate.ok) throw new RuntimeError(candidate.problems)
     runtime.#budgets = await Budgets.start(options.config, options.store, options.logger)
-    runtime.#install(options.config, compiled)
+    runtime.#swap(options.config, candidate)
     runtime.#watchFlags()
     return runtime
   }
@@ -75,20 +90,35 @@ export class Runtime {
     return this.#snapshot!
   }
 
-  /** A new config (reload): its inline flags and providers change the flag set too. */
+  /**
+   * A new config (reload). Its flag files are read now, even when `flagSources` is unchanged, so
+   * the config and the files as they are on disk pass or fail together; its inline flags and
+   * providers change the flag set too. Nothing is swapped unless all of it compiles.
+   */
   applyConfig(config: Readonly<Config>): Applied {
-    let sources = this.#fileSources
-    const filesChanged = JSON.stringify(config.flagSources) !== JSON.stringify(this.#config.flagSources)
-    if (filesChanged) {
-      const files = loadFlagSources(config.flagSources, this.options.baseDir)
-      if (!files.ok) return files
-      sources = files.sources
+    const candidate = this.#candidate(config)
+    if (!candidate.ok) return candidate
+    const filesMoved = JSON.stringify(config.flagSources) !== JSON.stringify(this.#config.flagSources)
+    this.#swap(config, candidate)
+    if (filesMoved) this.#watchFlags()
+    return { ok: true }
+  }
+
+  /**
+   * Re-reads the serving config's flag files now (SIGHUP when the config file itself is
+   * unchanged) and swaps them in if they compile and change the flags; reported to
+   * `onFlagReload` like a file event.
+   */
+  reloadFlagFiles(): Applied {
+    const candidate = this.#candidate(this.#config)
+    if (!candidate.ok) {
+      this.#reportFlags(candidate)
+      return candidate
     }
-    const compiled = this.#compile(config, sources)
-    if (!compiled.ok) return compiled
-    this.#fileSources = sources
-    this.#install(config, compiled)
-    if (filesChanged) this.#watchFlags()
+    const serving = this.snapshot().flags
+    if (candidate.flagSet.revision === serving.revision) return { ok: true }
+    this.#swap(this.#config, candidate)
+    this.#reportFlags({ ok: true, changedKeys: changedFlagKeys(serving, candidate.flagSet) })
     return { ok: true }
   }
 
@@ -133,15 +163,37 @@ export class Runtime {
     return compileConfigFlags(config, files, this.#overrides)
   }
 
+  /** `config` with the flag files it names, read now, compiled with the overrides. */
+  #candidate(config: Readonly<Config>): Candidate | { ok: false; problems: string[] } {
+    const files = loadFlagSources(config.flagSources, this.options.baseDir)
+    if (!files.ok) return files
+    const compiled = this.#compile(config, files.sources)
+    return compiled.ok ? { ...compiled, sources: files.sources } : compiled
+  }
+
+  /** Where a reload takes effect: the snapshot, and the inputs later changes are compiled with, move together. */
+  #swap(config: Readonly<Config>, candidate: Candidate): void {
+    this.#install(config, candidate)
+    this.#fileSources = candidate.sources
+  }
+
+  #reportFlags(result: FlagReload): void {
+    if (this.options.onFlagReload !== undefined) return this.options.onFlagReload(result)
+    const { logger } = this.options
+    if (result.ok) logger.info({ changed: result.changedKeys }, 'flag files reloaded')
+    else logger.error({ problems: result.problems }, 'flag files refused; the last good flags keep serving')
+  }
+
   #install(config: Readonly<Config>, compiled: Extract<CompileResult, { ok: true }>): void {
     for (const warning of compiled.warnings) this.options.logger.warn({ warning }, 'flags')
     const previous = this.#snapshot
-    this.#config = config
     const rateLimiter = this.#rateLimiterFor(config)
     const budgets = this.#budgets?.reconfigure(config)
     this.#circuits.configure(config.resilience.circuitBreaker)
     const control = { flags: compiled.flagSet, killSwitches: this.#killSwitches, rateLimiter, budgets, circuits: this.#circuits }
     this.#snapshot = buildSnapshot(config, this.options.environment, control, previous)
+    // Only once built: the config later flag changes compile with is the one serving.
+    this.#config = config
     if (previous !== undefined) for (const pool of retiredPools(previous, this.#snapshot)) void pool.close()
     for (const scope of killScopes) metrics.killSwitchesActive.labels(scope).set(this.#killSwitches.filter((k) => k.scope === scope).length)
   }
@@ -174,17 +226,14 @@ export class Runtime {
     this.#watcher = watchFlagSources({
       paths: this.#config.flagSources,
       baseDir: this.options.baseDir,
-      current: this.snapshot().flags,
-      compile: (sources) => {
-        const compiled = this.#compile(this.#config, sources)
-        if (compiled.ok) this.#fileSources = sources
-        return compiled
+      // Config reloads and overrides change the flags too: judge each change against what serves.
+      current: () => this.snapshot().flags,
+      compile: (sources) => this.#compile(this.#config, sources),
+      onChange: (flagSet, changedKeys, warnings, sources) => {
+        this.#swap(this.#config, { ok: true, flagSet, warnings, sources })
+        this.#reportFlags({ ok: true, changedKeys })
       },
-      onChange: (flagSet, changed, warnings) => {
-        this.#install(this.#config, { ok: true, flagSet, warnings })
-        this.options.logger.info({ changed }, 'flag files reloaded')
-      },
-      onError: (problems) => this.options.logger.error({ problems }, 'flag files refused; the last good flags keep serving'),
+      onError: (problems) => this.#reportFlags({ ok: false, problems }),
     })
   }
 }

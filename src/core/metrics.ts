@@ -39,7 +39,7 @@ export const metrics = {
   }),
   overhead: new Histogram({
     name: 'sluice_overhead_seconds',
-    help: "Sluice's own time per request: from arrival to dispatch upstream (auth, gates, signing).",
+    help: "Sluice's own pre-upstream work per request: from the request body being in hand to the first upstream dispatch (auth, gates, routing, signing); reading the body is not included.",
     labelNames: ['provider'] as const,
     buckets: overheadBuckets,
     registers: [registry],
@@ -176,4 +176,40 @@ export function boundedModel(provider: string, model: string): string {
   if (seen.size >= MODELS_PER_PROVIDER) return 'other'
   seen.add(model)
   return model
+}
+
+/** Hard stop per metric for `cachedLabels`; the bounded labels above stay far below it. */
+const MAX_CACHED_CHILDREN = 5000
+
+interface LabelNode<C> {
+  child: C | undefined
+  next: Map<string, LabelNode<C>> | undefined
+}
+
+/**
+ * `metric.labels(...)` memoised per label values (issue #9): prom-client builds a label object and
+ * new bound functions on every call, several times per request in settle. One Map level per label,
+ * so values are never joined (no string built per call, no separator that could collide). Labels
+ * are bounded, so is the cache; past `maxChildren` distinct value tuples, further new ones are not
+ * cached but still counted, straight through `metric.labels`.
+ */
+export function cachedLabels<C>(metric: { labels(...values: string[]): C }, maxChildren = MAX_CACHED_CHILDREN): (...values: string[]) => C {
+  const root: LabelNode<C> = { child: undefined, next: undefined }
+  let size = 0
+  return (...values) => {
+    let node: LabelNode<C> | undefined = root
+    for (let i = 0; node !== undefined && i < values.length; i++) node = node.next?.get(values[i]!)
+    if (node?.child !== undefined) return node.child
+    const child = metric.labels(...values) // throws on a wrong label count before anything is stored
+    if (size >= maxChildren) return child
+    node = root
+    for (const value of values) {
+      let next: LabelNode<C> | undefined = node.next?.get(value)
+      if (next === undefined) (node.next ??= new Map()).set(value, (next = { child: undefined, next: undefined }))
+      node = next
+    }
+    node.child = child
+    size++
+    return child
+  }
 }

@@ -1,10 +1,7 @@
 // The facts gathered about one request by the identify step; every later step reads them.
-import type { IncomingHttpHeaders } from 'node:http'
-import type { ClientConfig } from '../config/schema.js'
-import type { Mount } from '../config/snapshot.js'
-import type { Lease } from '../gates/gate.js'
-import type { Leg } from '../upstream/attempt.js'
-import type { NativeRequest, Operation, Usage } from '../providers/adapter.js'
+import type { Candidate } from './plan.js'
+import type { Leg, Mount, VirtualModel } from './target.js'
+import type { NativeRequest, Operation, Usage } from './wire.js'
 
 /**
  * Evaluation context for decisions (SPEC §4), flat as flag targeting reads it (`{"var": "tenant"}`):
@@ -25,39 +22,50 @@ export interface EvaluationContext {
   readonly [attribute: string]: unknown
 }
 
+/** Who the client is, as decisions read it (a `clients:` entry from config satisfies it). */
+export interface ClientIdentity {
+  readonly id: string
+  readonly tenant?: string
+  readonly attributes: Readonly<Record<string, string | number | boolean>>
+}
+
 export interface RequestFacts {
   readonly requestId: string
   /** performance.now() when the request arrived. */
   readonly arrivedAt: number
   /** performance.now() when the whole request body was in hand. */
   readonly bodyReadAt: number
+  /** The mount a native request arrived on; for a unified request, its first candidate's. */
   readonly mount: Mount
+  /** The client's request: native as sent, or the unified body (translated per candidate later). */
   readonly request: NativeRequest
   readonly operation: Operation
-  readonly client: ClientConfig | undefined
+  readonly client: ClientIdentity | undefined
   readonly context: EvaluationContext
+  /** The virtual model a unified request names; undefined for a native request. */
+  readonly virtualModel: VirtualModel | undefined
+  /**
+   * Who may serve the request, in fallback order: a native model's own target and its alternates,
+   * or a virtual model's targets. Gates narrow it (core/plan.ts `narrowCandidates`); steering orders it.
+   */
+  readonly candidates: Candidate[]
+  /** A native request names its model: refused when its own candidate is, never moved off it by a gate. */
+  readonly pinned: boolean
   /** Headers gates add to the response, forwarded or refused (rate-limit state…). */
   responseHeaders: Record<string, string> | undefined
-  /** What gates reserved; settled once when the request ends. */
-  leases: Lease[] | undefined
-  /** A budget `downgrade` action's cheaper model (same provider) the request goes to instead. */
-  downgradeTo?: string
 }
 
 export function addResponseHeader(facts: RequestFacts, name: string, value: string): void {
   ;(facts.responseHeaders ??= {})[name] = value
 }
 
-export function addLease(facts: RequestFacts, lease: Lease): void {
-  ;(facts.leases ??= []).push(lease)
-}
-
-export type Decision = 'allow' | 'deny' | 'error'
+/** How the request was disposed of, as metrics and the decision record label it. */
+export type Disposition = 'allow' | 'deny' | 'error'
 
 /** How a request ended; feeds metrics and the decision log (and later budgets, bandits, circuits). */
 export interface Outcome {
   readonly status: number
-  readonly decision: Decision
+  readonly decision: Disposition
   /** SLUICE_ERR_* for Sluice's own answers, else the upstream HTTP status. */
   readonly code: string
   readonly usage: Usage | undefined
@@ -76,39 +84,4 @@ export interface Outcome {
   readonly served?: Leg
   /** True when `served` is not the target the gates checked. */
   readonly fallback?: boolean
-}
-
-const ATTR_PREFIX = 'x-sluice-attr-'
-
-/** `route` is the mount's name for native requests and the virtual model's for unified ones. */
-export function buildContext(
-  mount: Mount,
-  operation: Operation,
-  client: ClientConfig | undefined,
-  headers: IncomingHttpHeaders,
-  environment: string,
-  route: string = mount.name,
-): EvaluationContext {
-  const context: Record<string, unknown> = {}
-  let user: string | undefined
-  for (const name in headers) {
-    if (!name.startsWith('x-sluice-')) continue
-    const value = headers[name]
-    if (typeof value !== 'string') continue
-    if (name === 'x-sluice-user') user = value
-    else if (name.startsWith(ATTR_PREFIX)) context[name.slice(ATTR_PREFIX.length)] = value
-  }
-  // Attributes from config are trusted; a header cannot override them.
-  if (client !== undefined) for (const name in client.attributes) context[name] = client.attributes[name]
-  context.targetingKey = user ?? client?.id ?? ''
-  context.tenant = client?.tenant
-  context.client = client?.id
-  context.provider = mount.name
-  context.model = operation.model
-  context.operation = operation.name
-  context.route = route
-  context.stream = operation.stream
-  context.environment = environment
-  context.region = mount.config.region
-  return context as EvaluationContext
 }

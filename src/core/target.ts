@@ -1,0 +1,110 @@
+// Where a request can go: the mount a provider is served on, the routing targets built from config
+// (SPEC §3, §9), and a leg — one target with the native request built for it. Built once per
+// snapshot by the composition root (runtime/routing.ts); read by gates, steering and upstream.
+import type { Pool } from 'undici'
+import type { Dialect, NativeRequest, Operation, ProviderType, UpstreamAuth } from './wire.js'
+
+/** What can go wrong with one upstream attempt before its answer is known: what a breaker, a retry policy or a fallback tells apart. */
+export const FailureKinds = ['5xx', '429', 'timeout', 'connection'] as const
+export type FailureKind = (typeof FailureKinds)[number]
+
+/** What the data plane reads of a provider's config. */
+export interface MountSettings {
+  readonly type: ProviderType
+  readonly region?: string
+  readonly auth: 'client' | 'none'
+}
+
+export interface Mount {
+  /** The provider's key under `providers:`; also the `route` of native requests. */
+  readonly name: string
+  readonly prefix: string
+  readonly config: MountSettings
+  readonly adapter: Dialect
+  readonly origin: URL
+  /** Path of the endpoint URL without a trailing slash ('' for a bare origin). */
+  readonly basePath: string
+  readonly pool: Pool
+  readonly upstreamAuth: UpstreamAuth
+  /** `ai.provider.<name>.enabled`, built once. */
+  readonly enabledFlag: string
+}
+
+/** One admitted attempt through a circuit breaker; settle it exactly once. */
+export interface CircuitTicket {
+  /** The attempt ended in a way that is not the target's fault (2xx, 4xx, client went away...). */
+  success(): void
+  /** The attempt failed; counts as a breaker failure only if `kind` is in failOn. */
+  failure(kind: FailureKind): void
+}
+
+/** The data plane's side of a circuit breaker (resilience/circuits.ts). */
+export interface CircuitBreakerGate {
+  readonly id: string
+  /** A ticket when the breaker admits an attempt; undefined while it is open. */
+  acquire(): CircuitTicket | undefined
+  /** Seconds until a probe is let through. */
+  retryAfterSeconds(): number
+}
+
+/** Request parameters a target forces on unified requests. */
+export interface TargetParams {
+  readonly temperature?: number
+  readonly topP?: number
+  readonly maxTokens?: number
+}
+
+/** A routing target: a provider's mount plus a native model, with its pool, timeouts and breaker. */
+export interface Target {
+  /** `<provider>/<model>`, or `<provider>/*` for the provider-wide target of undeclared native models. */
+  readonly id: string
+  readonly mount: Mount
+  readonly model: string
+  readonly params: TargetParams | undefined
+  readonly pool: Pool
+  readonly firstByteMs: number
+  readonly idleMs: number
+  /** Undefined when circuit breakers are disabled. */
+  readonly circuit: CircuitBreakerGate | undefined
+}
+
+export interface VirtualModel {
+  readonly name: string
+  readonly description: string | undefined
+  /** In fallback order. */
+  readonly targets: readonly Target[]
+  /** Each target's weight (0: a fallback only), in the same order. */
+  readonly weights: readonly number[]
+}
+
+/** A target with the native request built for it. */
+export interface Leg {
+  readonly target: Target
+  readonly request: NativeRequest
+  readonly operation: Operation
+}
+
+export interface NativeTargets {
+  /**
+   * Models named in config for this mount (alternates' keys, virtual model targets) → the target
+   * itself followed by its alternates, in order.
+   */
+  readonly declared: ReadonlyMap<string, readonly Target[]>
+  /** Every other model of this mount: one provider-wide target (and circuit), no alternates. */
+  readonly wildcard: readonly [Target]
+}
+
+/** Every target of a snapshot: virtual models, and what native requests of each mount start on. */
+export interface Routing {
+  readonly models: ReadonlyMap<string, VirtualModel>
+  /** By mount name. */
+  readonly native: ReadonlyMap<string, NativeTargets>
+  /** Every circuit id in use, so a reload can retire the rest. */
+  readonly circuitIds: ReadonlySet<string>
+}
+
+/** The targets a native request for `model` on `mount` tries: its own, then its alternates. */
+export function nativeChain(routing: Routing, mount: Mount, model: string): readonly Target[] {
+  const targets = routing.native.get(mount.name)!
+  return targets.declared.get(model) ?? targets.wildcard
+}

@@ -1,0 +1,125 @@
+// The wire types shared by every layer, and the data-plane side of the interface every provider adapter implements (STYLE: adapters are pure translators).
+// An adapter recognises the operation and model of a native request, says where the client's
+// credential is, builds the upstream path and auth, reads usage from the response as it streams,
+// and renders Sluice's own errors in the provider's wire dialect. No sockets, no globals.
+import type { IncomingHttpHeaders } from 'node:http'
+import type { SluiceError } from './errors.js'
+
+export const ProviderTypes = ['bedrock', 'gemini', 'llama', 'openai'] as const
+export type ProviderType = (typeof ProviderTypes)[number]
+
+/** The native request as the data plane read it. */
+export interface NativeRequest {
+  readonly method: string
+  /** Path after the mount, still percent-encoded exactly as sent, starting with `/`, no query. */
+  readonly path: string
+  /** Raw query string without `?`; '' when absent. */
+  readonly query: string
+  readonly headers: IncomingHttpHeaders
+  /** The whole request body (read up to `server.maxBodyBytes`). */
+  readonly body: Buffer
+}
+
+export type StreamFormat = 'none' | 'sse' | 'json-array' | 'eventstream'
+
+/** What an adapter recognised in a request. */
+export interface Operation {
+  /** Stable operation name, e.g. `converse`, `generateContent`, `chat.completions`. */
+  readonly name: string
+  /** Native model id, percent-decoded. */
+  readonly model: string
+  readonly stream: boolean
+  /** Wire format of a successful response body. */
+  readonly streamFormat: StreamFormat
+  /** `max_tokens` (or the dialect's equivalent) when the request states it. */
+  readonly maxTokens?: number
+}
+
+export type Recognition =
+  | { readonly ok: true; readonly operation: Operation }
+  | { readonly ok: false; readonly code: 'SLUICE_ERR_OPERATION_UNSUPPORTED' | 'SLUICE_ERR_REQUEST_MALFORMED' | 'SLUICE_ERR_MODEL_INVALID'; readonly detail: string }
+
+/** Where the client put its credential. */
+export type PresentedCredential =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'key'; readonly key: string }
+  | {
+      readonly kind: 'sigv4'
+      readonly accessKeyId: string
+      /** The `Authorization` header as the adapter parsed it, handed on so the verifier does not parse it again (auth/sigv4-verify.ts). */
+      readonly parsed: {
+        readonly accessKeyId: string
+        /** Credential scope date, `YYYYMMDD`. */
+        readonly date: string
+        readonly region: string
+        readonly service: string
+        readonly signedHeaders: readonly string[]
+        readonly signature: string
+      }
+    }
+  | { readonly kind: 'malformed'; readonly detail: string }
+
+/**
+ * Tokens of one call. Cached tokens are included in `inputTokens` (and also reported in
+ * `cachedTokens`); reasoning tokens are included in `outputTokens` (and in `reasoningTokens`).
+ */
+export interface Usage {
+  inputTokens: number
+  outputTokens: number
+  cachedTokens: number
+  reasoningTokens: number
+}
+
+/** Reads usage incrementally from a response body as it passes; never holds the whole stream. */
+export interface UsageReader {
+  /** May keep a reference to `chunk` until `result()`; callers must not reuse chunk buffers. */
+  push(chunk: Buffer): void
+  /** Usage seen so far (final once the body ended); undefined when the body carried none. */
+  result(): Usage | undefined
+}
+
+/** The upstream request head; the data plane copies forwardable client headers in first. */
+export interface UpstreamRequest {
+  readonly method: string
+  /** Path (with query) on the upstream origin. */
+  path: string
+  headers: Record<string, string>
+  readonly body: Buffer
+}
+
+export interface RenderedError {
+  readonly status: number
+  readonly headers: Record<string, string>
+  readonly body: string
+}
+
+/**
+ * Applies upstream auth in place; Bedrock's SigV4 needs credentials and hashing, so it may be
+ * async. Rejects (or throws) when credentials cannot be obtained; the data plane then answers
+ * SLUICE_ERR_UPSTREAM_AUTH.
+ */
+export type UpstreamAuth = (request: UpstreamRequest, origin: URL) => void | Promise<void>
+
+/** The data plane's view of a provider: everything a request needs, nothing that builds upstream state. */
+export interface Dialect {
+  readonly type: ProviderType
+  recognise(request: NativeRequest): Recognition
+  presentedCredential(request: NativeRequest): PresentedCredential
+  /** Client request headers that carry the client's own auth and must never go upstream. */
+  readonly clientAuthHeaders: readonly string[]
+  /** Query parameters that carry the client's own auth and must never go upstream. */
+  readonly clientAuthQuery: readonly string[]
+  createUsageReader(operation: Operation, status: number, headers: IncomingHttpHeaders): UsageReader
+  renderError(error: SluiceError): RenderedError
+  /**
+   * The last bytes of a stream that failed after it started (SPEC §9): an error in the stream's
+   * own framing (a Bedrock exception message, an SSE error event) so the client's SDK raises
+   * instead of seeing a clean end. Undefined when the format has no such framing.
+   */
+  renderStreamError(error: SluiceError, operation: Operation): Buffer | undefined
+  /**
+   * The same request for another model of this dialect (a same-dialect alternate, a budget
+   * downgrade). Undefined when the body is the model's own format (Bedrock InvokeModel).
+   */
+  withModel(request: NativeRequest, operation: Operation, model: string): NativeRequest | undefined
+}

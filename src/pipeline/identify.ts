@@ -1,0 +1,137 @@
+// Step 1 of the pipeline (SPEC §4, §5): the facts every later step reads — the operation and model,
+// the client, the evaluation context, and the candidate targets (not yet a choice: steering picks
+// after the gates). A native request names its model, so its candidates are that model's target and
+// its alternates, and it is pinned to the first; a unified request names a virtual model, whose
+// targets are its candidates in the order config lists them.
+import type { ErrorCode } from '../core/errors.js'
+import type { ClientIdentity, EvaluationContext, RequestFacts } from '../core/facts.js'
+import type { Candidate } from '../core/plan.js'
+import { nativeChain, type Leg, type Mount, type Target, type VirtualModel } from '../core/target.js'
+import type { NativeRequest, Operation } from '../core/wire.js'
+import { parseJsonObject } from '../providers/request.js'
+import { parseChatRequest } from '../unified/index.js'
+import { translate, type UnifiedRequest } from '../unified/translate.js'
+import type { SluiceHeaders } from './headers.js'
+import type { Snapshot } from './snapshot.js'
+
+export type UnifiedParse = { readonly ok: true; readonly request: UnifiedRequest } | { readonly ok: false; readonly code: ErrorCode; readonly detail?: string }
+
+export function parseUnified(snapshot: Snapshot, body: Buffer): UnifiedParse {
+  const json = parseJsonObject(body)
+  if (json === undefined) return { ok: false, code: 'SLUICE_ERR_REQUEST_MALFORMED' }
+  const parsed = parseChatRequest(json)
+  if (!parsed.ok) return { ok: false, code: 'SLUICE_ERR_REQUEST_INVALID', detail: parsed.message }
+  const model = snapshot.routing.models.get(parsed.request.model)
+  if (model === undefined) return { ok: false, code: 'SLUICE_ERR_VIRTUAL_MODEL_NOT_FOUND', detail: `Model: ${parsed.request.model}.` }
+  return { ok: true, request: { chat: parsed.request, model, json } }
+}
+
+/** Who is asking, and when: the parts of the facts that do not depend on the kind of request. */
+export interface Arrival {
+  readonly requestId: string
+  readonly arrivedAt: number
+  readonly bodyReadAt: number
+  readonly client: ClientIdentity | undefined
+  readonly sluiceHeaders: SluiceHeaders
+  readonly environment: string
+}
+
+export function identifyNative(snapshot: Snapshot, arrival: Arrival, mount: Mount, request: NativeRequest, operation: Operation): RequestFacts {
+  const candidates: Candidate[] = nativeChain(snapshot.routing, mount, operation.model).map((target) => ({
+    target,
+    model: target.model === '*' ? operation.model : target.model,
+  }))
+  const context = buildContext(arrival, mount, operation, mount.name)
+  return facts(arrival, mount, request, operation, context, undefined, candidates, true)
+}
+
+/**
+ * A unified request's facts: its candidates are the virtual model's targets it can be translated
+ * for (each translation kept in `legs` for the exchange), and the gates read the first one's
+ * native request and operation. A string says why no target can take it.
+ */
+export function identifyUnified(arrival: Arrival, unified: UnifiedRequest, legs: Map<Target, Leg>): RequestFacts | string {
+  const { model } = unified
+  const candidates: Candidate[] = []
+  const reasons: string[] = []
+  let first: Leg | undefined
+  for (const target of model.targets) {
+    const leg = translate(unified, target)
+    if (typeof leg === 'string') {
+      reasons.push(`${target.id}: ${leg}`)
+      continue
+    }
+    legs.set(target, leg)
+    first ??= leg
+    candidates.push({ target, model: target.model })
+  }
+  if (first === undefined) return reasons.join(' ')
+  const { mount } = first.target
+  const context = buildContext(arrival, mount, first.operation, model.name)
+  return facts(arrival, mount, first.request, first.operation, context, model, candidates, false)
+}
+
+/**
+ * A unified request's context names its first remaining candidate (`provider`, `model`), so the
+ * gates after the narrowing ones key limits and budgets on a target that may serve it.
+ */
+export function followHead(facts: RequestFacts): void {
+  const head = facts.candidates[0]
+  if (facts.virtualModel === undefined || head === undefined) return
+  const context = facts.context as { provider: string; model: string }
+  if (context.provider === head.target.mount.name && context.model === head.model) return
+  context.provider = head.target.mount.name
+  context.model = head.model
+}
+
+function facts(
+  arrival: Arrival,
+  mount: Mount,
+  request: NativeRequest,
+  operation: Operation,
+  context: EvaluationContext,
+  virtualModel: VirtualModel | undefined,
+  candidates: Candidate[],
+  pinned: boolean,
+): RequestFacts {
+  return {
+    requestId: arrival.requestId,
+    arrivedAt: arrival.arrivedAt,
+    bodyReadAt: arrival.bodyReadAt,
+    mount,
+    request,
+    operation,
+    client: arrival.client,
+    context,
+    virtualModel,
+    candidates,
+    pinned,
+    responseHeaders: undefined,
+  }
+}
+
+/**
+ * Evaluation context for decisions (SPEC §4), flat as flag targeting reads it (`{"var": "tenant"}`):
+ * the known fields, the client's `attributes` from config, and each `x-sluice-attr-<name>` header as
+ * attribute `<name>`. Known fields win over attributes, config attributes over headers. `route` is
+ * the mount's name for native requests and the virtual model's for unified ones.
+ */
+export function buildContext(arrival: Arrival, mount: Mount, operation: Operation, route: string): EvaluationContext {
+  const { client, sluiceHeaders } = arrival
+  const context: Record<string, unknown> = {}
+  const headerAttributes = sluiceHeaders.attributes
+  if (headerAttributes !== undefined) for (const name in headerAttributes) context[name] = headerAttributes[name]
+  // Attributes from config are trusted; a header cannot override them.
+  if (client !== undefined) for (const name in client.attributes) context[name] = client.attributes[name]
+  context.targetingKey = sluiceHeaders.user ?? client?.id ?? ''
+  context.tenant = client?.tenant
+  context.client = client?.id
+  context.provider = mount.name
+  context.model = operation.model
+  context.operation = operation.name
+  context.route = route
+  context.stream = operation.stream
+  context.environment = arrival.environment
+  context.region = mount.config.region
+  return context as EvaluationContext
+}

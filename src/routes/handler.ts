@@ -1,0 +1,26 @@
+// The data plane's entry point: one handler for HTTP/1.1 and h2c requests that sends each path to
+// its route — OFREP flag evaluation, the unified endpoint's model list, and every AI request
+// (native mounts and POST /v1/chat/completions) to the gate pipeline (pipeline/run.ts).
+import type { ServerResponse } from 'node:http'
+import type { Http2ServerResponse } from 'node:http2'
+import { handleOfrep } from '../ofrep/handler.js'
+import { runPipeline, type DataPlaneDeps, type DataPlaneRequest } from '../pipeline/run.js'
+import { findMount } from '../pipeline/snapshot.js'
+import { ResponseChannel } from '../upstream/channel.js'
+import { handleModels, MODELS_PATH } from './models.js'
+
+export function createRequestHandler(deps: DataPlaneDeps): (req: DataPlaneRequest, res: ServerResponse | Http2ServerResponse) => void {
+  const now = deps.now ?? ((): number => performance.now())
+  return (req, res) => {
+    const arrivedAt = now()
+    const snapshot = deps.snapshot()
+    const url = req.url ?? '/'
+    const q = url.indexOf('?')
+    const fullPath = q === -1 ? url : url.slice(0, q)
+    const channel = new ResponseChannel(res)
+    // OFREP is flag evaluation for applications, not AI traffic: no mount, gates or decision record.
+    if (fullPath.startsWith('/ofrep/')) return handleOfrep(deps, snapshot, req, channel, fullPath)
+    if (fullPath === MODELS_PATH || fullPath.startsWith(`${MODELS_PATH}/`)) return handleModels(snapshot, req, channel, fullPath)
+    runPipeline(deps, snapshot, findMount(snapshot, fullPath), req, channel, fullPath, q === -1 ? '' : url.slice(q + 1), arrivedAt)
+  }
+}

@@ -1,0 +1,53 @@
+// Targets compiled from config once per snapshot (SPEC §3, §9): every virtual model's targets in
+// fallback order with their weights, each mount's same-dialect alternates, and the target a
+// native request starts on. A target carries what an attempt needs: the provider's mount, its pool
+// (its own when the connect timeout differs), its timeouts and its circuit breaker.
+import type { Pool } from 'undici'
+import type { Config, ProviderConfig } from '../config/schema.js'
+import type { Mount, NativeTargets, Routing, Target, TargetParams, VirtualModel } from '../core/target.js'
+import type { CircuitRegistry } from '../resilience/circuits.js'
+import type { TimeoutsConfig } from '../resilience/schema.js'
+
+export type PoolFor = (mount: Mount, connectTimeoutMs: number) => Pool
+
+export function buildRouting(config: Readonly<Config>, mounts: readonly Mount[], circuits: CircuitRegistry, poolFor: PoolFor): Routing {
+  const byName = new Map(mounts.map((m) => [m.name, m]))
+  const circuitIds = new Set<string>()
+  const target = (mount: Mount, model: string, params: TargetParams | undefined, timeouts: TimeoutsConfig | undefined): Target => {
+    const provider: ProviderConfig = config.providers[mount.name]!
+    const id = `${mount.name}/${model}`
+    circuitIds.add(id)
+    const connectMs = timeouts?.connectMs ?? provider.connectTimeoutMs
+    return {
+      id,
+      mount,
+      model,
+      params,
+      pool: connectMs === provider.connectTimeoutMs ? mount.pool : poolFor(mount, connectMs),
+      firstByteMs: timeouts?.firstByteMs ?? provider.headersTimeoutMs,
+      idleMs: timeouts?.idleMs ?? provider.bodyTimeoutMs,
+      circuit: circuits.circuit(id, mount.name, model),
+    }
+  }
+
+  const models = new Map<string, VirtualModel>()
+  for (const [name, model] of Object.entries(config.models)) {
+    // Config checks guarantee the provider exists (config/semantic.ts).
+    const targets = model.targets.map((t) => target(byName.get(t.provider)!, t.model, t.params, t.timeouts))
+    models.set(name, { name, description: model.description, targets, weights: model.targets.map((t) => t.weight) })
+  }
+
+  const native = new Map<string, NativeTargets>()
+  for (const mount of mounts) {
+    const declared = new Map<string, readonly Target[]>()
+    for (const [model, list] of Object.entries(config.providers[mount.name]!.alternates ?? {})) {
+      const alternates = list.map((a) => target(a.provider === undefined ? mount : byName.get(a.provider)!, a.model, undefined, a.timeouts))
+      declared.set(model, [target(mount, model, undefined, undefined), ...alternates])
+    }
+    for (const vm of models.values()) {
+      for (const t of vm.targets) if (t.mount === mount && !declared.has(t.model)) declared.set(t.model, [t])
+    }
+    native.set(mount.name, { declared, wildcard: [target(mount, '*', undefined, undefined)] })
+  }
+  return { models, native, circuitIds }
+}

@@ -1,0 +1,40 @@
+// How a native (passthrough) request goes upstream: on each candidate of its plan — its own
+// model's target, then the model's same-dialect alternates, or a budget downgrade's model — with
+// the request rewritten for that candidate's model by the adapter (SPEC §9). The upstream's answer
+// is passed through as it is.
+import type { ClientChannel, Sink } from '../core/channel.js'
+import type { RequestFacts } from '../core/facts.js'
+import type { Candidate } from '../core/plan.js'
+import type { Leg } from '../core/target.js'
+import type { HeldResponse } from './attempt.js'
+import type { Legs } from './exchange.js'
+import { clientHeaders, PassthroughSink } from './passthrough.js'
+
+export class NativeLegs implements Legs {
+  constructor(private readonly facts: RequestFacts) {}
+
+  get dialect(): RequestFacts['mount']['adapter'] {
+    return this.facts.mount.adapter
+  }
+
+  /** The request moved to the candidate's model on its mount; a string says why it cannot move. */
+  leg({ target, model }: Candidate): Leg | string {
+    const { request, operation } = this.facts
+    if (model === operation.model) return { target, request, operation }
+    const { adapter } = target.mount
+    const rewritten = adapter.withModel(request, operation, model)
+    if (rewritten === undefined) return `${operation.name} cannot move to another model`
+    const recognised = adapter.recognise(rewritten)
+    return recognised.ok ? { target, request: rewritten, operation: recognised.operation } : recognised.detail
+  }
+
+  sink(leg: Leg, own: Record<string, string>, channel: ClientChannel): Sink {
+    return new PassthroughSink(channel, leg, own, this.facts.requestId)
+  }
+
+  replay(_leg: Leg, response: HeldResponse, own: Record<string, string>, channel: ClientChannel): void {
+    const headers = clientHeaders(response.headers, own)
+    headers['content-length'] = String(response.body.length)
+    channel.replay(response.status, headers, response.body)
+  }
+}
