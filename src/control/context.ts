@@ -1,5 +1,5 @@
 // What the admin routes need from the running Sluice.
-import type { Applied } from '../runtime/runtime.js'
+import type { Applied } from '../core/problems.js'
 import type { Snapshot } from '../pipeline/snapshot.js'
 import type { CompileResult } from '../flags/index.js'
 import type { JsonObject, StateStore } from '../state/index.js'

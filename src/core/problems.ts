@@ -65,3 +65,6 @@ export function redactDeep(value: unknown): unknown {
   }
   return value
 }
+
+/** Whether a change (a reload, a store refresh) was applied, or every reason it was refused. */
+export type Applied = { ok: true } | { ok: false; problems: string[] }

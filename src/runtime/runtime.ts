@@ -7,6 +7,7 @@
 // and its flags compiled with the overrides (`applyConfig`); a flag-file change is compiled with
 // the serving config the same way. Only a candidate that passes whole is swapped in, and what
 // serves is the baseline every later change is judged against.
+import type { Applied } from '../core/problems.js'
 import type { Logger } from 'pino'
 import {
   builtinFlags,
@@ -46,7 +47,7 @@ export interface RuntimeOptions {
   readonly onFlagReload?: (result: FlagReload) => void
 }
 
-export type Applied = { ok: true } | { ok: false; problems: string[] }
+export type { Applied }
 
 /** A flag-file reload: applied with the flag keys it changed, or refused. */
 export type FlagReload = { ok: true; changedKeys: string[] } | { ok: false; problems: string[] }

@@ -4,7 +4,7 @@
 // falls back to the safe value: deny. Fail mode: closed by default.
 import { deny, PASS, type Refusal } from '../../core/decision.js'
 import type { GateModule } from '../../core/gate.js'
-import { narrowCandidates } from '../../core/plan.js'
+import { narrowCandidates } from '../../core/narrow.js'
 
 export const EGRESS_FLAG = 'ai.egress.enabled'
 export const STREAMING_FLAG = 'ai.streaming.enabled'

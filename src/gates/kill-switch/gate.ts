@@ -8,7 +8,8 @@ import { deny, PASS, type Refusal, type Verdict } from '../../core/decision.js'
 import type { ErrorCode } from '../../core/errors.js'
 import type { EvaluationContext, RequestFacts } from '../../core/facts.js'
 import type { GateCheck, GateModule, GateView } from '../../core/gate.js'
-import { narrowCandidates, type Candidate } from '../../core/plan.js'
+import { type Candidate } from '../../core/plan.js'
+import { narrowCandidates } from '../../core/narrow.js'
 import { buildKillIndex, type KillIndex } from './kill-index.js'
 
 export interface KillSwitchInputs {
