@@ -35,7 +35,12 @@ export interface Server {
 }
 
 export function startServer(role: string, ...args: string[]): Promise<Server> {
-  const child = spawn(process.execPath, [new URL('./servers.js', import.meta.url).pathname, role, ...args], {
+  return startServerFrom(new URL('./servers.js', import.meta.url).pathname, role, ...args)
+}
+
+/** Runs another build's dist/bench/servers.js: a baseline Sluice side by side (SLUICE_BENCH_BASELINE). */
+export function startServerFrom(script: string, role: string, ...args: string[]): Promise<Server> {
+  const child = spawn(process.execPath, [script, role, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   return new Promise((resolve, reject) => {

@@ -2,7 +2,7 @@
 // directly, a bare @fastify/http-proxy, and Sluice — closed loop (autocannon) and evenly paced
 // open loop, for JSON and SSE. Prints added p50/p99 latency vs direct, req/s ratios and CPU per
 // request, and writes bench/results/latest.json. Every phase is bounded in time.
-import { sample, settings, startRedisServer, startServer, writeReport, type Row, type Target } from './harness.js'
+import { sample, settings, startRedisServer, startServer, startServerFrom, writeReport, type Row, type Target } from './harness.js'
 import { BENCH_CLIENT_KEY, BENCH_UPSTREAM_KEY, scenarios } from './scenarios.js'
 
 async function main(): Promise<void> {
@@ -10,6 +10,9 @@ async function main(): Promise<void> {
   const upstream = `http://127.0.0.1:${emulator.port}`
   const bare = await startServer('bare', upstream)
   const sluice = await startServer('sluice', upstream)
+  // Another build of Sluice (e.g. the previous commit's) as an extra column: SLUICE_BENCH_BASELINE=<its dist/bench/servers.js>.
+  const baselineScript = process.env.SLUICE_BENCH_BASELINE
+  const baseline = baselineScript === undefined ? undefined : await startServerFrom(baselineScript, 'sluice', upstream)
   const redis = await startRedisServer()
   const sluiceRedis = redis === undefined ? undefined : await startServer('sluice', upstream, redis.url)
   const targets: Target[] = [
@@ -26,6 +29,16 @@ async function main(): Promise<void> {
       headers: { authorization: `Bearer ${BENCH_CLIENT_KEY}` },
       pid: sluice.child.pid!,
     },
+    ...(baseline === undefined
+      ? []
+      : [
+          {
+            name: 'sluice-baseline',
+            url: `http://127.0.0.1:${baseline.port}/openai/v1/chat/completions`,
+            headers: { authorization: `Bearer ${BENCH_CLIENT_KEY}` },
+            pid: baseline.child.pid!,
+          },
+        ]),
     ...(sluiceRedis === undefined
       ? []
       : [
@@ -43,7 +56,7 @@ async function main(): Promise<void> {
   try {
     rows = await sample(targets, () => scenarios)
   } finally {
-    for (const s of [emulator, bare, sluice, sluiceRedis]) s?.child.kill('SIGKILL')
+    for (const s of [emulator, bare, sluice, baseline, sluiceRedis]) s?.child.kill('SIGKILL')
     redis?.child.kill('SIGKILL')
   }
   report(rows)

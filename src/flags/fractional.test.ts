@@ -7,19 +7,9 @@ import { describe, expect, it } from 'vitest'
 import { compileFlagSet, evaluate, type FlagSet } from './index.js'
 import { bucketOf, MAX_TOTAL_WEIGHT } from './fractional.js'
 import { murmur3Bytes, murmur3Utf8 } from './murmur3.js'
+import { seededRandom as random } from '../../test/support/random.js'
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} }
-
-/** Deterministic PRNG (mulberry32), so a failure names a reproducible key. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Textbook MurmurHash3 x86_32 over bytes, one byte at a time, 32-bit products via BigInt. */
 function referenceMurmur3(bytes: Uint8Array, seed = 0): number {
