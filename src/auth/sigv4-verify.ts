@@ -8,15 +8,9 @@ import { SignatureV4 } from '@smithy/signature-v4'
 import { Hash } from '@smithy/hash-node'
 import type { IncomingHttpHeaders } from 'node:http'
 
-/** Also the `parsed` of a `sigv4` PresentedCredential (core/wire.ts spells it out: core imports nothing of ours). */
-export interface ParsedSigV4 {
-  readonly accessKeyId: string
-  readonly date: string
-  readonly region: string
-  readonly service: string
-  readonly signedHeaders: readonly string[]
-  readonly signature: string
-}
+import type { ParsedSigV4 } from '../core/wire.js'
+
+export type { ParsedSigV4 }
 
 const AUTH_RE =
   /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;._:-]+),\s*Signature=([0-9a-f]{64})$/

@@ -2,8 +2,12 @@
 // sinks and the pipeline's refusals write through it; upstream/channel.ts has the response-backed
 // implementation (the only code that touches the client's response object) and a discarding one,
 // so a mirrored (shadow) call can run the same exchange with nobody listening.
-import type { IncomingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import type { Http2ServerRequest } from 'node:http2'
 import type { UsageReader } from './wire.js'
+
+/** A client's request on the data plane, HTTP/1.1 or h2c. */
+export type DataPlaneRequest = IncomingMessage | Http2ServerRequest
 
 export type ResponseHeaders = Record<string, string | string[]>
 

@@ -39,6 +39,17 @@ export type Recognition =
   | { readonly ok: true; readonly operation: Operation }
   | { readonly ok: false; readonly code: 'SLUICE_ERR_OPERATION_UNSUPPORTED' | 'SLUICE_ERR_REQUEST_MALFORMED' | 'SLUICE_ERR_MODEL_INVALID'; readonly detail: string }
 
+/** A SigV4 `Authorization` header, parsed once per request (auth/sigv4-verify.ts `parseSigV4`). */
+export interface ParsedSigV4 {
+  readonly accessKeyId: string
+  /** Credential scope date, `YYYYMMDD`. */
+  readonly date: string
+  readonly region: string
+  readonly service: string
+  readonly signedHeaders: readonly string[]
+  readonly signature: string
+}
+
 /** Where the client put its credential. */
 export type PresentedCredential =
   | { readonly kind: 'none' }
@@ -47,15 +58,7 @@ export type PresentedCredential =
       readonly kind: 'sigv4'
       readonly accessKeyId: string
       /** The `Authorization` header as the adapter parsed it, handed on so the verifier does not parse it again (auth/sigv4-verify.ts). */
-      readonly parsed: {
-        readonly accessKeyId: string
-        /** Credential scope date, `YYYYMMDD`. */
-        readonly date: string
-        readonly region: string
-        readonly service: string
-        readonly signedHeaders: readonly string[]
-        readonly signature: string
-      }
+      readonly parsed: ParsedSigV4
     }
   | { readonly kind: 'malformed'; readonly detail: string }
 

@@ -5,8 +5,6 @@
 // This is not AI traffic: no mount, gates or decision record. Evaluations are counted like the
 // gates' own (flags/counted.ts), and the request is in flight for shutdown like any other.
 import { randomUUID } from 'node:crypto'
-import type { IncomingMessage } from 'node:http'
-import type { Http2ServerRequest } from 'node:http2'
 import type { Logger } from 'pino'
 import type { Snapshot } from '../pipeline/snapshot.js'
 import { sluiceError, type ErrorCode } from '../core/errors.js'
@@ -15,6 +13,7 @@ import type { ClientChannel } from '../core/channel.js'
 import type { InFlight } from '../server/in-flight.js'
 import { authenticateOfrep } from './auth.js'
 import { enrichContext, etagMatches, evaluateBulk, evaluateSingle, parseEvaluationRequest } from './evaluation.js'
+import type { DataPlaneRequest } from '../core/channel.js'
 
 export interface OfrepDeps {
   readonly logger: Logger
@@ -22,7 +21,6 @@ export interface OfrepDeps {
   readonly inFlight: InFlight
 }
 
-type Request = IncomingMessage | Http2ServerRequest
 type Headers = Record<string, string>
 
 const FLAGS_PATH = '/ofrep/v1/evaluate/flags'
@@ -33,7 +31,7 @@ const SINGLE_HEADERS: Headers = { 'cache-control': 'no-store' }
 const BULK_CACHE = 'private, no-cache'
 
 /** Serves a request whose path starts with `/ofrep/`; `path` excludes the query. */
-export function handleOfrep(deps: OfrepDeps, snapshot: Snapshot, req: Request, channel: ClientChannel, path: string): void {
+export function handleOfrep(deps: OfrepDeps, snapshot: Snapshot, req: DataPlaneRequest, channel: ClientChannel, path: string): void {
   const requestId = randomUUID()
   deps.inFlight.enter()
   channel.onClose(() => deps.inFlight.leave())
@@ -45,7 +43,7 @@ export function handleOfrep(deps: OfrepDeps, snapshot: Snapshot, req: Request, c
   })
 }
 
-async function serve(snapshot: Snapshot, req: Request, channel: ClientChannel, path: string, requestId: string): Promise<void> {
+async function serve(snapshot: Snapshot, req: DataPlaneRequest, channel: ClientChannel, path: string, requestId: string): Promise<void> {
   const single = path.startsWith(SINGLE_PREFIX)
   if (!single && path !== FLAGS_PATH) return sendSluiceError(channel, requestId, 'SLUICE_ERR_ROUTE_NOT_FOUND', { detail: `Path: ${path}` })
   if (req.method !== 'POST') {

@@ -4,11 +4,9 @@
 //   forward, through the client channel) → 10 settle (gate holds, metrics, decision record).
 // Each request's failure is its own: an exception ends that request with a dialect error.
 import { randomUUID } from 'node:crypto'
-import type { IncomingMessage } from 'node:http'
-import type { Http2ServerRequest } from 'node:http2'
 import type { Logger } from 'pino'
 import { authenticate } from '../auth/client-auth.js'
-import type { ClientChannel, Sink } from '../core/channel.js'
+import type { ClientChannel, DataPlaneRequest, Sink } from '../core/channel.js'
 import { sluiceError, type ErrorCode } from '../core/errors.js'
 import type { Outcome, RequestFacts } from '../core/facts.js'
 import type { RoutePlan } from '../core/plan.js'
@@ -46,8 +44,6 @@ export interface DataPlaneDeps {
   /** In [0, 1): weighted choice and backoff jitter. Default Math.random. */
   random?: () => number
 }
-
-export type DataPlaneRequest = IncomingMessage | Http2ServerRequest
 
 const defaultNow = (): number => performance.now()
 

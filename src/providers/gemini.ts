@@ -56,8 +56,12 @@ function recognise(method: string, path: string, query: string, body: Buffer): R
   return recognised(name, model, true, format, maxTokens)
 }
 
-/** Thinking tokens are billed as output but reported apart from `candidatesTokenCount`. */
-function geminiUsage(value: unknown): Usage | undefined {
+/**
+ * A `usageMetadata` object: `promptTokenCount` already includes cached tokens, tool-use prompt
+ * tokens are input too, and thinking tokens are billed as output but reported apart from
+ * `candidatesTokenCount`. The unified translator reads usage with this too.
+ */
+export function geminiUsage(value: unknown): Usage | undefined {
   if (!isObject(value)) return undefined
   const prompt = tokenCount(value.promptTokenCount)
   const candidates = tokenCount(value.candidatesTokenCount)

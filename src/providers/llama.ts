@@ -14,7 +14,8 @@ const NATIVE = 'chat.completions'
 const COMPAT = 'compat.chat.completions'
 const METRICS_KEY = usageKey('metrics')
 
-function llamaMetrics(value: unknown): Usage | undefined {
+/** A Llama answer's `metrics` array (also read by the unified translator). */
+export function llamaMetrics(value: unknown): Usage | undefined {
   if (!Array.isArray(value)) return undefined
   let input: number | undefined
   let output: number | undefined

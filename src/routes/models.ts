@@ -2,8 +2,6 @@
 // from `models:`, in OpenAI's list format (https://platform.openai.com/docs/api-reference/models),
 // behind the unified endpoint's client auth. Not AI traffic: no gates and no decision record.
 import { randomUUID } from 'node:crypto'
-import type { IncomingMessage } from 'node:http'
-import type { Http2ServerRequest } from 'node:http2'
 import { authenticate } from '../auth/client-auth.js'
 import type { Snapshot } from '../pipeline/snapshot.js'
 import { sluiceError, type ErrorCode } from '../core/errors.js'
@@ -11,20 +9,20 @@ import type { VirtualModel } from '../core/target.js'
 import { adapters } from '../providers/index.js'
 import type { ClientChannel } from '../core/channel.js'
 import { sendError } from '../upstream/channel.js'
+import type { DataPlaneRequest } from '../core/channel.js'
 
 export const MODELS_PATH = '/v1/models'
 
 /** When this process started: OpenAI's `created` for models that have no date of their own. */
 const STARTED = Math.floor(Date.now() / 1000)
 
-type Request = IncomingMessage | Http2ServerRequest
 
 function describe(model: VirtualModel): Record<string, unknown> {
   return { id: model.name, object: 'model', created: STARTED, owned_by: 'sluice' }
 }
 
 /** Serves a path equal to `/v1/models` or under it. */
-export function handleModels(snapshot: Snapshot, req: Request, channel: ClientChannel, path: string): void {
+export function handleModels(snapshot: Snapshot, req: DataPlaneRequest, channel: ClientChannel, path: string): void {
   const requestId = randomUUID()
   const fail = (code: ErrorCode, detail?: string): void => sendError(channel, adapters.openai, sluiceError(code, requestId, detail), 'deny')
   if (req.method !== 'GET') return fail('SLUICE_ERR_METHOD_NOT_ALLOWED', `${req.method ?? '?'} ${path}`)

@@ -3,8 +3,7 @@
 // function calls whole, usually without ids, and finishes them with STOP: the ids are made from
 // the response id and the finish reason becomes `tool_calls`. Thought parts are not forwarded.
 import type { Usage } from '../core/wire.js'
-import { tokenCount } from '../providers/request.js'
-import { count } from '../providers/usage.js'
+import { geminiUsage as usageOfMetadata } from '../providers/gemini.js'
 import { buildCompletion, ChunkWriter, isObject } from './chunks.js'
 import type { ChatCompletionChunk, CompletionResult, FinishReason, ResponseContext, StreamTranslator, ToolCall } from './types.js'
 
@@ -26,23 +25,10 @@ export function geminiFinishReason(finishReason: unknown, calledTools: boolean):
 
 /**
  * The `usageMetadata` of a GenerateContentResponse (whole, or one streamed chunk), read as
- * providers/gemini.ts reads it (translators.test.ts holds the two to the same numbers):
- * `promptTokenCount` already includes cached tokens, tool-use prompt tokens are input too, and
- * thoughts are output although `candidatesTokenCount` leaves them out.
+ * providers/gemini.ts reads it (the same function).
  */
 export function geminiUsage(response: unknown): Usage | undefined {
-  const value = isObject(response) ? response.usageMetadata : undefined
-  if (!isObject(value)) return undefined
-  const prompt = tokenCount(value.promptTokenCount)
-  const candidates = tokenCount(value.candidatesTokenCount)
-  if (prompt === undefined && candidates === undefined) return undefined
-  const thoughts = count(value.thoughtsTokenCount)
-  return {
-    inputTokens: (prompt ?? 0) + count(value.toolUsePromptTokenCount),
-    outputTokens: (candidates ?? 0) + thoughts,
-    cachedTokens: count(value.cachedContentTokenCount),
-    reasoningTokens: thoughts,
-  }
+  return isObject(response) ? usageOfMetadata(response.usageMetadata) : undefined
 }
 
 interface Parts {

@@ -4,7 +4,7 @@
 // `{event: {event_type: start | progress | complete | metrics, delta, stop_reason, metrics}}` and
 // has no `[DONE]`. Tool call deltas carry no index: a delta with a new id opens the next call.
 import type { Usage } from '../core/wire.js'
-import { tokenCount } from '../providers/request.js'
+import { llamaMetrics } from '../providers/llama.js'
 import { buildCompletion, ChunkWriter, isObject } from './chunks.js'
 import type { ChatCompletionChunk, CompletionResult, FinishReason, ResponseContext, StreamTranslator, ToolCall } from './types.js'
 
@@ -13,21 +13,10 @@ export function llamaFinishReason(stopReason: unknown): FinishReason {
 }
 
 /**
- * The `metrics` of a native answer or stream event, read as providers/llama.ts reads them
- * (translators.test.ts holds the two to the same numbers).
+ * The `metrics` of a native answer or stream event, read as providers/llama.ts reads them (the same function).
  */
 export function llamaUsage(container: unknown): Usage | undefined {
-  const metrics = isObject(container) ? container.metrics : undefined
-  if (!Array.isArray(metrics)) return undefined
-  let input: number | undefined
-  let output: number | undefined
-  for (const item of metrics) {
-    if (!isObject(item)) continue
-    if (item.metric === 'num_prompt_tokens') input = tokenCount(item.value)
-    else if (item.metric === 'num_completion_tokens') output = tokenCount(item.value)
-  }
-  if (input === undefined && output === undefined) return undefined
-  return { inputTokens: input ?? 0, outputTokens: output ?? 0, cachedTokens: 0, reasoningTokens: 0 }
+  return isObject(container) ? llamaMetrics(container.metrics) : undefined
 }
 
 function textOf(content: unknown): string {

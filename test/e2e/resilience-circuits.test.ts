@@ -2,12 +2,11 @@
 // then sends traffic straight down the fallback chain (or refuses with SLUICE_ERR_CIRCUIT_OPEN in
 // the client's dialect), GET /v1/circuits and `sluice ctl circuits` show it, an operator reset
 // closes it (audited), and after resetTimeoutMs one half-open probe decides.
-import { spawn } from 'node:child_process'
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime'
 import OpenAI, { APIError } from 'openai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { EMULATOR_TYPES } from '../../src/emulators/index.js'
-import { BIN } from '../support/cli.js'
+import { runCtl, type CtlResult } from '../support/cli.js'
 import { rejectionOf } from '../support/rejection.js'
 import { CLIENT, startStack, type Stack } from '../support/stack.js'
 
@@ -104,15 +103,9 @@ async function metricsText(): Promise<string> {
   return (await fetch(`${stack.sluice.adminUrl}/metrics`)).text()
 }
 
-/** Runs `sluice ctl ...args` (the compiled CLI, asynchronously: Sluice runs in this process). */
-function ctl(args: string[], token = OPERATOR): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env, SLUICE_ADMIN_URL: stack.sluice.adminUrl, SLUICE_ADMIN_TOKEN: token }
-  const child = spawn(process.execPath, [BIN, 'ctl', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
-  return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout, stderr })))
+/** Runs `sluice ctl ...args` in this process (the binary itself is smoke-tested in ctl.test.ts). */
+function ctl(args: string[], token = OPERATOR): Promise<CtlResult> {
+  return runCtl(args, { ...process.env, SLUICE_ADMIN_URL: stack.sluice.adminUrl, SLUICE_ADMIN_TOKEN: token })
 }
 
 describe('circuits open, refuse, and are reset (resetTimeoutMs 60 s)', () => {

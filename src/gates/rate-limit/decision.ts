@@ -1,20 +1,20 @@
 // Turning counter state into a Decision, shared by the local and Redis limiters.
 import { gcraRemaining, gcraResetMs } from './gcra.js'
 import type { CompiledRule, Rate } from './rules.js'
-import type { Decision, Denial, LimitKind, LimitState, Lease } from './types.js'
+import type { LimitDecision, LimitDenial, LimitKind, LimitState, LimitLease } from './types.js'
 
 /** The worst denial seen so far while checking the matching rules of one request. */
-export interface Verdict {
+export interface RuleTally {
   /** Longest wait in ms; Infinity when a reservation is too large ever to fit. */
   waitMs: number
-  denial: Denial | undefined
+  denial: LimitDenial | undefined
 }
 
 /** Keeps the denial with the longest wait. A wait of 0 means the limit admits the request. */
-export function consider(verdict: Verdict, rule: CompiledRule, kind: LimitKind, waitMs: number): void {
-  if (waitMs <= 0 || (verdict.denial !== undefined && waitMs <= verdict.waitMs)) return
-  verdict.waitMs = waitMs
-  verdict.denial = { rule: rule.name, kind, tooLarge: waitMs === Infinity }
+export function consider(tally: RuleTally, rule: CompiledRule, kind: LimitKind, waitMs: number): void {
+  if (waitMs <= 0 || (tally.denial !== undefined && waitMs <= tally.waitMs)) return
+  tally.waitMs = waitMs
+  tally.denial = { rule: rule.name, kind, tooLarge: waitMs === Infinity }
 }
 
 export function rateState(rule: CompiledRule, kind: 'requests' | 'tokens', rate: Rate, remaining: number, resetMs: number): LimitState {
@@ -52,8 +52,8 @@ export function counterStates(counters: readonly CounterView[], n: number, now: 
  * Assembles the Decision. A reservation too large ever to fit is told to wait one token window:
  * the pipeline should answer it as non-retryable (deniedBy.tooLarge), so the hint is rarely seen.
  */
-export function finishDecision(verdict: Verdict, rules: readonly CompiledRule[], limits: readonly LimitState[], enforce: boolean, lease: Lease): Decision {
-  const { denial, waitMs } = verdict
+export function finishDecision(tally: RuleTally, rules: readonly CompiledRule[], limits: readonly LimitState[], enforce: boolean, lease: LimitLease): LimitDecision {
+  const { denial, waitMs } = tally
   let retryAfterSeconds = 0
   if (denial !== undefined) {
     const ms = denial.tooLarge ? (rules.find((r) => r.name === denial.rule)?.tokens?.windowMs ?? 1000) : waitMs

@@ -8,7 +8,7 @@ import { connectRateLimitRedis } from './index.js'
 import { LocalRateLimiter } from './local.js'
 import { RedisRateLimiter } from './redis.js'
 import { rateLimitsConfig } from './schema.js'
-import type { Decision, Lease, RateLimitContext } from './types.js'
+import type { LimitDecision, LimitLease, RateLimitContext } from './types.js'
 
 const T0 = 1_800_000_000_000
 const ctx: RateLimitContext = { client: 'app', tenant: 'shop', targetingKey: 'u1', route: 'r', provider: 'openai', model: 'm' }
@@ -38,15 +38,15 @@ afterAll(async () => {
   await server.stop()
 })
 
-async function acquireMany(n: number, nowMs: number): Promise<Decision[]> {
-  const out: Decision[] = []
+async function acquireMany(n: number, nowMs: number): Promise<LimitDecision[]> {
+  const out: LimitDecision[] = []
   for (let i = 0; i < n; i++) out.push(await limiter.acquire(ctx, none, true, nowMs))
   return out
 }
-const allowed = (decisions: Decision[]): number => decisions.filter((d) => d.allowed).length
+const allowed = (decisions: LimitDecision[]): number => decisions.filter((d) => d.allowed).length
 
 describe('FailoverRateLimiter', () => {
-  let redisLease: Lease
+  let redisLease: LimitLease
   it('uses Redis while it is up', async () => {
     const decisions = await acquireMany(4, T0)
     expect(allowed(decisions)).toBe(4)
@@ -61,7 +61,7 @@ describe('FailoverRateLimiter', () => {
     await closed
     const pending = limiter.acquire(ctx, none, true, T0)
     expect(pending).not.toBeInstanceOf(Promise) // no awaits while down
-    const decisions = [pending as Decision, ...(await acquireMany(19, T0))]
+    const decisions = [pending as LimitDecision, ...(await acquireMany(19, T0))]
     expect(allowed(decisions)).toBe(5) // 10 × 0.5, counted locally
     expect(decisions[0]!.lease.backend).toBe('local')
     expect(switches).toEqual([['local', 'Redis connection is not ready']])

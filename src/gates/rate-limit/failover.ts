@@ -3,7 +3,7 @@
 // limit; when Redis is back, use it again. Leases settle where they were taken.
 import type { LocalRateLimiter } from './local.js'
 import type { RedisRateLimiter } from './redis.js'
-import type { Decision, Lease, RateLimitContext, RateLimiter, TokenEstimate } from './types.js'
+import type { LimitDecision, LimitLease, RateLimitContext, RateLimiter, TokenEstimate } from './types.js'
 
 export type Backend = 'redis' | 'local'
 
@@ -40,7 +40,7 @@ export class FailoverRateLimiter implements RateLimiter {
     private readonly onSwitch: SwitchListener = ignoreSwitch,
   ) {}
 
-  acquire(ctx: RateLimitContext, estimate: TokenEstimate, enforce: boolean, nowMs: number): Decision | Promise<Decision> {
+  acquire(ctx: RateLimitContext, estimate: TokenEstimate, enforce: boolean, nowMs: number): LimitDecision | Promise<LimitDecision> {
     if (!this.redis.available || nowMs < this.retryAtMs) return this.fallback(ctx, estimate, enforce, nowMs, undefined)
     const pending = this.redis.acquire(ctx, estimate, enforce, nowMs)
     if (!(pending instanceof Promise)) return pending // no rule matched
@@ -53,7 +53,7 @@ export class FailoverRateLimiter implements RateLimiter {
     )
   }
 
-  settle(lease: Lease, actualTokens: number | undefined, nowMs: number): void | Promise<void> {
+  settle(lease: LimitLease, actualTokens: number | undefined, nowMs: number): void | Promise<void> {
     if (lease.backend === 'redis') return this.redis.settle(lease, actualTokens, nowMs)
     return this.local.settle(lease, actualTokens, nowMs)
   }
@@ -62,13 +62,13 @@ export class FailoverRateLimiter implements RateLimiter {
     return { backend: this.backend, localDecisions: this.localDecisions, redisErrors: this.redisErrors, switches: this.switches }
   }
 
-  private fail(ctx: RateLimitContext, estimate: TokenEstimate, enforce: boolean, nowMs: number, error: unknown): Decision {
+  private fail(ctx: RateLimitContext, estimate: TokenEstimate, enforce: boolean, nowMs: number, error: unknown): LimitDecision {
     this.redisErrors++
     this.retryAtMs = nowMs + REDIS_RETRY_MS
     return this.fallback(ctx, estimate, enforce, nowMs, error)
   }
 
-  private fallback(ctx: RateLimitContext, estimate: TokenEstimate, enforce: boolean, nowMs: number, error: unknown): Decision {
+  private fallback(ctx: RateLimitContext, estimate: TokenEstimate, enforce: boolean, nowMs: number, error: unknown): LimitDecision {
     if (this.backend !== 'local') this.switchTo('local', error ?? new Error('Redis connection is not ready'))
     this.localDecisions++
     return this.local.acquire(ctx, estimate, enforce, nowMs)

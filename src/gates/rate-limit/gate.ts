@@ -7,7 +7,7 @@ import type { Outcome, RequestFacts } from '../../core/facts.js'
 import type { GateCheck, GateModule } from '../../core/gate.js'
 import { metrics } from '../../core/metrics.js'
 import { writeRateLimitHeaders } from './headers.js'
-import type { Decision, Lease, RateLimiter } from './types.js'
+import type { LimitDecision, LimitLease, RateLimiter } from './types.js'
 
 export const RATELIMIT_ENFORCE_FLAG = 'ai.ratelimit.enforce'
 
@@ -22,7 +22,7 @@ function tokensOf(outcome: Outcome): number | undefined {
   return outcome.decision !== 'allow' || outcome.status >= 400 ? 0 : undefined
 }
 
-function verdict(facts: RequestFacts, decision: Decision): Verdict<Lease> {
+function verdict(facts: RequestFacts, decision: LimitDecision): Verdict<LimitLease> {
   const hold = decision.lease.backend === 'none' ? undefined : decision.lease
   if (decision.limits.length > 0 || decision.deniedBy !== undefined) writeRateLimitHeaders(decision, (facts.responseHeaders ??= {}))
   const denied = decision.deniedBy
@@ -39,7 +39,7 @@ function verdict(facts: RequestFacts, decision: Decision): Verdict<Lease> {
 export const rateLimitGate: GateModule<RateLimitInputs> = {
   name: 'rateLimits',
   failMode: 'closed',
-  build({ rateLimiter: limiter }): GateCheck<Lease> | undefined {
+  build({ rateLimiter: limiter }): GateCheck<LimitLease> | undefined {
     if (limiter === undefined) return undefined
     return {
       check(facts, view) {

@@ -6,10 +6,10 @@
 // - OpenAI's x-ratelimit-{limit,remaining,reset}-{requests,tokens}, which the OpenAI SDKs and
 //   dashboards read: one value each, from the most restrictive limit of that kind.
 // - Retry-After (RFC 9110 §10.2.3) on a denial; x-sluice-would-block in monitor mode.
-import type { Decision, LimitState } from './types.js'
+import type { LimitDecision, LimitState } from './types.js'
 
 /** Writes the headers for `decision` into `out` (lower-case names, as node:http sends them). */
-export function writeRateLimitHeaders(decision: Decision, out: Record<string, string>): void {
+export function writeRateLimitHeaders(decision: LimitDecision, out: Record<string, string>): void {
   const { limits } = decision
   if (limits.length > 0) {
     let policy = ''

@@ -3,12 +3,12 @@
 // (never fresher than it was), and one with requests in flight is pinned until they settle, so
 // eviction can make a limit stricter but never looser (docs/rate-limits.md, Memory bound).
 import { LRUCache } from 'lru-cache'
-import { consider, counterStates, finishDecision, type Verdict } from './decision.js'
+import { consider, counterStates, finishDecision, type RuleTally } from './decision.js'
 import { EvictedSketch, type TatPair } from './evicted-sketch.js'
 import { gcraCharge, gcraWaitMs } from './gcra.js'
 import { compileRules, reservedTokens, type CompiledRule, type Rate } from './rules.js'
 import type { RateLimitsConfig } from './schema.js'
-import { NO_LEASE, UNLIMITED, type Decision, type Lease, type RateLimitContext, type RateLimiter, type TokenEstimate } from './types.js'
+import { NO_LEASE, UNLIMITED, type LimitDecision, type LimitLease, type RateLimitContext, type RateLimiter, type TokenEstimate } from './types.js'
 
 /** One rule's counters for one key. TATs are ms relative to the limiter's first call (small floats round less). */
 export class Bucket implements TatPair {
@@ -23,7 +23,7 @@ export class Bucket implements TatPair {
   ) {}
 }
 
-class LocalLease implements Lease {
+class LocalLease implements LimitLease {
   readonly backend = 'local'
   settled = false
   constructor(
@@ -52,7 +52,7 @@ export class LocalRateLimiter implements RateLimiter {
   private readonly sketch: EvictedSketch
   /** Scratch for the buckets of one acquire; acquire is synchronous, so one array serves all calls. */
   private readonly matched: Bucket[] = []
-  private readonly verdict: Verdict = { waitMs: 0, denial: undefined }
+  private readonly tally: RuleTally = { waitMs: 0, denial: undefined }
   private originMs: number | undefined
   private lastNow = 0
 
@@ -72,28 +72,28 @@ export class LocalRateLimiter implements RateLimiter {
     })
   }
 
-  acquire(ctx: RateLimitContext, estimate: TokenEstimate, enforce: boolean, nowMs: number): Decision {
+  acquire(ctx: RateLimitContext, estimate: TokenEstimate, enforce: boolean, nowMs: number): LimitDecision {
     const now = this.relative(nowMs)
-    const { matched, rules, verdict } = this
+    const { matched, rules, tally } = this
     let n = 0
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!
       if (rule.matches(ctx)) matched[n++] = this.shared[i] ?? this.bucketFor(rule, rule.keyOf(ctx))
     }
     if (n === 0) return UNLIMITED
-    verdict.waitMs = 0
-    verdict.denial = undefined
+    tally.waitMs = 0
+    tally.denial = undefined
     for (let i = 0; i < n; i++) {
       const { rule, requestsTat, tokensTat, inflight } = matched[i]!
-      if (rule.requests !== undefined) consider(verdict, rule, 'requests', gcraWaitMs(requestsTat, now, rule.requests, 1))
+      if (rule.requests !== undefined) consider(tally, rule, 'requests', gcraWaitMs(requestsTat, now, rule.requests, 1))
       if (rule.tokens !== undefined) {
         const cost = reservedTokens(rule, estimate.inputTokens, estimate.maxOutputTokens)
-        consider(verdict, rule, 'tokens', cost > rule.tokens.limit ? Infinity : gcraWaitMs(tokensTat, now, rule.tokens, cost))
+        consider(tally, rule, 'tokens', cost > rule.tokens.limit ? Infinity : gcraWaitMs(tokensTat, now, rule.tokens, cost))
       }
-      if (rule.concurrent > 0 && inflight >= rule.concurrent) consider(verdict, rule, 'concurrent', CONCURRENT_RETRY_MS)
+      if (rule.concurrent > 0 && inflight >= rule.concurrent) consider(tally, rule, 'concurrent', CONCURRENT_RETRY_MS)
     }
-    let lease: Lease = NO_LEASE
-    if (verdict.denial === undefined) {
+    let lease: LimitLease = NO_LEASE
+    if (tally.denial === undefined) {
       let settles = false
       for (let i = 0; i < n; i++) {
         const bucket = matched[i]!
@@ -112,10 +112,10 @@ export class LocalRateLimiter implements RateLimiter {
       // Requests-only rules have nothing to settle, so their requests allocate no lease.
       if (settles) lease = new LocalLease(matched.slice(0, n), estimate.inputTokens, estimate.maxOutputTokens)
     }
-    return finishDecision(verdict, rules, counterStates(matched, n, now), enforce, lease)
+    return finishDecision(tally, rules, counterStates(matched, n, now), enforce, lease)
   }
 
-  settle(lease: Lease, actualTokens: number | undefined, nowMs: number): void {
+  settle(lease: LimitLease, actualTokens: number | undefined, nowMs: number): void {
     if (!(lease instanceof LocalLease) || lease.settled) return
     lease.settled = true
     const now = this.relative(nowMs)

@@ -5,7 +5,7 @@ import { startRedis, type RedisServer } from '../../../test/support/redis.js'
 import { LocalRateLimiter } from './local.js'
 import { RedisRateLimiter } from './redis.js'
 import { rateLimitsConfig } from './schema.js'
-import type { Decision, RateLimitContext, TokenEstimate } from './types.js'
+import type { LimitDecision, RateLimitContext, TokenEstimate } from './types.js'
 
 const T0 = 1_800_000_000_000
 const ctx = (targetingKey = 'u1'): RateLimitContext => ({ client: 'app', tenant: 'shop', targetingKey, route: 'r', provider: 'openai', model: 'm' })
@@ -33,10 +33,10 @@ function replicas(rules: unknown[], clock: 'local' | 'redis' = 'local'): RedisRa
 }
 
 /** `n` acquires in flight at once, alternating between the replicas. */
-async function burst(limiters: RedisRateLimiter[], n: number, estimate = none, nowMs = T0): Promise<Decision[]> {
+async function burst(limiters: RedisRateLimiter[], n: number, estimate = none, nowMs = T0): Promise<LimitDecision[]> {
   return Promise.all(Array.from({ length: n }, (_, i) => limiters[i % limiters.length]!.acquire(ctx(), estimate, true, nowMs)))
 }
-const allowed = (decisions: Decision[]): number => decisions.filter((d) => d.allowed).length
+const allowed = (decisions: LimitDecision[]): number => decisions.filter((d) => d.allowed).length
 
 describe('RedisRateLimiter', () => {
   it('admits exactly the limit across two replicas, out of 1000 concurrent requests', async () => {
@@ -59,7 +59,7 @@ describe('RedisRateLimiter', () => {
     const [a, b] = replicas(rules)
     // Requests 1.7 s apart over three users; each settles three requests later, so up to four
     // are in flight and every kind of limit is hit along the way.
-    const inFlight: Array<[Decision, Decision, number | undefined]> = []
+    const inFlight: Array<[LimitDecision, LimitDecision, number | undefined]> = []
     const denials = new Set<string>()
     for (let i = 0; i < 60; i++) {
       const now = T0 + i * 1700
@@ -108,7 +108,7 @@ describe('RedisRateLimiter', () => {
 
   it('refills over the window and reports monitor-mode would-blocks', async () => {
     const [a, b] = replicas([{ name: 'r', requests: { limit: 2, windowSeconds: 10 } }])
-    const at = (limiter: RedisRateLimiter, nowMs: number, enforce = true): Promise<Decision> => limiter.acquire(ctx(), none, enforce, nowMs) as Promise<Decision>
+    const at = (limiter: RedisRateLimiter, nowMs: number, enforce = true): Promise<LimitDecision> => limiter.acquire(ctx(), none, enforce, nowMs) as Promise<LimitDecision>
     expect((await at(a!, T0)).allowed).toBe(true)
     expect((await at(b!, T0)).allowed).toBe(true)
     expect(await at(a!, T0 + 1000, false)).toMatchObject({ allowed: true, wouldBlock: true, retryAfterSeconds: 4 })

@@ -6,13 +6,13 @@
 // `leaseSeconds`.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
-import { consider, concurrentState, finishDecision, rateState, type Verdict } from './decision.js'
+import { consider, concurrentState, finishDecision, rateState, type RuleTally } from './decision.js'
 import { ACQUIRE, EPOCH_S, SETTLE } from './redis-scripts.js'
 import { compileRules, reservedTokens, type CompiledRule } from './rules.js'
 import type { RateLimitsConfig } from './schema.js'
-import { NO_LEASE, UNLIMITED, type Decision, type LimitKind, type LimitState, type Lease, type RateLimitContext, type RateLimiter, type TokenEstimate } from './types.js'
+import { NO_LEASE, UNLIMITED, type LimitDecision, type LimitKind, type LimitState, type LimitLease, type RateLimitContext, type RateLimiter, type TokenEstimate } from './types.js'
 
-class RedisLease implements Lease {
+class RedisLease implements LimitLease {
   readonly backend = 'redis'
   settled = false
   constructor(
@@ -69,7 +69,7 @@ export class RedisRateLimiter implements RateLimiter {
     return this.client.status === 'ready'
   }
 
-  acquire(ctx: RateLimitContext, estimate: TokenEstimate, enforce: boolean, nowMs: number): Decision | Promise<Decision> {
+  acquire(ctx: RateLimitContext, estimate: TokenEstimate, enforce: boolean, nowMs: number): LimitDecision | Promise<LimitDecision> {
     const rules: CompiledRule[] = []
     const keys: string[] = []
     const args: Array<string | number> = [this.clock(nowMs), '', this.leaseMs]
@@ -88,9 +88,9 @@ export class RedisRateLimiter implements RateLimiter {
     return this.run(ACQUIRE_SCRIPT, keys, args).then((reply) => {
       const numbers = reply as number[]
       const deniedIndex = numbers[0]!
-      const verdict: Verdict = { waitMs: 0, denial: undefined }
+      const tally: RuleTally = { waitMs: 0, denial: undefined }
       const deniedRule = rules[deniedIndex - 1]
-      if (deniedRule !== undefined) consider(verdict, deniedRule, KINDS[numbers[1]! - 1]!, numbers[1] === 4 ? Infinity : numbers[2]!)
+      if (deniedRule !== undefined) consider(tally, deniedRule, KINDS[numbers[1]! - 1]!, numbers[1] === 4 ? Infinity : numbers[2]!)
       const limits: LimitState[] = []
       rules.forEach((rule, i) => {
         const at = 3 + i * PER_RULE
@@ -99,15 +99,15 @@ export class RedisRateLimiter implements RateLimiter {
         if (rule.concurrent > 0) limits.push(concurrentState(rule, numbers[at + 4]!))
       })
       const settles = rules.some((rule) => rule.tokens !== undefined || rule.concurrent > 0)
-      const lease = verdict.denial === undefined && settles ? new RedisLease(rules, keys, id, estimate.inputTokens, estimate.maxOutputTokens) : NO_LEASE
-      return finishDecision(verdict, this.rules, limits, enforce, lease)
+      const lease = tally.denial === undefined && settles ? new RedisLease(rules, keys, id, estimate.inputTokens, estimate.maxOutputTokens) : NO_LEASE
+      return finishDecision(tally, this.rules, limits, enforce, lease)
     }, (error: unknown) => {
       this.releaseSlots(rules, keys, id, nowMs)
       throw error
     })
   }
 
-  settle(lease: Lease, actualTokens: number | undefined, nowMs: number): Promise<void> {
+  settle(lease: LimitLease, actualTokens: number | undefined, nowMs: number): Promise<void> {
     if (!(lease instanceof RedisLease) || lease.settled) return Promise.resolve()
     lease.settled = true
     const args: Array<string | number> = [this.clock(nowMs), lease.id]

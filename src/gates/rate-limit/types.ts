@@ -36,14 +36,14 @@ export interface LimitState {
   readonly windowSeconds: number
 }
 
-export interface Denial {
+export interface LimitDenial {
   readonly rule: string
   readonly kind: LimitKind
   /** The token reservation alone exceeds the rule's limit: no wait can admit it. */
   readonly tooLarge: boolean
 }
 
-export interface Decision {
+export interface LimitDecision {
   /** False only when enforcing and over a limit. */
   readonly allowed: boolean
   /** Over a limit; in monitor mode the request still goes (x-sluice-would-block). */
@@ -51,14 +51,14 @@ export interface Decision {
   /** Longest wait any denying rule needs, whole seconds (≥ 1 when over a limit, else 0). */
   readonly retryAfterSeconds: number
   /** The denying limit with the longest wait. */
-  readonly deniedBy: Denial | undefined
+  readonly deniedBy: LimitDenial | undefined
   readonly limits: readonly LimitState[]
   /** Pass to `settle` exactly once the response has ended (extra calls are ignored). */
-  readonly lease: Lease
+  readonly lease: LimitLease
 }
 
 /** What `acquire` charged; opaque outside the limiter that issued it. */
-export interface Lease {
+export interface LimitLease {
   readonly backend: 'none' | 'local' | 'redis'
 }
 
@@ -69,19 +69,19 @@ export interface RateLimiter {
    * Monitor mode (`enforce` false) charges exactly what enforcement would, so switching it on
    * continues from the same counters; over a limit it only reports `wouldBlock`.
    */
-  acquire(ctx: RateLimitContext, estimate: TokenEstimate, enforce: boolean, nowMs: number): Decision | Promise<Decision>
+  acquire(ctx: RateLimitContext, estimate: TokenEstimate, enforce: boolean, nowMs: number): LimitDecision | Promise<LimitDecision>
   /**
    * Frees the concurrency slots and corrects the token reservation to `actualTokens` (input +
    * output), refunding or charging the difference. `undefined` keeps the reservation (usage
    * unknown, e.g. aborted mid-stream); 0 refunds it all (failed before the upstream ran).
    */
-  settle(lease: Lease, actualTokens: number | undefined, nowMs: number): void | Promise<void>
+  settle(lease: LimitLease, actualTokens: number | undefined, nowMs: number): void | Promise<void>
 }
 
-export const NO_LEASE: Lease = Object.freeze({ backend: 'none' })
+export const NO_LEASE: LimitLease = Object.freeze({ backend: 'none' })
 
 /** No rule matched: nothing to charge, nothing to report. Shared, so the common case allocates nothing. */
-export const UNLIMITED: Decision = Object.freeze({
+export const UNLIMITED: LimitDecision = Object.freeze({
   allowed: true,
   wouldBlock: false,
   retryAfterSeconds: 0,
