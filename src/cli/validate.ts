@@ -1,7 +1,6 @@
 import { dirname, resolve } from 'node:path'
 import { loadConfigFile, formatProblem } from '../config/load.js'
-import { compileConfigFlags } from '../runtime/runtime.js'
-import { loadFlagSources } from '../flags/index.js'
+import { checkCandidate } from '../runtime/runtime.js'
 import { configArgs } from './args.js'
 
 export async function validate(args: string[]): Promise<number> {
@@ -15,9 +14,8 @@ export async function validate(args: string[]): Promise<number> {
     for (const problem of result.problems) process.stdout.write(`${formatProblem(problem)}\n`)
     return 1
   }
-  // Flags are part of the config: inline `flags:` and every file in `flagSources`.
-  const files = loadFlagSources(result.config.flagSources, dirname(resolve(config)))
-  const flags = files.ok ? compileConfigFlags(result.config, files.sources) : files
+  // What a reload checks before it swaps: gate names, and the flags (inline and every flag file) compiled together.
+  const flags = checkCandidate(result.config, dirname(resolve(config)))
   if (!flags.ok) {
     for (const problem of flags.problems) process.stdout.write(`${problem}\n`)
     return 1

@@ -28,6 +28,7 @@ import { connectRateLimitRedis, createRateLimiter, type RateLimiter } from '../g
 import { Budgets } from '../gates/budget/runtime.js'
 import type { Config } from '../config/schema.js'
 import { buildSnapshot, retiredPools } from './snapshot.js'
+import { GATES, unknownGateNames } from '../gates/registry.js'
 import { type Snapshot } from '../pipeline/snapshot.js'
 import { CircuitRegistry } from '../resilience/circuits.js'
 
@@ -53,7 +54,28 @@ export type { Applied }
 export type FlagReload = { ok: true; changedKeys: string[] } | { ok: false; problems: string[] }
 
 /** A config with the flag files it names and its compiled flags; what a reload swaps in whole. */
-type Candidate = Extract<CompileResult, { ok: true }> & { sources: FlagSource[] }
+export type Candidate = Extract<CompileResult, { ok: true }> & { sources: FlagSource[] }
+
+/**
+ * What the schema and semantic checks (config/load.ts) cannot see, checked before anything swaps
+ * and by `sluice validate`: `gates:` names registered gates, and the flag files the config names,
+ * read now, compile together with its inline flags (and the store's overrides when serving).
+ */
+export function checkCandidate(
+  config: Readonly<Config>,
+  baseDir: string,
+  overrides: Readonly<Record<string, JsonObject>> = {},
+): Candidate | { ok: false; problems: string[] } {
+  const unknown = unknownGateNames(config.gates)
+  if (unknown.length > 0) {
+    const known = GATES.map((g) => g.name).join(', ')
+    return { ok: false, problems: unknown.map((name) => `gates.${name}: no such gate (the gates are ${known})`) }
+  }
+  const files = loadFlagSources(config.flagSources, baseDir)
+  if (!files.ok) return files
+  const compiled = compileConfigFlags(config, files.sources, overrides)
+  return compiled.ok ? { ...compiled, sources: files.sources } : compiled
+}
 
 export class Runtime {
   #config: Readonly<Config>
@@ -164,12 +186,8 @@ export class Runtime {
     return compileConfigFlags(config, files, this.#overrides)
   }
 
-  /** `config` with the flag files it names, read now, compiled with the overrides. */
   #candidate(config: Readonly<Config>): Candidate | { ok: false; problems: string[] } {
-    const files = loadFlagSources(config.flagSources, this.options.baseDir)
-    if (!files.ok) return files
-    const compiled = this.#compile(config, files.sources)
-    return compiled.ok ? { ...compiled, sources: files.sources } : compiled
+    return checkCandidate(config, this.options.baseDir, this.#overrides)
   }
 
   /** Where a reload takes effect: the snapshot, and the inputs later changes are compiled with, move together. */

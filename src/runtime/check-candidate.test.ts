@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest'
+import { snapshotOf } from '../../test/support/snapshot.js'
+import { parseConfig } from '../config/load.js'
+import { checkCandidate } from './runtime.js'
+
+function config(gates: Record<string, unknown>) {
+  const loaded = parseConfig(JSON.stringify({ state: { store: 'memory' }, gates }))
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems))
+  return loaded.config
+}
+
+describe('gates: in config', () => {
+  it('names registered gates only', () => {
+    expect(checkCandidate(config({ killSwitches: { failMode: 'open' } }), '.').ok).toBe(true)
+    const refused = checkCandidate(config({ killSwitch: { failMode: 'open' } }), '.')
+    expect(refused).toEqual({ ok: false, problems: ['gates.killSwitch: no such gate (the gates are killSwitches, controlFlags, rateLimits, budgets)'] })
+  })
+
+  it('overrides a gate\'s own fail mode; the module\'s default otherwise', () => {
+    const modes = (gates: Record<string, unknown>) => Object.fromEntries(snapshotOf({ gates }).gates.map((g) => [g.name, g.failMode]))
+    expect(modes({})).toEqual({ killSwitches: 'closed', controlFlags: 'closed' })
+    expect(modes({ controlFlags: { failMode: 'open' } })).toEqual({ killSwitches: 'closed', controlFlags: 'open' })
+  })
+})
