@@ -11,6 +11,8 @@ import { TRAFFIC_ON_FLAGS } from '../emulators/sluice-config.js'
 import { identifyNative, type Arrival } from '../pipeline/identify.js'
 import { findMount, type Snapshot } from '../pipeline/snapshot.js'
 import { steer } from '../steering/plan.js'
+import type { ClientChannel, Sink } from '../core/channel.js'
+import { DiscardChannel } from './channel.js'
 import { Exchange } from './exchange.js'
 import { NativeLegs } from './native-legs.js'
 
@@ -43,7 +45,12 @@ beforeEach(() => {
 
 const arrival: Arrival = { requestId: 'req-1', arrivedAt: 0, bodyReadAt: performance.now(), client: undefined, sluiceHeaders: { user: undefined, attributes: undefined }, environment: 'test' }
 
-function exchange(mountPath: string, model: string, channel = new RecordingChannel()): { channel: RecordingChannel; outcome: Promise<Outcome> } {
+function exchange<C extends ClientChannel = RecordingChannel>(
+  mountPath: string,
+  model: string,
+  channel: C = new RecordingChannel() as unknown as C,
+  wrapSink: (sink: Sink) => Sink = (sink) => sink,
+): { channel: C; outcome: Promise<Outcome> } {
   const mount = findMount(snapshot, mountPath)!
   const request = {
     method: 'POST',
@@ -65,7 +72,7 @@ function exchange(mountPath: string, model: string, channel = new RecordingChann
       logger: pino({ level: 'silent' }),
       now: () => performance.now(),
       random: () => 0,
-      wrapSink: (sink) => sink,
+      wrapSink,
       done,
     }).start(),
   )
@@ -157,5 +164,32 @@ describe('Exchange: retries on the same target, then the fallbacks, before the f
     const done = await outcome
     expect(done.clientAborted).toBe(true)
     expect(channel.started).toBe(false)
+  })
+})
+
+describe('Exchange: the channel and the response-side hook', () => {
+  it('runs the same exchange with nobody listening (a discarding channel): the outcome still has the usage', async () => {
+    const { outcome } = exchange('/primary', 'gpt-4o', new DiscardChannel())
+    const done = await outcome
+    expect(done).toMatchObject({ status: 200, decision: 'allow', clientAborted: false, served: { target: { id: 'primary/gpt-4o' } } })
+    expect(done.usage?.outputTokens).toBeGreaterThan(0)
+  })
+
+  it('wraps every committed sink with the gates\' response-side hook', async () => {
+    const seen: string[] = []
+    const wrap = (sink: Sink): Sink => ({
+      head: (status, headers) => (seen.push(`head ${status}`), sink.head(status, headers)),
+      write: (chunk) => (seen.push('chunk'), sink.write(chunk)),
+      end: () => (seen.push('end'), sink.end()),
+      broken: () => sink.broken(),
+      get failed() {
+        return sink.failed
+      },
+    })
+    const { channel, outcome } = exchange('/primary', 'gpt-4o', new RecordingChannel(), wrap)
+    await outcome
+    expect(seen[0]).toBe('head 200')
+    expect(seen.at(-1)).toBe('end')
+    expect(JSON.parse(channel.body)).toMatchObject({ object: 'chat.completion' })
   })
 })
