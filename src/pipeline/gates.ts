@@ -7,7 +7,7 @@
 import type { Logger } from 'pino'
 import type { Refusal, Route, Verdict } from '../core/decision.js'
 import type { Outcome, RequestFacts } from '../core/facts.js'
-import { metrics } from '../core/metrics.js'
+import { cachedLabels, metrics } from '../core/metrics.js'
 import { followHead } from './identify.js'
 import type { Snapshot, SnapshotGate } from './snapshot.js'
 
@@ -22,6 +22,8 @@ interface Held {
   readonly hold: unknown
 }
 
+const denials = cachedLabels(metrics.denials)
+const gateErrors = cachedLabels(metrics.gateErrors)
 const GATE_FAILED: Refusal = Object.freeze({ code: 'SLUICE_ERR_GATE_FAILED' })
 const PASSED: GateResult = Object.freeze({ kind: 'pass', route: undefined })
 
@@ -84,7 +86,7 @@ export class GateRun {
         this.#route = verdict
         break
       case 'deny':
-        metrics.denials.labels(entry.name, verdict.code).inc()
+        denials(entry.name, verdict.code).inc()
         return { kind: 'deny', gate: entry.name, refusal: verdict }
     }
     followHead(this.facts)
@@ -92,7 +94,7 @@ export class GateRun {
   }
 
   #failed(entry: SnapshotGate, err: unknown): Verdict<unknown> {
-    metrics.gateErrors.labels(entry.name, entry.failMode).inc()
+    gateErrors(entry.name, entry.failMode).inc()
     this.logger.error({ err, gate: entry.name, requestId: this.facts.requestId }, 'gate failed; applying its fail mode')
     return entry.failMode === 'closed' ? { kind: 'deny', ...GATE_FAILED } : { kind: 'pass' }
   }

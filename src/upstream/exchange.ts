@@ -8,7 +8,7 @@ import type { Logger } from 'pino'
 import type { ClientChannel, Sink } from '../core/channel.js'
 import { sluiceError, type ErrorCode } from '../core/errors.js'
 import type { Outcome, RequestFacts } from '../core/facts.js'
-import { metrics } from '../core/metrics.js'
+import { cachedLabels, metrics } from '../core/metrics.js'
 import type { Candidate, RoutePlan } from '../core/plan.js'
 import type { CircuitBreakerGate, FailureKind, Leg } from '../core/target.js'
 import type { Dialect, UsageReader } from '../core/wire.js'
@@ -45,6 +45,9 @@ export interface ExchangeDeps {
   readonly wrapSink: (sink: Sink) => Sink
   readonly done: (outcome: Outcome) => void
 }
+
+const fallbacks = cachedLabels(metrics.fallbacks)
+const upstreamRetries = cachedLabels(metrics.upstreamRetries)
 
 const CLIENT_GONE = new Error('client closed the connection')
 
@@ -123,7 +126,7 @@ export class Exchange implements AttemptOwner {
   #moveOn(reason: FailureKind | 'circuit_open' | 'untranslatable'): void {
     this.#index++
     this.#retries = 0
-    if (this.#index < this.#candidates.length) metrics.fallbacks.labels(this.#deps.facts.context.route, reason).inc()
+    if (this.#index < this.#candidates.length) fallbacks(this.#deps.facts.context.route, reason).inc()
   }
 
   #send(attempt: Attempt): void {
@@ -176,7 +179,7 @@ export class Exchange implements AttemptOwner {
       const wait = Math.max(backoffMs(this.#retries + 1, retries, this.#deps.random()), retryAfter ?? 0)
       if (this.#deps.now() + wait < this.#deadline) {
         this.#retries++
-        metrics.upstreamRetries.labels(attempt.leg.target.mount.name, failure.kind).inc()
+        upstreamRetries(attempt.leg.target.mount.name, failure.kind).inc()
         this.#timer = setTimeout(() => {
           this.#timer = undefined
           this.#next()

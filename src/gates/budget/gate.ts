@@ -8,7 +8,7 @@
 import { PASS, type Verdict } from '../../core/decision.js'
 import { addResponseHeader, type Outcome, type RequestFacts } from '../../core/facts.js'
 import type { GateCheck, GateModule, GateView } from '../../core/gate.js'
-import { metrics } from '../../core/metrics.js'
+import { cachedLabels, metrics } from '../../core/metrics.js'
 import type { Leg } from '../../core/target.js'
 import type { BudgetsConfig } from './schema.js'
 import type { BudgetLedger } from './ledger.js'
@@ -18,6 +18,9 @@ import type { BudgetContext } from './scopes.js'
 import type { Reservation } from './decisions.js'
 
 export const BUDGET_ENFORCE_FLAG = 'ai.budget.enforce'
+
+const decisions = cachedLabels(metrics.budgetDecisions)
+const costUsd = cachedLabels(metrics.costUsd)
 
 /** What the snapshot carries when at least one budget is configured. */
 export interface BudgetRuntime {
@@ -91,7 +94,7 @@ function check(budgets: BudgetRuntime, facts: RequestFacts, view: GateView): Ver
   const now = Date.now()
   const decision = budgets.ledger.check(budgetContext, estimated.estimate.costUsd, now, enforce)
   if (decision.kind === 'deny') {
-    metrics.budgetDecisions.labels('denied').inc()
+    decisions('denied').inc()
     return {
       kind: 'deny',
       code: decision.code,
@@ -100,18 +103,18 @@ function check(budgets: BudgetRuntime, facts: RequestFacts, view: GateView): Ver
     }
   }
   if (enforce && !budgets.throttle.admit(budgets.ledger.throttleFactor(budgetContext, now))) {
-    metrics.budgetDecisions.labels('throttled').inc()
+    decisions('throttled').inc()
     return { kind: 'deny', code: 'SLUICE_ERR_BUDGET_THROTTLED', detail: 'A budget threshold throttles this scope.', retryAfterSeconds: 1 }
   }
   const plan = decision.downgradeTo === undefined ? undefined : view.retarget(facts, decision.downgradeTo)
   if (plan !== undefined) {
     addResponseHeader(facts, 'x-sluice-downgraded-from', context.model)
-    metrics.budgetDecisions.labels('downgraded').inc()
+    decisions('downgraded').inc()
   }
   if (decision.wouldDeny !== undefined) {
-    metrics.budgetDecisions.labels('would_deny').inc()
+    decisions('would_deny').inc()
     addResponseHeader(facts, 'x-sluice-budget-would-deny', decision.wouldDeny.budget)
-  } else metrics.budgetDecisions.labels('allowed').inc()
+  } else decisions('allowed').inc()
   const hold: BudgetHold = { reservation: budgets.ledger.reserve(budgetContext, estimated.estimate, now), context: budgetContext }
   return plan === undefined ? { kind: 'pass', hold } : { kind: 'route', plan, hold }
 }
@@ -122,7 +125,7 @@ function settle(budgets: BudgetRuntime, { reservation, context }: BudgetHold, ou
   const servedBy = moved ? servedScope(budgets, context, served) : undefined
   const settled = { usage: outcome.usage, responseStarted: responseStarted(outcome), servedBy }
   const cost = budgets.ledger.settle(reservation, settled, Date.now())
-  if (cost > 0) metrics.costUsd.labels(served?.target.mount.name ?? context.provider).inc(cost)
+  if (cost > 0) costUsd(served?.target.mount.name ?? context.provider).inc(cost)
 }
 
 export const budgetGate: GateModule<BudgetInputs> = {

@@ -5,11 +5,13 @@
 import { PASS, type Verdict } from '../../core/decision.js'
 import type { Outcome, RequestFacts } from '../../core/facts.js'
 import type { GateCheck, GateModule } from '../../core/gate.js'
-import { metrics } from '../../core/metrics.js'
+import { cachedLabels, metrics } from '../../core/metrics.js'
 import { writeRateLimitHeaders } from './headers.js'
 import type { LimitDecision, LimitLease, RateLimiter } from './types.js'
 
 export const RATELIMIT_ENFORCE_FLAG = 'ai.ratelimit.enforce'
+
+const decisions = cachedLabels(metrics.rateLimitDecisions)
 
 export interface RateLimitInputs {
   /** Undefined when no rule is configured. */
@@ -27,10 +29,10 @@ function verdict(facts: RequestFacts, decision: LimitDecision): Verdict<LimitLea
   if (decision.limits.length > 0 || decision.deniedBy !== undefined) writeRateLimitHeaders(decision, (facts.responseHeaders ??= {}))
   const denied = decision.deniedBy
   if (denied === undefined || decision.allowed) {
-    metrics.rateLimitDecisions.labels(denied === undefined ? 'allowed' : 'would_block').inc()
+    decisions(denied === undefined ? 'allowed' : 'would_block').inc()
     return hold === undefined ? PASS : { kind: 'pass', hold }
   }
-  metrics.rateLimitDecisions.labels('denied').inc()
+  decisions('denied').inc()
   const detail = `Rule ${denied.rule} (${denied.kind}).`
   if (denied.tooLarge) return { kind: 'deny', code: 'SLUICE_ERR_RATE_LIMIT_TOO_LARGE', detail, hold }
   return { kind: 'deny', code: 'SLUICE_ERR_RATE_LIMITED', detail, retryAfterSeconds: decision.retryAfterSeconds, hold }
