@@ -35,6 +35,11 @@ export const errors = {
   SLUICE_ERR_METHOD_NOT_ALLOWED: { status: 405, kind: 'invalid_request', message: 'This path does not accept that HTTP method.' },
   SLUICE_ERR_REQUEST_TOO_LARGE: { status: 413, kind: 'too_large', message: 'Request body exceeds the configured limit.' },
   SLUICE_ERR_REQUEST_MALFORMED: { status: 400, kind: 'invalid_request', message: 'Request body is not valid JSON.' },
+  SLUICE_ERR_REQUEST_TOO_DEEP: {
+    status: 400,
+    kind: 'invalid_request',
+    message: 'The request nests JSON objects or arrays more deeply than Sluice accepts.',
+  },
   SLUICE_ERR_MODEL_INVALID: {
     status: 400,
     kind: 'invalid_request',

@@ -20,7 +20,7 @@ export function parseUnified(snapshot: Snapshot, body: Buffer): UnifiedParse {
   const json = parseJsonObject(body)
   if (json === undefined) return { ok: false, code: 'SLUICE_ERR_REQUEST_MALFORMED' }
   const parsed = parseChatRequest(json)
-  if (!parsed.ok) return { ok: false, code: 'SLUICE_ERR_REQUEST_INVALID', detail: parsed.message }
+  if (!parsed.ok) return { ok: false, code: parsed.tooDeep === true ? 'SLUICE_ERR_REQUEST_TOO_DEEP' : 'SLUICE_ERR_REQUEST_INVALID', detail: parsed.message }
   const model = snapshot.routing.models.get(parsed.request.model)
   if (model === undefined) return { ok: false, code: 'SLUICE_ERR_VIRTUAL_MODEL_NOT_FOUND', detail: `Model: ${parsed.request.model}.` }
   return { ok: true, request: { chat: parsed.request, model, json } }

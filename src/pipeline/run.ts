@@ -13,6 +13,7 @@ import type { RoutePlan } from '../core/plan.js'
 import type { Leg, Mount, Target } from '../core/target.js'
 import type { Dialect, NativeRequest } from '../core/wire.js'
 import { adapters } from '../providers/index.js'
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../providers/request.js'
 import type { InFlight } from '../server/in-flight.js'
 import { steer } from '../steering/plan.js'
 import { CHAT_COMPLETIONS } from '../unified/translate.js'
@@ -143,6 +144,9 @@ async function handle(
     return record.finish({ ...refusal(400, 'SLUICE_ERR_REQUEST_MALFORMED'), clientAborted: true })
   }
   if (body === TOO_LARGE) return refuse('SLUICE_ERR_REQUEST_TOO_LARGE', `Limit: ${snapshot.config.server.maxBodyBytes} bytes.`, true)
+  // Bounded nesting before anything parses or re-serialises the body (a fallback's model rewrite,
+  // a translation): past it a value could exhaust the stack far from this request's handler.
+  if (jsonTooDeep(body)) return refuse('SLUICE_ERR_REQUEST_TOO_DEEP', `Limit: ${MAX_JSON_DEPTH} levels of objects and arrays.`)
   const now = deps.now ?? defaultNow
   const bodyReadAt = now()
   const clientRequest: NativeRequest = {

@@ -4,6 +4,44 @@ import type { NativeRequest, PresentedCredential, Recognition, StreamFormat } fr
 
 export type JsonObject = Record<string, unknown>
 
+/**
+ * How deeply a client's JSON may nest (objects and arrays), in its body and in the JSON strings a
+ * unified request carries (tool arguments, tool results). Real requests — tool schemas included —
+ * stay far below it; past it a value could exhaust the stack when Sluice serialises it again
+ * (a model rewrite on a fallback, a translation), so such a request is refused before anything
+ * is forwarded (400 SLUICE_ERR_REQUEST_TOO_DEEP, issue #10).
+ */
+export const MAX_JSON_DEPTH = 128
+
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const OPEN_BRACE = 0x7b
+const OPEN_BRACKET = 0x5b
+const CLOSE_BRACE = 0x7d
+const CLOSE_BRACKET = 0x5d
+
+/**
+ * True when `text` (JSON or not) opens more than `limit` objects/arrays inside each other outside
+ * strings. One pass over the bytes, no allocation, stops at the first level past the limit.
+ */
+export function jsonTooDeep(text: Buffer | string, limit = MAX_JSON_DEPTH): boolean {
+  const isString = typeof text === 'string'
+  const length = text.length
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < length; i++) {
+    const c = isString ? text.charCodeAt(i) : text[i]!
+    if (inString) {
+      if (c === BACKSLASH) i++
+      else if (c === QUOTE) inString = false
+    } else if (c === QUOTE) inString = true
+    else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > limit) return true
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--
+  }
+  return false
+}
+
 export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

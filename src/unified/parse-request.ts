@@ -2,15 +2,20 @@
 // once, so the per-provider translators work on typed values. Fields no target can honour the same
 // way everywhere (n > 1, audio, files) are refused here with a message naming them; other unknown
 // fields (seed, penalties, logprobs, response_format, user, ...) are ignored.
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../providers/request.js'
 import type { ChatMessage, ChatRequest, TextPart, ToolCall, ToolChoice, ToolDefinition, UserPart } from './types.js'
 
-export type ParseResult = { readonly ok: true; readonly request: ChatRequest } | { readonly ok: false; readonly message: string }
+/** `tooDeep`: the refusal is a JSON string nested past MAX_JSON_DEPTH (SLUICE_ERR_REQUEST_TOO_DEEP). */
+export type ParseResult =
+  | { readonly ok: true; readonly request: ChatRequest }
+  | { readonly ok: false; readonly message: string; readonly tooDeep?: boolean }
 
 type Obj = Record<string, unknown>
 
 const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 class Invalid extends Error {}
+class TooDeep extends Invalid {}
 
 function fail(message: string): never {
   throw new Invalid(message)
@@ -27,6 +32,14 @@ function optionalTokens(body: Obj, key: string): number | undefined {
   const value = optionalNumber(body, key, 1, Number.MAX_SAFE_INTEGER)
   if (value !== undefined && !Number.isInteger(value)) fail(`\`${key}\` must be a positive integer.`)
   return value
+}
+
+/** A tool message's content; translators may parse it as JSON (Gemini's functionResponse), so its nesting is bounded too. */
+function toolResult(content: unknown, where: string): string | TextPart[] {
+  const parts = textParts(content, where)
+  const deep = typeof parts === 'string' ? jsonTooDeep(parts) : parts.some((part) => jsonTooDeep(part.text))
+  if (deep) throw new TooDeep(`${where}: the tool result nests JSON more than ${MAX_JSON_DEPTH} levels deep.`)
+  return parts
 }
 
 function textParts(content: unknown, where: string): string | TextPart[] {
@@ -63,6 +76,7 @@ function toolCalls(value: unknown, where: string): ToolCall[] {
     if (!isObj(call) || typeof call.id !== 'string' || !isObj(fn) || typeof fn.name !== 'string' || typeof fn.arguments !== 'string') {
       return fail(`${where}: \`tool_calls[${i}]\` needs \`id\` and \`function\` {name, arguments} strings.`)
     }
+    if (jsonTooDeep(fn.arguments)) throw new TooDeep(`${where}: \`tool_calls[${i}].function.arguments\` nests JSON more than ${MAX_JSON_DEPTH} levels deep.`)
     return { id: call.id, type: 'function', function: { name: fn.name, arguments: fn.arguments } }
   })
 }
@@ -84,7 +98,7 @@ function message(value: unknown, i: number): ChatMessage {
     }
     case 'tool':
       if (typeof value.tool_call_id !== 'string') fail(`${where}: a tool message needs \`tool_call_id\`.`)
-      return { role: 'tool', content: textParts(value.content, where), tool_call_id: value.tool_call_id }
+      return { role: 'tool', content: toolResult(value.content, where), tool_call_id: value.tool_call_id }
     default:
       return fail(`${where}: role ${JSON.stringify(value.role)} is not supported (system, developer, user, assistant, tool).`)
   }
@@ -164,6 +178,7 @@ export function parseChatRequest(body: unknown): ParseResult {
   try {
     return { ok: true, request: check(body) }
   } catch (error) {
+    if (error instanceof TooDeep) return { ok: false, message: error.message, tooDeep: true }
     if (error instanceof Invalid) return { ok: false, message: error.message }
     throw error
   }

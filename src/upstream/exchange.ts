@@ -75,19 +75,43 @@ export class Exchange implements AttemptOwner {
     this.#deps = deps
     this.#candidates = deps.plan.candidates
     this.#deadline = deps.facts.bodyReadAt + deps.resilience.retries.deadlineMs
-    deps.channel.onClose(() => {
-      if (this.#finished) return
-      this.#clientGone = true
-      if (this.#current !== undefined) this.#current.abort(CLIENT_GONE)
-      else {
-        clearTimeout(this.#timer)
-        this.#giveUp()
-      }
-    })
+    deps.channel.onClose(() =>
+      this.#guarded(() => {
+        if (this.#finished) return
+        this.#clientGone = true
+        if (this.#current !== undefined) this.#current.abort(CLIENT_GONE)
+        else {
+          clearTimeout(this.#timer)
+          this.#giveUp()
+        }
+      }),
+    )
   }
 
   start(): void {
-    this.#next()
+    this.#guarded(() => this.#next())
+  }
+
+  /**
+   * Runs a step of this exchange from a timer, a promise or an event (issue #10): an exception in
+   * it ends this request with SLUICE_ERR_INTERNAL in its dialect and a log line, never the process.
+   */
+  #guarded(step: () => void): void {
+    try {
+      step()
+    } catch (err) {
+      this.#deps.logger.error({ err, requestId: this.#deps.facts.requestId }, 'exchange step failed')
+      const attempt = this.#current
+      this.#current = undefined
+      clearTimeout(this.#timer)
+      if (!this.#finished) {
+        const error = sluiceError('SLUICE_ERR_INTERNAL', this.#deps.facts.requestId)
+        sendError(this.#deps.channel, this.#deps.legs.dialect, error, 'error', false, this.#deps.facts.responseHeaders)
+        this.#finish(error.status, 'SLUICE_ERR_INTERNAL', undefined, false, undefined)
+      }
+      // After finishing: the aborted attempt's own end is then a no-op.
+      attempt?.abort(err instanceof Error ? err : new Error(String(err)))
+    }
   }
 
   #next(): void {
@@ -135,8 +159,12 @@ export class Exchange implements AttemptOwner {
     const remaining = Math.max(1, Math.floor(this.#deadline - this.#deps.now()))
     try {
       const signed = mount.upstreamAuth(upstream, mount.origin)
-      if (signed instanceof Promise) signed.then(() => attempt.dispatch(upstream, remaining), (err: unknown) => this.#unsigned(attempt, err))
-      else attempt.dispatch(upstream, remaining)
+      if (signed instanceof Promise) {
+        signed.then(
+          () => this.#guarded(() => attempt.dispatch(upstream, remaining)),
+          (err: unknown) => this.#guarded(() => this.#unsigned(attempt, err)),
+        )
+      } else attempt.dispatch(upstream, remaining)
     } catch (err) {
       this.#unsigned(attempt, err)
     }
@@ -182,7 +210,7 @@ export class Exchange implements AttemptOwner {
         upstreamRetries(attempt.leg.target.mount.name, failure.kind).inc()
         this.#timer = setTimeout(() => {
           this.#timer = undefined
-          this.#next()
+          this.#guarded(() => this.#next())
         }, wait)
         return
       }
