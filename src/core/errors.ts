@@ -15,6 +15,11 @@ export type ErrorKind =
   /** A budget is spent: an error each SDK treats as final, so it does not retry in a loop. */
   | 'budget_exhausted'
   | 'unavailable'
+  /**
+   * Refused on purpose (a kill switch, egress or a provider switched off): retrying cannot help
+   * until an operator changes it, so each dialect sends the form its SDK does not retry (SPEC §7).
+   */
+  | 'switched_off'
   | 'upstream'
   | 'timeout'
   | 'internal'
@@ -93,19 +98,19 @@ export const errors = {
     kind: 'invalid_request',
     message: 'The request uses a feature no target of this virtual model can be sent.',
   },
-  SLUICE_ERR_KILL_GLOBAL: { status: 503, kind: 'unavailable', message: 'Emergency shutdown is on: Sluice forwards no AI traffic.' },
-  SLUICE_ERR_KILL_PROVIDER: { status: 503, kind: 'unavailable', message: 'A kill switch blocks this provider.' },
-  SLUICE_ERR_KILL_MODEL: { status: 503, kind: 'unavailable', message: 'A kill switch blocks this model.' },
-  SLUICE_ERR_KILL_ROUTE: { status: 503, kind: 'unavailable', message: 'A kill switch blocks this route.' },
-  SLUICE_ERR_KILL_CLIENT: { status: 503, kind: 'unavailable', message: 'A kill switch blocks this client or tenant.' },
+  SLUICE_ERR_KILL_GLOBAL: { status: 503, kind: 'switched_off', message: 'Emergency shutdown is on: Sluice forwards no AI traffic.' },
+  SLUICE_ERR_KILL_PROVIDER: { status: 503, kind: 'switched_off', message: 'A kill switch blocks this provider.' },
+  SLUICE_ERR_KILL_MODEL: { status: 503, kind: 'switched_off', message: 'A kill switch blocks this model.' },
+  SLUICE_ERR_KILL_ROUTE: { status: 503, kind: 'switched_off', message: 'A kill switch blocks this route.' },
+  SLUICE_ERR_KILL_CLIENT: { status: 503, kind: 'switched_off', message: 'A kill switch blocks this client or tenant.' },
   SLUICE_ERR_EGRESS_DISABLED: {
     status: 503,
-    kind: 'unavailable',
+    kind: 'switched_off',
     message: 'AI egress is switched off (flag ai.egress.enabled).',
   },
   SLUICE_ERR_PROVIDER_DISABLED: {
     status: 503,
-    kind: 'unavailable',
+    kind: 'switched_off',
     message: 'This provider is switched off (flag ai.provider.<name>.enabled).',
   },
   SLUICE_ERR_STREAMING_DISABLED: {

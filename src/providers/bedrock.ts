@@ -91,6 +91,8 @@ const EXCEPTIONS: Record<ErrorKind, string> = {
   // Modelled in the Bedrock Runtime API as a client fault and not on the SDK's retry lists.
   budget_exhausted: 'ServiceQuotaExceededException',
   unavailable: 'ServiceUnavailableException',
+  // The AWS SDK retries every 500/502/503/504; a switched-off scope is access denied until an operator turns it back on.
+  switched_off: 'AccessDeniedException',
   upstream: 'ServiceUnavailableException',
   timeout: 'ModelTimeoutException',
   internal: 'InternalServerException',
@@ -104,8 +106,9 @@ function renderError(error: SluiceError): RenderedError {
   }
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds)
   const message = errorMessage(error)
-  // The AWS SDK retries every 429; a spent budget must fail once (docs/budgets.md), so it is a 400.
-  const status = error.kind === 'budget_exhausted' ? 400 : error.status
+  // The AWS SDK retries every 429 and 503; a spent budget must fail once (docs/budgets.md), so it
+  // is a 400, and a kill switch (or egress or the provider switched off) a 403.
+  const status = error.kind === 'budget_exhausted' ? 400 : error.kind === 'switched_off' ? 403 : error.status
   return { status, headers, body: JSON.stringify({ message, code: error.code, requestId: error.requestId }) }
 }
 

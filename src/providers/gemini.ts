@@ -88,12 +88,18 @@ const STATUS_NAMES: Record<ErrorKind, string> = {
   // What the Gemini API uses for billing preconditions; @google/genai never retries a 400.
   budget_exhausted: 'FAILED_PRECONDITION',
   unavailable: 'UNAVAILABLE',
+  // google.rpc.Code: "the system is not in a state required for the operation … do not retry until
+  // the system state has been explicitly fixed" — what a kill switch is.
+  switched_off: 'FAILED_PRECONDITION',
   upstream: 'UNAVAILABLE',
   timeout: 'DEADLINE_EXCEEDED',
   internal: 'INTERNAL',
 }
 
 function renderError(error: SluiceError): RenderedError {
+  // @google/genai retries 429 and 5xx once retryOptions are set; a spent budget and a switched-off
+  // scope must fail once: 400, as FAILED_PRECONDITION is.
+  const status = error.kind === 'budget_exhausted' || error.kind === 'switched_off' ? 400 : error.status
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=UTF-8' }
   const details: object[] = [
     {
@@ -109,14 +115,13 @@ function renderError(error: SluiceError): RenderedError {
   }
   const body = JSON.stringify({
     error: {
-      code: error.status,
+      code: status,
       message: errorMessage(error),
       status: STATUS_NAMES[error.kind],
       details,
     },
   })
-  // @google/genai retries 429 once retryOptions are set; a spent budget must fail once.
-  return { status: error.kind === 'budget_exhausted' ? 400 : error.status, headers, body }
+  return { status, headers, body }
 }
 
 export const gemini: ProviderAdapter = {

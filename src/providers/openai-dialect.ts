@@ -65,6 +65,7 @@ const ERROR_TYPES: Record<ErrorKind, string> = {
   // OpenAI's own out-of-credit answer, which applications already handle.
   budget_exhausted: 'insufficient_quota',
   unavailable: 'server_error',
+  switched_off: 'server_error',
   upstream: 'server_error',
   timeout: 'server_error',
   internal: 'server_error',
@@ -89,7 +90,7 @@ export function renderOpenAiError(error: SluiceError): RenderedError {
     },
   })
   // The Stainless SDKs (openai, llama-api-client) read x-should-retry before the status, and would
-  // otherwise retry a 429 after an uncapped Retry-After.
-  if (error.kind === 'budget_exhausted') headers['x-should-retry'] = 'false'
+  // otherwise retry a 429 after an uncapped Retry-After, or a deliberate 503 twice more.
+  if (error.kind === 'budget_exhausted' || error.kind === 'switched_off') headers['x-should-retry'] = 'false'
   return { status: error.status, headers, body }
 }

@@ -105,8 +105,9 @@ describe('kill switches', () => {
       client.send(new ConverseCommand({ modelId, messages: [{ role: 'user', content: [{ text: 'hi' }] }] })),
     )
     client.destroy()
-    expect(err.name).toBe('ServiceUnavailableException')
-    expect(err.$metadata.httpStatusCode).toBe(503)
+    // A deliberate switch is not a transient fault: the form the AWS SDK does not retry (issue #10, SPEC §7).
+    expect(err.name).toBe('AccessDeniedException')
+    expect(err.$metadata.httpStatusCode).toBe(403)
     expect(err.message).toContain('SLUICE_ERR_KILL_MODEL')
     expect(err.message).toContain('bad outputs')
     await admin('DELETE', `/v1/kill-switches/model/${encodeURIComponent(modelId)}`, OPERATOR, { reason: 'fixed' })
