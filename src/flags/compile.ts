@@ -1,7 +1,9 @@
 // Builds an immutable FlagSet from built-ins, flag sources and runtime overrides (SPEC §6), with
 // that precedence: a file or inline flag replaces a built-in of the same key, an override replaces
 // both. Every problem in every input is collected; one problem refuses the whole set, so callers
-// keep serving the last good one.
+// keep serving the last good one. Warnings (what flagd loads but answers oddly at evaluation
+// time; see rules.ts) never refuse anything: they come back with the set, for `sluice validate`
+// and the runtime's log.
 import { builtinFlags } from './builtins.js'
 import { checkDocument, checkFlagDefinition, type CheckedFlag } from './definition.js'
 import { compileFlag, createFlagSet, type CompiledFlag, type FlagSet } from './flag-set.js'
@@ -39,9 +41,12 @@ export function compileFlagSet(
   const single = (origin: string, entries: Readonly<Record<string, unknown>>): Array<[string, CheckedFlag]> =>
     Object.entries(entries).flatMap(([key, def]): Array<[string, CheckedFlag]> => {
       const check = checkFlagDefinition(key, def, noEvaluators)
-      if (check.ok) return [[key, check.flag]]
-      report(problems, check.problems, origin)
-      return []
+      if (!check.ok) {
+        report(problems, check.problems, origin)
+        return []
+      }
+      report(warnings, check.flag.warnings, origin)
+      return [[key, check.flag]]
     })
 
   for (const [key, flag] of single('builtin', options.builtins ?? builtinFlags())) {

@@ -1,9 +1,10 @@
 // Shape checks for flagd flag definitions (https://flagd.dev/schema/v0/flags.json). Stricter than
 // the schema in two ways, both so a typo is a load problem instead of a silently ignored field:
 // unknown keys are rejected everywhere (STYLE.md, Config), and `variants` is required with at
-// least one entry.
+// least one entry. Targeting that flagd loads and answers at evaluation time loads here with a
+// warning (rules.ts).
 import { isMapping, unknownKeys, type PathSegment, type Problem } from './problems.js'
-import { resolveEvaluators, resolveRule, unknownVariantResults, type RefLookup } from './rules.js'
+import { resolveEvaluators, resolveRule, unknownVariantResults, type Findings, type RefLookup } from './rules.js'
 import type { FlagDefinition, FlagMetadata, FlagType, FlagValue, JsonObject } from './types.js'
 
 const FLAG_KEYS = ['state', 'variants', 'defaultVariant', 'targeting', 'metadata'] as const
@@ -14,6 +15,11 @@ export interface CheckedFlag {
   definition: FlagDefinition
   type: FlagType
   warnings: Problem[]
+  /**
+   * Set when the targeting still holds a `$ref` to a missing `$evaluators` entry: flagd loads the
+   * flag and answers every evaluation with ERROR/PARSE_ERROR, and so does Sluice.
+   */
+  parseError?: string
 }
 
 export type FlagCheck = { ok: true; flag: CheckedFlag } | { ok: false; problems: Problem[] }
@@ -76,10 +82,11 @@ export function checkFlagDefinition(key: string, def: unknown, lookup: RefLookup
   }
   if (def.metadata !== undefined) problems.push(...metadataProblems(def.metadata, [...at, 'metadata']))
   let targeting: unknown
+  const found: Findings = { problems, warnings: [], missing: [] }
   if (def.targeting !== undefined) {
     if (!isMapping(def.targeting)) {
       problems.push({ at: [...at, 'targeting'], problem: 'must be a JsonLogic rule (a mapping)', got: def.targeting })
-    } else targeting = resolveRule(def.targeting, [...at, 'targeting'], lookup, problems)
+    } else targeting = resolveRule(def.targeting, [...at, 'targeting'], lookup, found)
   }
   if (problems.length > 0 || type === undefined) return { ok: false, problems }
 
@@ -90,9 +97,15 @@ export function checkFlagDefinition(key: string, def: unknown, lookup: RefLookup
   if (defaultVariant !== undefined) definition.defaultVariant = defaultVariant as string | null
   if (isMapping(targeting) && Object.keys(targeting).length > 0) definition.targeting = structuredClone(targeting) as JsonObject
   if (def.metadata !== undefined) definition.metadata = { ...(def.metadata as FlagMetadata) }
-  const warnings = definition.targeting
-    ? unknownVariantResults(definition.targeting, [...at, 'targeting'], new Set(Object.keys(definition.variants)))
-    : []
+  const { warnings } = found
+  if (found.missing.length > 0) {
+    const names = [...new Set(found.missing)].map((name) => JSON.stringify(name)).join(', ')
+    const parseError = `Invalid targeting configuration for flag '${key}': $ref to no $evaluators entry (${names})`
+    return { ok: true, flag: { definition, type, warnings, parseError } }
+  }
+  if (definition.targeting) {
+    warnings.push(...unknownVariantResults(definition.targeting, [...at, 'targeting'], new Set(Object.keys(definition.variants))))
+  }
   return { ok: true, flag: { definition, type, warnings } }
 }
 
@@ -124,7 +137,7 @@ export function checkDocument(document: unknown): CheckedDocument {
   if (!isMapping(evaluators)) {
     problems.push({ at: ['$evaluators'], problem: 'must be a mapping of name to JsonLogic rule', got: evaluators })
   }
-  const lookup = resolveEvaluators(isMapping(evaluators) ? evaluators : {}, problems)
+  const lookup = resolveEvaluators(isMapping(evaluators) ? evaluators : {}, result)
   if (!isMapping(document.flags)) {
     problems.push({ at: ['flags'], problem: 'must be a mapping of flag key to definition', got: document.flags })
     return result

@@ -1,6 +1,7 @@
 // Flag evaluation with flagd-core's semantics (`FlagdCore.resolve` and `FeatureFlag.evaluate`):
 // missing flag → ERROR/FLAG_NOT_FOUND; disabled → DISABLED with the caller's default; targeting
 // null → DEFAULT; targeting naming no variant → ERROR/GENERAL; a rule that throws → ERROR/GENERAL;
+// targeting with a `$ref` to a missing evaluator → ERROR/PARSE_ERROR (prebuilt: no rule runs);
 // a value of another type → ERROR/TYPE_MISMATCH. Nothing here throws. The caller's context is
 // passed to the compiled rule untouched (see operators.ts), and results that do not depend on
 // it are prebuilt, so the common paths allocate nothing.

@@ -16,8 +16,12 @@ export interface CompiledFlag {
   readonly definition: Readonly<FlagDefinition>
   /** The document's metadata overlaid with the flag's own, as flagd merges them. */
   readonly metadata: FlagMetadata
+  /** Undefined without targeting, and when the targeting cannot be parsed (see `staticResult`). */
   readonly rule: CompiledRule | undefined
-  /** The answer without targeting: STATIC, or DEFAULT without a value when defaultVariant is null. */
+  /**
+   * The answer when no rule runs: STATIC, or DEFAULT without a value when defaultVariant is null;
+   * for targeting that still holds a `$ref` to a missing evaluator, ERROR/PARSE_ERROR (flagd's answer).
+   */
   readonly staticResult: EvaluationResult<FlagValue | undefined>
   /** The answer when targeting returns null. */
   readonly fallback: EvaluationResult<FlagValue | undefined>
@@ -45,6 +49,10 @@ export function compileFlag(key: string, checked: CheckedFlag, origin: string, d
         : { key, value: definition.variants[variant], variant, reason, flagMetadata: metadata },
     )
   const defaultVariant = definition.defaultVariant ?? undefined
+  const parseError: EvaluationResult<FlagValue | undefined> | undefined =
+    checked.parseError === undefined
+      ? undefined
+      : Object.freeze({ key, value: undefined, reason: 'ERROR', errorCode: 'PARSE_ERROR', errorMessage: checked.parseError, flagMetadata: metadata })
   const matches = new Map<string, EvaluationResult>()
   for (const [variant, value] of Object.entries(definition.variants)) {
     matches.set(variant, Object.freeze({ key, value, variant, reason: 'TARGETING_MATCH', flagMetadata: metadata }))
@@ -56,8 +64,8 @@ export function compileFlag(key: string, checked: CheckedFlag, origin: string, d
     origin,
     definition,
     metadata,
-    rule: definition.targeting === undefined ? undefined : buildRule(key, definition.targeting),
-    staticResult: result(defaultVariant === undefined ? 'DEFAULT' : 'STATIC', defaultVariant),
+    rule: definition.targeting === undefined || parseError !== undefined ? undefined : buildRule(key, definition.targeting),
+    staticResult: parseError ?? result(defaultVariant === undefined ? 'DEFAULT' : 'STATIC', defaultVariant),
     fallback: result('DEFAULT', defaultVariant),
     matches,
     fingerprint: canonicalJson({ definition, metadata }),

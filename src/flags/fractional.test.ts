@@ -131,6 +131,37 @@ describe('fractional agrees with flagd-core on ASCII keys', () => {
   })
 })
 
+describe('fractional weights flagd clamps or cannot use, as flagd-core answers them', () => {
+  it.each([
+    ['a negative weight (counts as 0)', [['a', -10], ['b', 20], ['c', 30]], 1],
+    ['only negative weights but one', [['a', -1], ['b', -2147483647], ['c', 1]], 2],
+    ['weights summing to 0 (the default variant)', [['b', 0], ['c', 0]], 1],
+    ['negative and zero weights summing to 0', [['b', -5], ['c', 0]], 2],
+    ['a zero weight among others', [['a', 0], ['b', 1], ['c', 0], ['d', 2]], 0],
+  ])('%s: 5,000 random keys, by targeting key and by a bucketing value', (_, buckets, warningsPerFlag) => {
+    const flag = (targeting: unknown) => ({ state: 'ENABLED', variants: { a: 'A', b: 'B', c: 'C', d: 'D' }, defaultVariant: 'd', targeting })
+    const doc = { flags: { byKey: flag({ fractional: buckets }), byValue: flag({ fractional: [{ var: 'email' }, ...buckets] }) } }
+    const compiled = compileFlagSet([{ source: 'test', document: doc }], {}, { builtins: {} })
+    if (!compiled.ok) throw new Error(compiled.problems.join('\n'))
+    // Loaded with warnings, not refused.
+    expect(compiled.warnings).toHaveLength(2 * warningsPerFlag)
+    const core = new FlagdCore(undefined, silent)
+    core.setConfigurations(JSON.stringify(doc))
+    const next = random(buckets.length)
+    const mismatches: string[] = []
+    for (let i = 0; i < 5_000; i++) {
+      const id = Math.floor(next() * 2 ** 32).toString(36)
+      const context = { targetingKey: id, email: `${id}@example.com` }
+      for (const key of ['byKey', 'byValue']) {
+        const mine = evaluate(compiled.flagSet, key, 'string', 'none', context)
+        const theirs = core.resolveStringEvaluation(key, 'none', context, silent)
+        if (mine.variant !== theirs.variant || mine.reason !== theirs.reason) mismatches.push(`${key} ${id}`)
+      }
+    }
+    expect(mismatches.slice(0, 5)).toEqual([])
+  })
+})
+
 describe('fractional hashes UTF-8 bytes, as Go flagd does', () => {
   const flags = ours()
   const encoder = new TextEncoder()

@@ -94,10 +94,17 @@ export function isLiteralBucket(entry: unknown): boolean {
   return literalVariant && (entry.length === 1 || typeof weight === 'number')
 }
 
-/** Load-time checks of a `fractional` argument list, stricter than flagd-core's silent null. */
-export function fractionalProblems(args: unknown): Problem[] {
-  if (!Array.isArray(args)) return [{ at: [], problem: 'must be an array of buckets', got: args }]
+/**
+ * Load-time checks of a `fractional` argument list. Problems: what flagd-core would silently turn
+ * into null on every evaluation although it is surely a typo (a bucket that is not a list, a
+ * fractional weight). Warnings: what flagd defines an answer for — a negative weight counts as 0
+ * (computed rollouts can dip below zero), and weights that sum to 0 match no bucket, so the result
+ * is null and the default variant is served.
+ */
+export function fractionalChecks(args: unknown): { problems: Problem[]; warnings: Problem[] } {
   const problems: Problem[] = []
+  const warnings: Problem[] = []
+  if (!Array.isArray(args)) return { problems: [{ at: [], problem: 'must be an array of buckets', got: args }], warnings }
   const first: unknown = args[0]
   const from = Array.isArray(first) ? 0 : 1
   if (from === 1 && typeof first !== 'string' && (first === null || typeof first !== 'object')) {
@@ -116,8 +123,10 @@ export function fractionalProblems(args: unknown): Problem[] {
     if (Array.isArray(variant)) problems.push({ at: [i, 0], problem: 'a bucket variant must be a string', got: variant })
     if (entry.length === 1) literalTotal += 1
     else if (typeof weight === 'number') {
-      if (!Number.isInteger(weight) || weight < 0 || weight > MAX_TOTAL_WEIGHT) {
+      if (!Number.isInteger(weight) || weight > MAX_TOTAL_WEIGHT) {
         problems.push({ at: [i, 1], problem: `a weight must be an integer from 0 to ${MAX_TOTAL_WEIGHT}`, got: weight })
+      } else if (weight < 0) {
+        warnings.push({ at: [i, 1], problem: 'a negative weight counts as 0, as in flagd', got: weight })
       } else literalTotal += weight
     } else if (weight === null || typeof weight !== 'object' || Array.isArray(weight)) {
       problems.push({ at: [i, 1], problem: 'a weight must be an integer or an expression', got: weight })
@@ -126,7 +135,8 @@ export function fractionalProblems(args: unknown): Problem[] {
   if (literalTotal > MAX_TOTAL_WEIGHT) {
     problems.push({ at: [], problem: `weights sum to more than ${MAX_TOTAL_WEIGHT}`, got: literalTotal })
   } else if (allLiteral && problems.length === 0 && literalTotal === 0) {
-    problems.push({ at: [], problem: 'weights sum to 0, so no bucket can match' })
+    const problem = 'weights sum to 0, so no bucket can match: it always evaluates to null (the default variant), as in flagd'
+    warnings.push({ at: [], problem })
   }
-  return problems
+  return { problems, warnings }
 }

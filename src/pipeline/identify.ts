@@ -8,6 +8,7 @@ import type { ClientIdentity, EvaluationContext, RequestFacts } from '../core/fa
 import type { Candidate } from '../core/plan.js'
 import { nativeChain, type Leg, type Mount, type Target, type VirtualModel } from '../core/target.js'
 import type { NativeRequest, Operation } from '../core/wire.js'
+import { canonicalModelId } from '../providers/model-id.js'
 import { parseJsonObject } from '../providers/request.js'
 import { parseChatRequest } from '../unified/index.js'
 import { translate, type UnifiedRequest } from '../unified/translate.js'
@@ -36,12 +37,16 @@ export interface Arrival {
   readonly environment: string
 }
 
+/**
+ * A native request's facts. Decisions (flags, limits, budgets, the decision record) key on the
+ * provider's canonical model id (providers/model-id.ts); what goes upstream is the request as sent.
+ */
 export function identifyNative(snapshot: Snapshot, arrival: Arrival, mount: Mount, request: NativeRequest, operation: Operation): RequestFacts {
-  const candidates: Candidate[] = nativeChain(snapshot.routing, mount, operation.model).map((target) => ({
-    target,
-    model: target.model === '*' ? operation.model : target.model,
-  }))
-  const context = buildContext(arrival, mount, operation, mount.name)
+  const canonical = canonicalModelId(mount.config.type, operation.model)
+  let chain = nativeChain(snapshot.routing, mount, operation.model)
+  if (chain[0]!.model === '*' && canonical !== operation.model) chain = nativeChain(snapshot.routing, mount, canonical)
+  const candidates: Candidate[] = chain.map((target) => ({ target, model: target.model === '*' ? operation.model : target.model }))
+  const context = buildContext(arrival, mount, operation, mount.name, canonical)
   return facts(arrival, mount, request, operation, context, undefined, candidates, true)
 }
 
@@ -67,7 +72,7 @@ export function identifyUnified(arrival: Arrival, unified: UnifiedRequest, legs:
   }
   if (first === undefined) return reasons.join(' ')
   const { mount } = first.target
-  const context = buildContext(arrival, mount, first.operation, model.name)
+  const context = buildContext(arrival, mount, first.operation, model.name, canonicalModelId(mount.config.type, first.operation.model))
   return facts(arrival, mount, first.request, first.operation, context, model, candidates, false)
 }
 
@@ -79,9 +84,10 @@ export function followHead(facts: RequestFacts): void {
   const head = facts.candidates[0]
   if (facts.virtualModel === undefined || head === undefined) return
   const context = facts.context as { provider: string; model: string }
-  if (context.provider === head.target.mount.name && context.model === head.model) return
+  const model = canonicalModelId(head.target.mount.config.type, head.model)
+  if (context.provider === head.target.mount.name && context.model === model) return
   context.provider = head.target.mount.name
-  context.model = head.model
+  context.model = model
 }
 
 function facts(
@@ -114,9 +120,10 @@ function facts(
  * Evaluation context for decisions (SPEC §4), flat as flag targeting reads it (`{"var": "tenant"}`):
  * the known fields, the client's `attributes` from config, and each `x-sluice-attr-<name>` header as
  * attribute `<name>`. Known fields win over attributes, config attributes over headers. `route` is
- * the mount's name for native requests and the virtual model's for unified ones.
+ * the mount's name for native requests and the virtual model's for unified ones; `model` is the
+ * provider's canonical id.
  */
-export function buildContext(arrival: Arrival, mount: Mount, operation: Operation, route: string): EvaluationContext {
+export function buildContext(arrival: Arrival, mount: Mount, operation: Operation, route: string, model: string): EvaluationContext {
   const { client, sluiceHeaders } = arrival
   const context: Record<string, unknown> = {}
   const headerAttributes = sluiceHeaders.attributes
@@ -127,7 +134,7 @@ export function buildContext(arrival: Arrival, mount: Mount, operation: Operatio
   context.tenant = client?.tenant
   context.client = client?.id
   context.provider = mount.name
-  context.model = operation.model
+  context.model = model
   context.operation = operation.name
   context.route = route
   context.stream = operation.stream

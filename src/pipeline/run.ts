@@ -13,6 +13,7 @@ import type { RoutePlan } from '../core/plan.js'
 import type { Leg, Mount, Target } from '../core/target.js'
 import type { Dialect, NativeRequest } from '../core/wire.js'
 import { adapters } from '../providers/index.js'
+import { modelIdProblem } from '../providers/model-id.js'
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../providers/request.js'
 import type { InFlight } from '../server/in-flight.js'
 import { steer } from '../steering/plan.js'
@@ -163,6 +164,9 @@ async function handle(
   let recognition = mount === undefined ? undefined : mount.adapter.recognise(clientRequest)
   if (recognition !== undefined) {
     if (!recognition.ok) return refuse(recognition.code, recognition.detail)
+    // A model id reaches response headers, logs and counter keys: visible ASCII, bounded, or refused.
+    const badModel = modelIdProblem(recognition.operation.model)
+    if (badModel !== undefined) return refuse('SLUICE_ERR_MODEL_INVALID', badModel)
     record.model = recognition.operation.model
   }
   let auth = authenticate(snapshot, mount?.config.auth ?? snapshot.config.unified.auth, dialect, clientRequest, fullPath)

@@ -17,6 +17,7 @@ import { GATES, type GateInputs } from '../gates/registry.js'
 import type { SnapshotGate } from '../pipeline/snapshot.js'
 import type { Snapshot } from '../pipeline/snapshot.js'
 import { adapters } from '../providers/index.js'
+import { canonicalModelId } from '../providers/model-id.js'
 import type { CircuitRegistry } from '../resilience/circuits.js'
 import { retarget } from '../steering/plan.js'
 import { buildRouting } from './routing.js'
@@ -101,7 +102,7 @@ export function buildSnapshot(config: Readonly<Config>, environment: string, con
     flag: (key, defaultValue, context) => booleanFlag(flags, key, defaultValue, context),
     retarget: (facts, model) => retarget(routing, facts, model, 'budgets'),
   }
-  const inputs: GateInputs = { ...control, flagKeys: flags.keys }
+  const inputs: GateInputs = { ...control, flagKeys: flags.keys, canonicalModel: canonicalModelId }
   const gates: SnapshotGate[] = []
   for (const module of GATES) {
     const gate = module.build(inputs)

@@ -10,13 +10,15 @@ import type { EvaluationContext, RequestFacts } from '../../core/facts.js'
 import type { GateCheck, GateModule, GateView } from '../../core/gate.js'
 import { type Candidate } from '../../core/plan.js'
 import { narrowCandidates } from '../../core/narrow.js'
-import { buildKillIndex, type KillIndex } from './kill-index.js'
+import { buildKillIndex, type CanonicalModel, type KillIndex } from './kill-index.js'
 
 export interface KillSwitchInputs {
   /** The store's switches. */
   readonly killSwitches: readonly KillSwitch[]
   /** Every flag key of the snapshot's flag set (to find `ai.killswitch.*` flags). */
   readonly flagKeys: Iterable<string>
+  /** How each provider writes a model id canonically, so a model switch matches all its aliases. */
+  readonly canonicalModel: CanonicalModel
 }
 
 function refused(code: ErrorCode, killSwitch: KillSwitch | undefined, what: string): Refusal {
@@ -24,24 +26,27 @@ function refused(code: ErrorCode, killSwitch: KillSwitch | undefined, what: stri
 }
 
 /** The provider → model part of the order, for each candidate target. */
-function candidateKill(kills: KillIndex, view: GateView, candidate: Candidate, context: EvaluationContext): Refusal | undefined {
+function candidateKill(kills: KillIndex, canonical: CanonicalModel, view: GateView, candidate: Candidate, context: EvaluationContext): Refusal | undefined {
   const provider = candidate.target.mount.name
   const providerSwitch = kills.provider.get(provider)
   if (providerSwitch !== undefined) return refused('SLUICE_ERR_KILL_PROVIDER', providerSwitch, '')
   const providerFlag = kills.flags.provider.get(provider)
   if (providerFlag !== undefined && view.flag(providerFlag, false, context)) return refused('SLUICE_ERR_KILL_PROVIDER', undefined, `provider.${provider}`)
-  const model = candidate.model
-  const modelSwitch = kills.model.get(model)
+  // The index is keyed by each provider's canonical id, so an alias (an ARN, a cross-region
+  // profile, another letter case) finds the switch its base model has.
+  const type = candidate.target.mount.config.type
+  const model = canonical(type, candidate.model)
+  const modelSwitch = kills.model.get(type)!.get(model)
   if (modelSwitch !== undefined) return refused('SLUICE_ERR_KILL_MODEL', modelSwitch, '')
-  const modelFlag = kills.flags.model.get(model)
+  const modelFlag = kills.flags.model.get(type)!.get(model)
   if (modelFlag !== undefined && view.flag(modelFlag, false, context)) return refused('SLUICE_ERR_KILL_MODEL', undefined, `model.${model}`)
   return undefined
 }
 
-function check(kills: KillIndex, facts: RequestFacts, view: GateView): Verdict<never> {
+function check(kills: KillIndex, canonical: CanonicalModel, facts: RequestFacts, view: GateView): Verdict<never> {
   if (kills.global !== undefined) return deny(refused('SLUICE_ERR_KILL_GLOBAL', kills.global, ''))
   const { context } = facts
-  const target = narrowCandidates(facts, (candidate) => candidateKill(kills, view, candidate, context))
+  const target = narrowCandidates(facts, (candidate) => candidateKill(kills, canonical, view, candidate, context))
   if (target !== undefined) return deny(target)
   const route = kills.route.get(context.route)
   if (route !== undefined) return deny(refused('SLUICE_ERR_KILL_ROUTE', route, ''))
@@ -60,7 +65,7 @@ export const killSwitchGate: GateModule<KillSwitchInputs> = {
   name: 'killSwitches',
   failMode: 'closed',
   build(inputs): GateCheck {
-    const kills = buildKillIndex(inputs.killSwitches, inputs.flagKeys)
-    return { check: (facts, view) => check(kills, facts, view) }
+    const kills = buildKillIndex(inputs.killSwitches, inputs.flagKeys, inputs.canonicalModel)
+    return { check: (facts, view) => check(kills, inputs.canonicalModel, facts, view) }
   },
 }
