@@ -40,6 +40,7 @@ export const errors = {
   SLUICE_ERR_METHOD_NOT_ALLOWED: { status: 405, kind: 'invalid_request', message: 'This path does not accept that HTTP method.' },
   SLUICE_ERR_REQUEST_TOO_LARGE: { status: 413, kind: 'too_large', message: 'Request body exceeds the configured limit.' },
   SLUICE_ERR_REQUEST_MALFORMED: { status: 400, kind: 'invalid_request', message: 'Request body is not valid JSON.' },
+  SLUICE_ERR_PATH_INVALID: { status: 400, kind: 'invalid_request', message: 'The request path is not one a provider API has.' },
   SLUICE_ERR_REQUEST_TOO_DEEP: {
     status: 400,
     kind: 'invalid_request',

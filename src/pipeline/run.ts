@@ -130,6 +130,9 @@ async function handle(
   }
 
   if (mount === undefined && !unified) return refuse('SLUICE_ERR_ROUTE_NOT_FOUND', `Path: ${fullPath}`)
+  // `.` and `..` segments (also percent-encoded) would move the request out of the endpoint's base
+  // path upstream; no provider API has them.
+  if (hasDotSegment(fullPath)) return refuse('SLUICE_ERR_PATH_INVALID', 'The path has a "." or ".." segment.')
   // Draining: requests on open connections are still served (a sidecar's app may be finishing
   // its own work), but HTTP/1.1 connections close after the response. HTTP/2 sessions got GOAWAY.
   if (deps.draining()) channel.closeAfter()
@@ -221,6 +224,12 @@ async function handle(
     wrapSink: sinkWrapper(snapshot, facts),
     done: (outcome) => record.finish(outcome),
   }).start()
+}
+
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i
+
+function hasDotSegment(path: string): boolean {
+  return path.indexOf('.') !== -1 || path.indexOf('%') !== -1 ? DOT_SEGMENT.test(path) : false
 }
 
 const unwrapped = (sink: Sink): Sink => sink

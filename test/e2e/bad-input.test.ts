@@ -140,3 +140,41 @@ describe('bad input', () => {
     await goodCallStillWorks()
   })
 })
+
+/** One raw HTTP/1.1 exchange (fetch would normalise the path, and always sends Host). */
+function raw(request: string): Promise<string> {
+  const { port } = new URL(stack.sluice.dataUrl)
+  return new Promise<string>((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(request))
+    let data = ''
+    socket.on('data', (d) => {
+      data += d.toString()
+      // One response is enough: stop once its body (content-length) is in.
+      const head = data.indexOf('\r\n\r\n')
+      const length = /content-length: (\d+)/i.exec(data)
+      if (head !== -1 && length !== null && data.length >= head + 4 + Number(length[1])) socket.end()
+    })
+    socket.on('end', () => resolve(data))
+    socket.on('close', () => resolve(data))
+    socket.on('error', reject)
+  })
+}
+
+describe('smaller cases of issue #10 (item 12)', () => {
+  it.each(['/google/../v1beta/models/gemini-2.5-flash:generateContent', '/google/%2e%2e/v1beta/models/gemini-2.5-flash:generateContent', '/google/v1beta/./models/gemini-2.5-flash:generateContent'])(
+    'a dot segment in %s → 400 SLUICE_ERR_PATH_INVALID in the Gemini dialect, never forwarded',
+    async (path) => {
+      const before = stack.emulators.gemini.requests.count
+      const body = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] })
+      const reply = await raw(
+        `POST ${path} HTTP/1.1\r\nHost: x\r\nx-goog-api-key: ${CLIENT.credentials.apiKey}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+      )
+      expect(reply).toMatch(/^HTTP\/1\.1 400/)
+      const json = JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4)) as { error: { status: string; details: Array<{ reason?: string }> } }
+      expect(json.error.status).toBe('INVALID_ARGUMENT')
+      expect(json.error.details[0]?.reason).toBe('SLUICE_ERR_PATH_INVALID')
+      expect(stack.emulators.gemini.requests.count).toBe(before)
+      await goodCallStillWorks()
+    },
+  )
+})
