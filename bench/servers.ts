@@ -1,12 +1,19 @@
 // One benchmark server per child process, so the load generator, the emulator and each proxy do
-// not share an event loop: `node dist/bench/servers.js <emulator|bare|sluice> [upstreamUrl] [redisUrl]`,
+// not share an event loop: `node dist/bench/servers.js <emulator|floor|bare|sluice> [upstreamUrl] [sqlite|memory|redisUrl]`,
 // and for `npm run bench:unified` `emulators` (Bedrock, Gemini and Llama in one process) and
 // `sluice-unified <emulators JSON>` (native mounts and one virtual model per provider).
 // Sluice runs its whole pipeline: client auth, kill switches, control flags, a rate-limit rule
 // and a budget (both enforced, both generous: the bench measures the cost of checking), decision
-// log and metrics; with a redisUrl its state, limiter and spend are shared through Redis.
+// log and metrics, on the embedded sqlite store by default (the default configuration); with
+// `memory` on the in-memory store; with a redisUrl its state, limiter and spend are shared through Redis.
 // Prints one JSON line `{"port": N}` when listening.
+import { mkdtempSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import Fastify from 'fastify'
+import { Pool, type Dispatcher } from 'undici'
 import proxy from '@fastify/http-proxy'
 import { EMULATOR_CREDENTIALS, startEmulator } from '../src/emulators/index.js'
 import { FLAG_ON, TRAFFIC_ON_FLAGS } from '../src/emulators/sluice-config.js'
@@ -37,11 +44,22 @@ async function main(role: string | undefined, upstream: string | undefined, redi
       await app.listen({ port: 0, host: '127.0.0.1' })
       return (app.server.address() as { port: number }).port
     }
+    case 'floor':
+      return startFloor(upstream!)
     case 'sluice': {
+      // The third argument picks the store: `sqlite` (the default configuration, in a temp dir),
+      // `memory`, or a redis:// URL.
+      const store = redisUrl ?? 'sqlite'
+      const state =
+        store === 'sqlite'
+          ? { store: 'sqlite', path: mkdtempSync(join(tmpdir(), 'sluice-bench-')) }
+          : store === 'memory'
+            ? { store: 'memory' }
+            : { store: 'redis', redis: { url: store } }
       const configText = JSON.stringify({
         server: { host: '127.0.0.1', port: 0 },
         admin: { port: 0 },
-        state: redisUrl === undefined ? { store: 'memory' } : { store: 'redis', redis: { url: redisUrl } },
+        state,
         providers: { openai: { type: 'openai', mount: '/openai', endpoint: upstream, apiKey: BENCH_UPSTREAM_KEY } },
         clients: [{ id: 'bench', tenant: 'bench', credentials: { apiKey: BENCH_CLIENT_KEY } }],
         flags: { ...TRAFFIC_ON_FLAGS, 'ai.ratelimit.enforce': FLAG_ON, 'ai.budget.enforce': FLAG_ON },
@@ -54,6 +72,42 @@ async function main(role: string | undefined, upstream: string | undefined, redi
     default:
       throw new Error(`unknown role ${String(role)}`)
   }
+}
+
+/**
+ * The Node floor (SPEC §18): plain `node:http` in, one undici `Pool.dispatch` out, bytes streamed
+ * both ways with backpressure, no logic — the least any Node proxy can do.
+ */
+function startFloor(upstream: string): Promise<number> {
+  const pool = new Pool(upstream, { connections: 256, keepAliveTimeout: 30_000 })
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const headers: Record<string, string> = {}
+      for (const name in req.headers) if (name !== 'host' && name !== 'connection') headers[name] = String(req.headers[name])
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart() {},
+        onResponseStart(controller, status, responseHeaders) {
+          const out: Record<string, string | string[]> = {}
+          for (const name in responseHeaders) if (name !== 'connection' && name !== 'keep-alive' && name !== 'transfer-encoding') out[name] = responseHeaders[name]!
+          res.writeHead(status, out)
+          res.on('drain', () => controller.resume())
+        },
+        onResponseData(controller, chunk) {
+          if (!res.write(chunk)) controller.pause()
+        },
+        onResponseEnd() {
+          res.end()
+        },
+        onResponseError() {
+          res.destroy()
+        },
+      }
+      pool.dispatch({ method: req.method as Dispatcher.HttpMethod, path: req.url!, headers, body: Buffer.concat(chunks) }, handler)
+    })
+  })
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)))
 }
 
 /** The same gates as `sluice`; each provider both as a native mount and as a virtual model. */
