@@ -117,6 +117,7 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
 
   const data = createDualServer(
     createRequestHandler({ snapshot, logger, decisions: decisionLogger(logger), draining: () => draining, inFlight }),
+    { ...config.server, onResetFlood: (remoteAddress) => logger.warn({ remoteAddress }, 'HTTP/2 reset flood: session closed with GOAWAY ENHANCE_YOUR_CALM') },
   )
   data.http1.on('clientError', (err, socket) => {
     metrics.clientErrors.inc()

@@ -1,9 +1,14 @@
 // Client authentication (SPEC §4): the credential arrives where the client's own SDK puts it —
 // a SigV4 signature (verified with that client's secret), an x-goog-api-key, or a Bearer token —
 // and must belong to a client in `clients:`. Mounts with `auth: none` skip this.
+//
+// A SigV4 signature must also be scoped to this mount (service `bedrock`, the mount's `region`)
+// and cover the body: `UNSIGNED-PAYLOAD` only for a client with `credentials.allowUnsignedPayload`
+// (issue #10; docs/config.md, "SigV4 client signatures").
 import type { ClientConfig } from '../config/schema.js'
-import type { Snapshot } from '../pipeline/snapshot.js'
+import { findMount, type Snapshot } from '../pipeline/snapshot.js'
 import type { NativeRequest, Dialect } from '../core/wire.js'
+import { DEFAULT_REGION } from '../providers/bedrock-auth.js'
 import { createSigV4Verifier, type ParsedSigV4, type SigV4Verifier } from './sigv4-verify.js'
 
 export type AuthResult =
@@ -63,6 +68,13 @@ async function verifyClientSignature(snapshot: Snapshot, request: NativeRequest,
   if (client === undefined || secret === undefined) {
     return { ok: false, code: 'SLUICE_ERR_AUTH_INVALID', detail: 'The access key id is not known.' }
   }
-  const result = await verifierFor(client, parsed.accessKeyId, secret).verify(parsed, request)
+  // `request.path` is the full path here, mount included. A mount without `region` signs upstream
+  // for DEFAULT_REGION, and is signed for it.
+  const region = findMount(snapshot, request.path)?.config.region ?? DEFAULT_REGION
+  const result = await verifierFor(client, parsed.accessKeyId, secret).verify(parsed, request, {
+    service: 'bedrock',
+    regions: [region],
+    allowUnsignedPayload: client.credentials.allowUnsignedPayload === true,
+  })
   return result.ok ? { ok: true, client } : { ok: false, code: 'SLUICE_ERR_AUTH_INVALID', detail: `SigV4: ${result.reason}.` }
 }

@@ -1,17 +1,28 @@
+import { createHash } from 'node:crypto'
 import { HttpRequest } from '@smithy/protocol-http'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { Hash } from '@smithy/hash-node'
 import { describe, expect, it } from 'vitest'
-import { createSigV4Verifier, parseSigV4, verifySigV4 } from './sigv4-verify.js'
+import { createSigV4Verifier, parseSigV4, verifySigV4, type VerifyOptions } from './sigv4-verify.js'
 
 const credentials = { accessKeyId: 'AKIDTESTCLIENT000000', secretAccessKey: 'test-secret-key-0123456789' }
 const now = new Date('2026-11-22T10:00:00Z')
 const body = Buffer.from('{"messages":[{"role":"user","content":[{"text":"hi"}]}]}')
 const path = '/bedrock/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse'
 
-async function sign(options: { applyChecksum?: boolean; http2?: boolean; uriEscapePath?: boolean; region?: string } = {}): Promise<Record<string, string>> {
+interface SignOptions {
+  applyChecksum?: boolean
+  http2?: boolean
+  uriEscapePath?: boolean
+  region?: string
+  service?: string
+  /** Sent (and signed) as x-amz-content-sha256, e.g. UNSIGNED-PAYLOAD. */
+  payloadHash?: string
+}
+
+async function sign(options: SignOptions = {}): Promise<Record<string, string>> {
   const signer = new SignatureV4({
-    service: 'bedrock',
+    service: options.service ?? 'bedrock',
     region: options.region ?? 'us-east-1',
     sha256: Hash.bind(null, 'sha256'),
     credentials,
@@ -25,18 +36,31 @@ async function sign(options: { applyChecksum?: boolean; http2?: boolean; uriEsca
     hostname: '127.0.0.1',
     port: 8080,
     path,
-    headers: { ...hostHeader, 'content-type': 'application/json', 'content-length': String(body.length) },
+    headers: {
+      ...hostHeader,
+      'content-type': 'application/json',
+      'content-length': String(body.length),
+      ...(options.payloadHash === undefined ? {} : { 'x-amz-content-sha256': options.payloadHash }),
+    },
     body,
   })
   return (await signer.sign(request, { signingDate: now })).headers
 }
 
-const verify = (headers: Record<string, string>, overrides: { secret?: string; body?: Buffer; nowMs?: number } = {}) =>
-  verifySigV4(
+interface Overrides extends Omit<VerifyOptions, 'nowMs'> {
+  secret?: string
+  body?: Buffer
+  nowMs?: number
+}
+
+const verify = (headers: Record<string, string>, overrides: Overrides = {}) => {
+  const { secret, body: sent, nowMs, ...policy } = overrides
+  return verifySigV4(
     parseSigV4(headers.authorization)!,
-    { method: 'POST', path, query: '', headers, body: overrides.body ?? body, secretAccessKey: overrides.secret ?? credentials.secretAccessKey },
-    overrides.nowMs ?? now.getTime(),
+    { method: 'POST', path, query: '', headers, body: sent ?? body, secretAccessKey: secret ?? credentials.secretAccessKey },
+    { nowMs: nowMs ?? now.getTime(), ...policy },
   )
+}
 
 describe('verifySigV4', () => {
   it.each([
@@ -66,6 +90,49 @@ describe('verifySigV4', () => {
     expect(result).toEqual({ ok: false, reason: 'x-amz-content-sha256 does not match the body' })
   })
 
+  describe('the body is bound (issue #10)', () => {
+    const replayed = Buffer.from('{"messages":[{"role":"user","content":[{"text":"something else"}]}],"inferenceConfig":{"maxTokens":4000}}')
+
+    it('refuses UNSIGNED-PAYLOAD by default, even with the body it was captured with', async () => {
+      const headers = await sign({ payloadHash: 'UNSIGNED-PAYLOAD' })
+      const reason = 'x-amz-content-sha256 is UNSIGNED-PAYLOAD; sign the body (its SHA-256) instead'
+      expect(await verify(headers)).toEqual({ ok: false, reason })
+      expect(await verify(headers, { body: replayed })).toEqual({ ok: false, reason })
+    })
+
+    it('accepts UNSIGNED-PAYLOAD with the opt-in, whatever the body: what the opt-in gives up', async () => {
+      const headers = await sign({ payloadHash: 'UNSIGNED-PAYLOAD' })
+      expect(await verify(headers, { allowUnsignedPayload: true })).toEqual({ ok: true })
+      expect(await verify(headers, { allowUnsignedPayload: true, body: replayed })).toEqual({ ok: true })
+    })
+
+    it.each([
+      ['a streaming payload', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD'],
+      ['another body\'s hash', createHash('sha256').update(replayed).digest('hex')],
+    ])('refuses a signed payload hash that is not the body\'s SHA-256: %s', async (_name, payloadHash) => {
+      const headers = await sign({ payloadHash })
+      expect(await verify(headers, { allowUnsignedPayload: true })).toEqual({ ok: false, reason: 'x-amz-content-sha256 does not match the body' })
+    })
+
+    it('binds the body when the payload hash is not a signed header (boto3, curl): the signer hashes it', async () => {
+      const headers = await sign({ applyChecksum: false })
+      expect(await verify(headers, { body: replayed })).toEqual({ ok: false, reason: 'signature does not match' })
+    })
+  })
+
+  describe('the credential scope must be this endpoint\'s (issue #10)', () => {
+    it.each<[string, SignOptions, Overrides, string | undefined]>([
+      ['the mount\'s region', {}, { regions: ['us-east-1'] }, undefined],
+      ['one of several accepted regions', { region: 'eu-west-1' }, { regions: ['us-east-1', 'eu-west-1'] }, undefined],
+      ['another region', { region: 'eu-west-9' }, { regions: ['us-east-1'] }, 'the credential scope names region eu-west-9; this endpoint accepts us-east-1'],
+      ['another service', { service: 's3' }, {}, 'the credential scope names service s3, not bedrock'],
+      ['another service, as the caller names it', {}, { service: 'sts' }, 'the credential scope names service bedrock, not sts'],
+    ])('%s', async (_name, signOptions, overrides, reason) => {
+      const headers = await sign(signOptions)
+      expect(await verify(headers, overrides)).toEqual(reason === undefined ? { ok: true } : { ok: false, reason })
+    })
+  })
+
   it('parses only well-formed Authorization headers', () => {
     expect(parseSigV4(undefined)).toBeUndefined()
     expect(parseSigV4('Bearer abc')).toBeUndefined()
@@ -76,7 +143,7 @@ describe('verifySigV4', () => {
 describe('createSigV4Verifier', () => {
   const verifier = createSigV4Verifier(credentials)
   const check = (headers: Record<string, string>) =>
-    verifier.verify(parseSigV4(headers.authorization)!, { method: 'POST', path, query: '', headers, body }, now.getTime())
+    verifier.verify(parseSigV4(headers.authorization)!, { method: 'POST', path, query: '', headers, body }, { nowMs: now.getTime() })
 
   it('serves every region and both path encodings with one verifier, concurrently', async () => {
     const signed = await Promise.all([
@@ -97,7 +164,7 @@ describe('createSigV4Verifier', () => {
   it('refuses a signature made with another secret', async () => {
     const headers = await sign()
     const other = createSigV4Verifier({ ...credentials, secretAccessKey: 'another-secret' })
-    const result = await other.verify(parseSigV4(headers.authorization)!, { method: 'POST', path, query: '', headers, body }, now.getTime())
+    const result = await other.verify(parseSigV4(headers.authorization)!, { method: 'POST', path, query: '', headers, body }, { nowMs: now.getTime() })
     expect(result).toEqual({ ok: false, reason: 'signature does not match' })
     expect(await check(headers)).toEqual({ ok: true })
   })

@@ -2,6 +2,12 @@
 // exactly as the client presented it (same signed headers, date and path) with @smithy/signature-v4
 // and comparing signatures in constant time. Used for client auth on Bedrock mounts (SPEC §4)
 // and by the Bedrock emulator to check what Sluice sends upstream.
+//
+// A signature proves the secret, not that the request is the one the client meant to send: it
+// binds the body only through the payload hash, and only to the credential scope it names. So
+// (issue #10) the scope must be the service and a region this endpoint stands for, and
+// `UNSIGNED-PAYLOAD` — a signature over no body at all, replayable with any other body within the
+// 15-minute skew — is refused unless the caller opts in.
 import { timingSafeEqual, createHash } from 'node:crypto'
 import { HttpRequest } from '@smithy/protocol-http'
 import { SignatureV4 } from '@smithy/signature-v4'
@@ -52,10 +58,23 @@ export interface SigV4Credentials {
 
 export type VerifyResult = { ok: true } | { ok: false; reason: string }
 
+export interface VerifyOptions {
+  /** Now, for the clock-skew check. Default: Date.now(). */
+  readonly nowMs?: number
+  /** The service the credential scope must name. Default `bedrock`. */
+  readonly service?: string
+  /** Regions the credential scope may name. Default: any (the caller checks, as the emulator does). */
+  readonly regions?: readonly string[]
+  /** Accept `x-amz-content-sha256: UNSIGNED-PAYLOAD`, whose signature does not cover the body. Default false. */
+  readonly allowUnsignedPayload?: boolean
+}
+
 /** Checks signatures made with one secret; build it once per credential and reuse it (issue #9). */
 export interface SigV4Verifier {
-  verify(parsed: ParsedSigV4, request: SignedRequest, nowMs?: number): Promise<VerifyResult>
+  verify(parsed: ParsedSigV4, request: SignedRequest, options?: VerifyOptions): Promise<VerifyResult>
 }
+
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD'
 
 /** Largest clock skew accepted between the signature date and now, as AWS does. */
 const MAX_SKEW_MS = 15 * 60 * 1000
@@ -103,7 +122,12 @@ export function createSigV4Verifier(credentials: SigV4Credentials): SigV4Verifie
   const escaping = buildSigner(true)
   let asSent: SignatureV4 | undefined // built on first need: only old curl signs the path as sent
 
-  async function verify(parsed: ParsedSigV4, input: SignedRequest, nowMs = Date.now()): Promise<VerifyResult> {
+  async function verify(parsed: ParsedSigV4, input: SignedRequest, options: VerifyOptions = {}): Promise<VerifyResult> {
+    const { nowMs = Date.now(), service = 'bedrock', regions, allowUnsignedPayload = false } = options
+    if (parsed.service !== service) return { ok: false, reason: `the credential scope names service ${parsed.service}, not ${service}` }
+    if (regions !== undefined && !regions.includes(parsed.region)) {
+      return { ok: false, reason: `the credential scope names region ${parsed.region}; this endpoint accepts ${regions.join(', ')}` }
+    }
     const amzDate = headerValue(input.headers['x-amz-date'])
     if (amzDate === undefined) return { ok: false, reason: 'x-amz-date header missing' }
     const signedAt = parseAmzDate(amzDate)
@@ -117,8 +141,13 @@ export function createSigV4Verifier(credentials: SigV4Credentials): SigV4Verifie
       if (value === undefined) return { ok: false, reason: `signed header ${name} missing` }
       headers[name] = value
     }
+    // A signed x-amz-content-sha256 is the payload hash of the canonical request (the signer reads
+    // it from the header); unsigned, the signer hashes the body itself, which binds it just as well.
     const payloadHash = headers['x-amz-content-sha256']
-    if (payloadHash !== undefined && payloadHash !== 'UNSIGNED-PAYLOAD') {
+    if (payloadHash === UNSIGNED_PAYLOAD) {
+      if (!allowUnsignedPayload) return { ok: false, reason: 'x-amz-content-sha256 is UNSIGNED-PAYLOAD; sign the body (its SHA-256) instead' }
+    } else if (payloadHash !== undefined) {
+      // Any other value (STREAMING-*, another body's hash) must be this body's SHA-256.
       const actual = createHash('sha256').update(input.body).digest('hex')
       if (actual !== payloadHash) return { ok: false, reason: 'x-amz-content-sha256 does not match the body' }
     }
@@ -131,7 +160,7 @@ export function createSigV4Verifier(credentials: SigV4Credentials): SigV4Verifie
       headers,
       body: input.body,
     })
-    const options = {
+    const signing = {
       signingDate: new Date(signedAt),
       signingRegion: parsed.region,
       signingService: parsed.service,
@@ -139,7 +168,7 @@ export function createSigV4Verifier(credentials: SigV4Credentials): SigV4Verifie
     }
     const presented = Buffer.from(parsed.signature)
     const matches = async (signer: SignatureV4): Promise<boolean> => {
-      const expected = Buffer.from(signatureOf((await signer.sign(request, options)).headers.authorization))
+      const expected = Buffer.from(signatureOf((await signer.sign(request, signing)).headers.authorization))
       return expected.length === presented.length && timingSafeEqual(expected, presented)
     }
     // AWS SDKs encode an already-encoded path again for non-S3 services (`%3A` → `%253A`); some
@@ -152,10 +181,10 @@ export function createSigV4Verifier(credentials: SigV4Credentials): SigV4Verifie
 }
 
 /** One-off check (the Bedrock emulator, tests); the data plane keeps a verifier per client. */
-export function verifySigV4(parsed: ParsedSigV4, input: VerifyInput, nowMs = Date.now()): Promise<VerifyResult> {
+export function verifySigV4(parsed: ParsedSigV4, input: VerifyInput, options: VerifyOptions = {}): Promise<VerifyResult> {
   const { secretAccessKey, sessionToken } = input
   const credentials = { accessKeyId: parsed.accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) }
-  return createSigV4Verifier(credentials).verify(parsed, input, nowMs)
+  return createSigV4Verifier(credentials).verify(parsed, input, options)
 }
 
 export function headerValue(value: string | string[] | undefined): string | undefined {

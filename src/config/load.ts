@@ -9,6 +9,7 @@ import { applyOverlay } from './overlay.js'
 import { formatProblem, problemAt, type ConfigProblem } from '../core/problems.js'
 import { schemaProblems } from '../core/schema-problems.js'
 import { ConfigSchema, type Config } from './schema.js'
+import { redactProblem } from './secrets.js'
 import { checkSemantics } from './semantic.js'
 import { typeEnvValues, withDefaults } from './shape.js'
 
@@ -30,10 +31,14 @@ export type LoadResult =
   | { ok: true; config: Readonly<Config>; warnings: string[] }
   | { ok: false; problems: ConfigProblem[] }
 
-/** Drops repeats: an overlay that is not a mapping is caught by both the shape check and the merge. */
+/**
+ * Every problem leaves here with its `got` redacted by the schema's secret marks, so problems are
+ * safe to print, log or serve (`/v1/status`). Drops repeats: an overlay that is not a mapping is
+ * caught by both the shape check and the merge.
+ */
 const fail = (problems: ConfigProblem[]): LoadResult => ({
   ok: false,
-  problems: [...new Map(problems.map((p) => [formatProblem(p), p])).values()],
+  problems: [...new Map(problems.map(redactProblem).map((p) => [formatProblem(p), p])).values()],
 })
 
 export function loadConfigFile(path: string, options: LoadOptions = {}): LoadResult {

@@ -9,6 +9,7 @@ import { BudgetsSchema } from '../gates/budget/schema.js'
 import { AlternatesSchema, ModelsSchema } from '../models/schema.js'
 import { ResilienceSchema } from '../resilience/schema.js'
 import { ProviderTypes } from '../core/wire.js'
+import { Secret, SecretUserinfo } from '../core/secret.js'
 
 const strict = <T extends TProperties>(properties: T, options: { description?: string } = {}): TObject<T> =>
   Type.Object(properties, { additionalProperties: false, ...options })
@@ -20,9 +21,10 @@ const section = <T extends TProperties>(properties: T, description: string): TOb
 
 const Credentials = strict(
   {
-    accessKeyId: Type.String({ minLength: 1 }),
-    secretAccessKey: Type.String({ minLength: 1 }),
-    sessionToken: Type.Optional(Type.String({ minLength: 1 })),
+    // The key id too: it names the AWS account (sts:GetAccessKeyInfo), and no viewer needs it.
+    accessKeyId: Secret(Type.String({ minLength: 1 })),
+    secretAccessKey: Secret(Type.String({ minLength: 1 })),
+    sessionToken: Type.Optional(Secret(Type.String({ minLength: 1 }))),
   },
   { description: 'Static AWS key pair. Omit to use the AWS default credential chain.' },
 )
@@ -35,19 +37,28 @@ export const ProviderSchema = strict({
     description: 'Path prefix on the data plane, e.g. /bedrock. Must not end with a slash.',
   }),
   endpoint: Type.Optional(
-    Type.String({
-      pattern: '^https?://[^/]+(/.*)?$',
-      patternErrorMessage: 'must be an http:// or https:// URL',
-      description: 'Upstream base URL. Default: the provider\'s public endpoint (Bedrock: from `region`).',
-    }),
+    SecretUserinfo(
+      Type.String({
+        pattern: '^https?://[^/]+(/.*)?$',
+        patternErrorMessage: 'must be an http:// or https:// URL',
+        description: 'Upstream base URL. Default: the provider\'s public endpoint (Bedrock: from `region`).',
+      }),
+    ),
   ),
-  region: Type.Optional(Type.String({ minLength: 1, description: 'AWS region (bedrock only). Default us-east-1.' })),
-  credentials: Type.Optional(Credentials),
-  apiKey: Type.Optional(
+  region: Type.Optional(
     Type.String({
       minLength: 1,
-      description: 'Upstream key: Gemini x-goog-api-key, Llama/OpenAI Bearer, or a Bedrock API key (Bearer).',
+      description: 'AWS region (bedrock only), upstream and the one region client SigV4 signatures may be scoped to. Default us-east-1.',
     }),
+  ),
+  credentials: Type.Optional(Credentials),
+  apiKey: Type.Optional(
+    Secret(
+      Type.String({
+        minLength: 1,
+        description: 'Upstream key: Gemini x-goog-api-key, Llama/OpenAI Bearer, or a Bedrock API key (Bearer).',
+      }),
+    ),
   ),
   auth: Type.Union([Type.Literal('client'), Type.Literal('none')], {
     default: 'client',
@@ -74,16 +85,23 @@ export const ClientSchema = strict({
   tenant: Type.Optional(Type.String({ minLength: 1 })),
   attributes: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), { default: {} }),
   credentials: strict({
+    // Not a secret: the client's name in SigV4, shown in /v1/config like `id`.
     accessKeyId: Type.Optional(Type.String({ minLength: 1, description: 'SigV4 access key id the Bedrock SDK signs with.' })),
-    secretAccessKey: Type.Optional(Type.String({ minLength: 1, description: 'Secret Sluice verifies the SigV4 signature with.' })),
-    apiKey: Type.Optional(Type.String({ minLength: 1, description: 'Gemini key / Bearer token for the other mounts.' })),
+    secretAccessKey: Type.Optional(Secret(Type.String({ minLength: 1, description: 'Secret Sluice verifies the SigV4 signature with.' }))),
+    apiKey: Type.Optional(Secret(Type.String({ minLength: 1, description: 'Gemini key / Bearer token for the other mounts.' }))),
+    allowUnsignedPayload: Type.Optional(
+      Type.Boolean({
+        description:
+          'Accept SigV4 requests signed with x-amz-content-sha256: UNSIGNED-PAYLOAD, whose signature does not cover the body (a captured request could be replayed with another body). Default false (absent).',
+      }),
+    ),
   }),
 })
 export type ClientConfig = Static<typeof ClientSchema>
 
 export const AdminTokenSchema = strict({
   name: Type.String({ minLength: 1 }),
-  token: Type.String({ minLength: 16, description: 'Bearer token; at least 16 characters.' }),
+  token: Secret(Type.String({ minLength: 16, description: 'Bearer token; at least 16 characters.' })),
   role: Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('admin')]),
 })
 
@@ -102,6 +120,62 @@ export const ConfigSchema = strict({
         default: 30_000,
         description: 'On SIGTERM, how long in-flight requests (streams included) may take to finish.',
       }),
+      idleTimeoutMs: Type.Integer({
+        minimum: 1,
+        default: 65_000,
+        description:
+          'A connection with no request in flight is closed after this long: an HTTP/1.1 keep-alive connection, or an HTTP/2 session with no open stream (GOAWAY). Read at startup.',
+      }),
+      headersTimeoutMs: Type.Integer({
+        minimum: 1,
+        default: 10_000,
+        description:
+          'Longest wait for a request head: the first bytes of a new connection, and (HTTP/1.1) the complete headers of each request; past it HTTP/1.1 gets 408 and the connection closes. Capped at requestBodyTimeoutMs. Read at startup.',
+      }),
+      requestBodyTimeoutMs: Type.Integer({
+        minimum: 1,
+        default: 60_000,
+        description:
+          'Longest time from a request\'s arrival until its body has been received in full. HTTP/1.1: 408 and the connection closes; HTTP/2: the stream is reset (CANCEL). The request is settled as aborted by the client. Read at startup.',
+      }),
+      http2: section(
+        {
+          maxConcurrentStreams: Type.Integer({
+            minimum: 1,
+            maximum: 4_294_967_295,
+            default: 128,
+            description: 'SETTINGS_MAX_CONCURRENT_STREAMS: open streams per session; clients queue beyond it.',
+          }),
+          maxResetsPerWindow: Type.Integer({
+            minimum: 1,
+            maximum: 100_000,
+            default: 500,
+            description:
+              'Streams a client may reset (RST_STREAM before the response finished) per session within resetWindowMs; one more and the session gets GOAWAY ENHANCE_YOUR_CALM and is closed (rapid reset, CVE-2023-44487).',
+          }),
+          resetWindowMs: Type.Integer({
+            minimum: 1,
+            default: 10_000,
+            description: 'The sliding window maxResetsPerWindow counts over, in milliseconds.',
+          }),
+          maxSessionMemoryMb: Type.Integer({
+            minimum: 1,
+            default: 10,
+            description: 'Memory one session may hold in nghttp2 (node maxSessionMemory), in MiB; past it new streams are refused (ENHANCE_YOUR_CALM).',
+          }),
+          maxHeaderListPairs: Type.Integer({
+            minimum: 4,
+            default: 128,
+            description: 'Most header fields in one request, pseudo-headers included (node maxHeaderListPairs).',
+          }),
+          maxHeaderListBytes: Type.Integer({
+            minimum: 1,
+            default: 32_768,
+            description: 'SETTINGS_MAX_HEADER_LIST_SIZE: largest uncompressed header list of one request, in bytes (each field counts name + value + 32).',
+          }),
+        },
+        'HTTP/2 (h2c) limits, per session. Read at startup.',
+      ),
     },
     'Data plane listener (HTTP/1.1 and h2c prior knowledge on one port).',
   ),
@@ -118,7 +192,9 @@ export const ConfigSchema = strict({
       store: Type.Union([Type.Literal('sqlite'), Type.Literal('memory'), Type.Literal('redis')], { default: 'sqlite' }),
       path: Type.String({ default: './data', description: 'Directory for the sqlite store.' }),
       redis: Type.Optional(
-        strict({ url: Type.String({ pattern: '^rediss?://', patternErrorMessage: 'must start with redis:// or rediss://' }) }),
+        strict({
+          url: SecretUserinfo(Type.String({ pattern: '^rediss?://', patternErrorMessage: 'must start with redis:// or rediss://' })),
+        }),
       ),
     },
     'Where overrides, switches, counters and the audit log live.',

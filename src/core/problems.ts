@@ -1,5 +1,7 @@
 // One shape for every config problem, from YAML syntax to cross-field checks, printed as
-// `path: problem (got value)` (STYLE.md, Config). Secrets never reach the output.
+// `path: problem (got value)` (STYLE.md, Config). Secrets never reach the output: the loader
+// redacts every `got` by the schema's secret marks (config/secrets.ts) before a problem leaves it.
+import { REDACTED } from './secret.js'
 
 export interface ConfigProblem {
   /** Where, e.g. `providers.bedrock.mount` or `clients[0].credentials.apiKey`; `(root)` for the document. */
@@ -12,9 +14,6 @@ export interface ConfigProblem {
 export type PathSegment = string | number
 
 const MAX_GOT_CHARS = 60
-const REDACTED = '<redacted>'
-/** Key names whose values are credentials, matched on the last path segment. */
-const SECRET_KEY = /(token|api_?key|secret(access)?key|secret|password)$/i
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/
 
 /** `['clients', 0, 'id']` → `clients[0].id`; keys that are not identifiers are quoted. */
@@ -28,42 +27,22 @@ export function formatPath(segments: readonly PathSegment[]): string {
   return out === '' ? '(root)' : out
 }
 
-/**
- * Builds a problem with secrets already masked in `got`, so a problem can be logged or served
- * (e.g. in `/v1/status`) as data, not only through `formatProblem`.
- */
+/** Builds a problem; `got` is as found, for the loader to redact by the schema. */
 export function problemAt(segments: readonly PathSegment[], problem: string, got?: unknown): ConfigProblem {
   const path = formatPath(segments)
-  if (got === undefined) return { path, problem }
-  return { path, problem, got: isSecretPath(path) ? REDACTED : redactDeep(got) }
+  return got === undefined ? { path, problem } : { path, problem, got }
 }
 
+/** `<redacted>`, as config/secrets.ts writes it, prints bare: it is a mark, not a string value. */
 export function formatProblem(p: ConfigProblem): string {
   if (p.got === undefined) return `${p.path}: ${p.problem}`
-  return `${p.path}: ${p.problem} (got ${formatGot(p.path, p.got)})`
+  return `${p.path}: ${p.problem} (got ${formatGot(p.got)})`
 }
 
-function isSecretPath(path: string): boolean {
-  const last = /([A-Za-z0-9_$-]+)"?\]?$/.exec(path)?.[1] ?? ''
-  return SECRET_KEY.test(last)
-}
-
-function formatGot(path: string, got: unknown): string {
-  if (isSecretPath(path)) return REDACTED
-  const text = JSON.stringify(redactDeep(got)) ?? String(got)
+function formatGot(got: unknown): string {
+  if (got === REDACTED) return REDACTED
+  const text = JSON.stringify(got) ?? String(got)
   return text.length > MAX_GOT_CHARS ? `${text.slice(0, MAX_GOT_CHARS - 3)}...` : text
-}
-
-/** Masks secret-named keys inside objects and passwords inside URLs (`redis://:pw@host`). */
-export function redactDeep(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(/(\/\/[^/@:]*):[^/@]*@/, `$1:${REDACTED}@`)
-  if (Array.isArray(value)) return value.map(redactDeep)
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? REDACTED : redactDeep(v)]),
-    )
-  }
-  return value
 }
 
 /** Whether a change (a reload, a store refresh) was applied, or every reason it was refused. */

@@ -33,7 +33,10 @@ export function readSluiceHeaders(headers: IncomingHttpHeaders): SluiceHeaders |
     if (name === 'x-sluice-user') user = value
     else if (name.startsWith(ATTR_PREFIX)) {
       if (++count > MAX_ATTRIBUTES) return `More than ${MAX_ATTRIBUTES} x-sluice-attr-* headers.`
-      ;(attributes ??= {})[name.slice(ATTR_PREFIX.length)] = value
+      const attribute = name.slice(ATTR_PREFIX.length)
+      // An object key that assignment cannot set: the attribute would vanish silently.
+      if (attribute === '__proto__') return `${name} names a reserved attribute.`
+      ;(attributes ??= {})[attribute] = value
     }
   }
   return user === undefined && attributes === undefined ? NONE : { user, attributes }

@@ -57,9 +57,21 @@ export function parseJsonObject(body: Buffer): JsonObject | undefined {
   }
 }
 
-/** A token count as a provider states it: a finite, non-negative number, else undefined. */
+/**
+ * An upstream's JSON object, refused (undefined) past MAX_JSON_DEPTH like a client's: a value
+ * Sluice re-serialises (a unified translation) must not be able to exhaust the stack.
+ */
+export function parseBoundedJsonObject(body: Buffer): JsonObject | undefined {
+  return jsonTooDeep(body) ? undefined : parseJsonObject(body)
+}
+
+/**
+ * A token count as a provider states it: a non-negative number no larger than 2^53 − 1, else
+ * undefined. The bound keeps sums of counts (cached into input, thoughts into output) finite, so a
+ * hostile or broken upstream cannot make a metric or a cost Infinity.
+ */
 export function tokenCount(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined
+  return typeof value === 'number' && value >= 0 && value <= Number.MAX_SAFE_INTEGER ? value : undefined
 }
 
 export function recognised(

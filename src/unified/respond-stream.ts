@@ -7,7 +7,7 @@
 import { sluiceError } from '../core/errors.js'
 import type { ProviderType, Usage } from '../core/wire.js'
 import { errorMessage } from '../providers/error-message.js'
-import { parseJsonObject } from '../providers/request.js'
+import { parseBoundedJsonObject } from '../providers/request.js'
 import { sseErrorEvent } from '../providers/stream-errors.js'
 import { EventStreamDecoder, type EventStreamMessage } from '../providers/streams/eventstream.js'
 import { SseParser } from '../providers/streams/sse.js'
@@ -107,7 +107,7 @@ export function bedrockParser(sink: EventSink<BedrockStreamEvent>): ByteParser {
     switch (kind) {
       case 'event': {
         const type = header(message, ':event-type') ?? ''
-        const payload = parseJsonObject(body)
+        const payload = parseBoundedJsonObject(body)
         if (payload === undefined) return sink.fail(`stream event ${type} is not a JSON object.`)
         return sink.event({ type, payload })
       }
@@ -133,7 +133,7 @@ export function sseParser(sink: EventSink<unknown>): ByteParser {
   return new SseParser((data, event) => {
     // OpenAI (and Llama, at times) close with `[DONE]`; the finish event, not this, decides a clean end.
     if (data.equals(DONE)) return
-    const value = parseJsonObject(data)
+    const value = parseBoundedJsonObject(data)
     if (event === 'error' || Boolean(value?.error)) {
       return sink.fail(upstreamErrorDetail(data).message ?? 'stream error event')
     }

@@ -2,7 +2,7 @@
 // a chat.completion out, translated only once whole (a chat.completion cannot be written in
 // parts). Streams are translated event by event (respond-stream.ts).
 import type { ProviderType, Usage } from '../core/wire.js'
-import { parseJsonObject } from '../providers/request.js'
+import { parseBoundedJsonObject } from '../providers/request.js'
 import type { CompletionResult, ResponseContext, UnifiedResponder } from './types.js'
 
 /** Converse, generateContent, Llama and OpenAI answers are small; a body past this is not one of them. */
@@ -49,7 +49,7 @@ class JsonResponder implements UnifiedResponder {
 
   end(): string {
     if (this.#failure !== undefined) return ''
-    const body = parseJsonObject(Buffer.concat(this.#chunks, this.#bytes))
+    const body = parseBoundedJsonObject(Buffer.concat(this.#chunks, this.#bytes))
     this.#chunks = []
     if (body === undefined) return this.#fail('the response body is not a JSON object.')
     // Read before translating: an answer Sluice cannot translate was still billed upstream.

@@ -23,6 +23,8 @@ beforeAll(async () => {
           { name: 'grafana', token: VIEWER, role: 'viewer' },
         ],
       }
+      // Secrets under budgets too: GET /v1/config redacts by the schema's marks, not key names.
+      config.budgets = { alerts: { webhooks: [{ url: 'https://hooks.example/T0/hook-path-token', headers: { authorization: 'Bearer hook-bearer', 'x-api-key': 'hook-api-key' } }] } }
     },
   })
 })
@@ -223,10 +225,15 @@ describe('audit, status and config', () => {
     const res = await fetch(`${stack.sluice.adminUrl}/v1/config`, { headers: { authorization: `Bearer ${VIEWER}` } })
     const text = await res.text()
     expect(res.status).toBe(200)
-    for (const secret of [OPS, VIEWER, CLIENT.credentials.apiKey, CLIENT.credentials.secretAccessKey, EMULATOR_CREDENTIALS.openai.apiKey]) {
+    const secrets = [OPS, VIEWER, CLIENT.credentials.apiKey, CLIENT.credentials.secretAccessKey, EMULATOR_CREDENTIALS.openai.apiKey, EMULATOR_CREDENTIALS.bedrock.secretAccessKey]
+    for (const secret of [...secrets, 'hook-path-token', 'hook-bearer', 'hook-api-key']) {
       expect(text).not.toContain(secret)
     }
-    expect(JSON.parse(text).providers.openai.mount).toBe('/openai')
+    const config = JSON.parse(text)
+    expect(config.providers.openai.mount).toBe('/openai')
+    expect(config.budgets.alerts.webhooks[0].headers).toEqual({ authorization: '<redacted>', 'x-api-key': '<redacted>' })
+    // Named like a secret, but not one.
+    expect(config.budgets.estimate.bytesPerToken).toBe(4)
   })
 
   it('reload is admin-only and audited', async () => {

@@ -2,7 +2,7 @@
 // temp dir. The redis tests never skip: without redis-server they fail and say how to get it.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { connect, createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
@@ -98,5 +98,86 @@ export async function startRedis(): Promise<RedisServer> {
       await start()
     },
     kill: () => signal(child, 'SIGKILL'),
+  }
+}
+
+export interface LatencyProxy {
+  /** redis:// URL of the proxy; connect the client under test here instead of to the server. */
+  readonly url: string
+  readonly port: number
+  /** Chunks forwarded so far, both directions. */
+  readonly chunks: number
+  /** Changes the delay range for chunks received from now on. */
+  setDelay(minMs: number, maxMs: number): void
+  /** Closes the listener and every proxied connection. */
+  close(): Promise<void>
+}
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of `targetPort` that holds every chunk, in both directions,
+ * for a random `minMs`–`maxMs` before forwarding it: a Redis that is slow but up. Chunks keep
+ * their order (each leaves no earlier than the one before), so the byte stream stays intact.
+ */
+export async function startLatencyProxy(targetPort: number, minMs: number, maxMs: number): Promise<LatencyProxy> {
+  let delay = { minMs, maxMs }
+  let chunks = 0
+  const sockets = new Set<Socket>()
+  // One queue and one timer per direction: chunks leave strictly in arrival order (timers due at
+  // the same moment may fire in any order, which would garble the RESP stream).
+  const relay = (from: Socket, to: Socket): void => {
+    const queue: Array<{ at: number; chunk: Buffer | null }> = []
+    let timer: NodeJS.Timeout | undefined
+    const pump = (): void => {
+      timer = undefined
+      while (queue.length > 0 && queue[0]!.at <= Date.now()) {
+        const { chunk } = queue.shift()!
+        if (chunk === null) to.end()
+        else if (!to.destroyed) {
+          chunks++
+          to.write(chunk)
+        }
+      }
+      if (queue.length > 0) timer = setTimeout(pump, queue[0]!.at - Date.now())
+    }
+    const push = (chunk: Buffer | null): void => {
+      const last = queue.at(-1)?.at ?? 0
+      queue.push({ at: Math.max(last, Date.now() + delay.minMs + Math.random() * (delay.maxMs - delay.minMs)), chunk })
+      timer ??= setTimeout(pump, queue[0]!.at - Date.now())
+    }
+    from.on('data', (chunk: Buffer) => push(chunk))
+    from.on('end', () => push(null)) // an end passes once the data before it has gone
+    from.on('error', () => to.destroy())
+    from.on('close', () => {
+      if (queue.length === 0) to.destroy()
+      else queue.push({ at: queue.at(-1)!.at, chunk: null })
+    })
+  }
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1')
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      socket.once('close', () => sockets.delete(socket))
+    }
+    relay(client, upstream)
+    relay(upstream, client)
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  const address = server.address()
+  if (typeof address !== 'object' || address === null) throw new Error('proxy has no port')
+  return {
+    url: `redis://127.0.0.1:${address.port}`,
+    port: address.port,
+    get chunks() {
+      return chunks
+    },
+    setDelay: (min, max) => void (delay = { minMs: min, maxMs: max }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
   }
 }

@@ -1,6 +1,6 @@
 // Read-mostly admin routes: status, audit log, the running config (secrets redacted), reload.
 import type { FastifyInstance } from 'fastify'
-import { redactDeep } from '../../core/problems.js'
+import { redactConfig } from '../../config/secrets.js'
 import { requireRole } from '../auth.js'
 import type { AdminContext } from '../context.js'
 import { adminError, needsReason, storeError } from '../reply.js'
@@ -40,7 +40,8 @@ export function statusRoutes(app: FastifyInstance, ctx: AdminContext): void {
     }
   })
 
-  app.get('/v1/config', { preHandler: viewer }, async () => redactDeep(ctx.snapshot().config))
+  // Redacted by the schema's secret marks (config/secrets.ts), never by key names.
+  app.get('/v1/config', { preHandler: viewer }, async () => redactConfig(ctx.snapshot().config))
 
   app.post('/v1/config/reload', { preHandler: admin }, async (request, reply) => {
     const reason = request.reason!

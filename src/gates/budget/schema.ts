@@ -3,6 +3,7 @@
 // Schema cannot express (time zones, per-action fields) are in semantic.ts. docs/budgets.md is
 // the operator's view.
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox'
+import { Secret } from '../../core/secret.js'
 
 const strict = <T extends TProperties>(properties: T, options: { description?: string } = {}): TObject<T> =>
   Type.Object(properties, { additionalProperties: false, ...options })
@@ -91,9 +92,11 @@ export const BudgetSchema = strict({
 })
 export type BudgetConfig = Static<typeof BudgetSchema>
 
+// Both secret (issue #10): header values carry tokens, and a Slack- or Teams-style webhook URL is
+// itself the credential (its path is the token).
 export const WebhookSchema = strict({
-  url: Type.String({ pattern: '^https?://', patternErrorMessage: 'must be an http:// or https:// URL' }),
-  headers: Type.Record(Type.String(), Type.String(), { default: {}, description: 'e.g. authorization: Bearer ${TOKEN}.' }),
+  url: Secret(Type.String({ pattern: '^https?://', patternErrorMessage: 'must be an http:// or https:// URL' })),
+  headers: Type.Record(Type.String(), Secret(Type.String()), { default: {}, description: 'e.g. authorization: Bearer ${TOKEN}.' }),
 })
 
 export const BudgetsSchema = section(

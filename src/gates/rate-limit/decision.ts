@@ -1,5 +1,5 @@
 // Turning counter state into a Decision, shared by the local and Redis limiters.
-import { gcraRemaining, gcraResetMs } from './gcra.js'
+import { gcraRemaining, gcraResetMs, sharedLimit } from './gcra.js'
 import type { CompiledRule, Rate } from './rules.js'
 import type { LimitDecision, LimitDenial, LimitKind, LimitState, LimitLease } from './types.js'
 
@@ -17,12 +17,14 @@ export function consider(tally: RuleTally, rule: CompiledRule, kind: LimitKind, 
   tally.denial = { rule: rule.name, kind, tooLarge: waitMs === Infinity }
 }
 
-export function rateState(rule: CompiledRule, kind: 'requests' | 'tokens', rate: Rate, remaining: number, resetMs: number): LimitState {
-  return { rule: rule.name, kind, limit: rate.limit, remaining, resetMs, windowSeconds: rate.windowSeconds }
+/** `share` < 1: the state of the local fallback's slice of the limit (LocalRateLimiter.setShare). */
+export function rateState(rule: CompiledRule, kind: 'requests' | 'tokens', rate: Rate, remaining: number, resetMs: number, share = 1): LimitState {
+  return { rule: rule.name, kind, limit: sharedLimit(rate.limit, share), remaining, resetMs, windowSeconds: rate.windowSeconds }
 }
 
-export function concurrentState(rule: CompiledRule, inflight: number): LimitState {
-  return { rule: rule.name, kind: 'concurrent', limit: rule.concurrent, remaining: Math.max(0, rule.concurrent - inflight), resetMs: 0, windowSeconds: 0 }
+export function concurrentState(rule: CompiledRule, inflight: number, share = 1): LimitState {
+  const limit = sharedLimit(rule.concurrent, share)
+  return { rule: rule.name, kind: 'concurrent', limit, remaining: Math.max(0, limit - inflight), resetMs: 0, windowSeconds: 0 }
 }
 
 /** A counter as the local limiter holds it (TATs in its relative ms). */
@@ -33,17 +35,17 @@ export interface CounterView {
   readonly inflight: number
 }
 
-export function counterStates(counters: readonly CounterView[], n: number, now: number): LimitState[] {
+export function counterStates(counters: readonly CounterView[], n: number, now: number, share = 1): LimitState[] {
   const limits: LimitState[] = []
   for (let i = 0; i < n; i++) {
     const { rule, requestsTat, tokensTat, inflight } = counters[i]!
     if (rule.requests !== undefined) {
-      limits.push(rateState(rule, 'requests', rule.requests, gcraRemaining(requestsTat, now, rule.requests), gcraResetMs(requestsTat, now)))
+      limits.push(rateState(rule, 'requests', rule.requests, gcraRemaining(requestsTat, now, rule.requests, share), gcraResetMs(requestsTat, now), share))
     }
     if (rule.tokens !== undefined) {
-      limits.push(rateState(rule, 'tokens', rule.tokens, gcraRemaining(tokensTat, now, rule.tokens), gcraResetMs(tokensTat, now)))
+      limits.push(rateState(rule, 'tokens', rule.tokens, gcraRemaining(tokensTat, now, rule.tokens, share), gcraResetMs(tokensTat, now), share))
     }
-    if (rule.concurrent > 0) limits.push(concurrentState(rule, inflight))
+    if (rule.concurrent > 0) limits.push(concurrentState(rule, inflight, share))
   }
   return limits
 }

@@ -52,7 +52,9 @@ export const rateLimitGate: GateModule<RateLimitInputs> = {
         return decision instanceof Promise ? decision.then((d) => verdict(facts, d)) : verdict(facts, decision)
       },
       settle(lease, outcome) {
-        const settled = limiter.settle(lease, tokensOf(outcome), Date.now())
+        // Refused by a later gate (this one admitted it): nothing reached a model, so no quota is used.
+        const refund = outcome.gate !== undefined && outcome.gate !== rateLimitGate.name
+        const settled = limiter.settle(lease, tokensOf(outcome), Date.now(), refund)
         // The Redis limiter reports its own settle failures (onSettleError); never leave a rejection unhandled.
         if (settled instanceof Promise) settled.catch(() => undefined)
       },

@@ -22,10 +22,21 @@ export function gcraCharge(tatMs: number, nowMs: number, rate: Rate, cost: numbe
   return Math.max(Math.max(tatMs, nowMs) + cost * rate.intervalMs, nowMs)
 }
 
-/** Units that would be admitted now. */
-export function gcraRemaining(tatMs: number, nowMs: number, rate: Rate): number {
-  const free = (rate.windowMs - Math.max(0, tatMs - nowMs)) / rate.intervalMs
-  return Math.min(rate.limit, Math.max(0, Math.floor(free + 1e-6)))
+/**
+ * Units that would be admitted now. With `share` < 1 (the Redis fallback's slice of a fleet-wide
+ * limit) each unit costs 1 / share of the limit's units, so the answer is that slice of it.
+ */
+export function gcraRemaining(tatMs: number, nowMs: number, rate: Rate, share = 1): number {
+  const free = ((rate.windowMs - Math.max(0, tatMs - nowMs)) / rate.intervalMs) * share
+  return Math.min(sharedLimit(rate.limit, share), Math.max(0, Math.floor(free + 1e-6)))
+}
+
+/**
+ * The part of `limit` a replica holding `share` of it may use: rounded down, so the parts of a
+ * fleet never add up to more than the limit (0 when the limit is smaller than the replica count).
+ */
+export function sharedLimit(limit: number, share: number): number {
+  return share === 1 ? limit : Math.floor(limit * share + 1e-9)
 }
 
 /** Whole milliseconds until the counter is full again (rounding noise below 1 ns ignored). */

@@ -130,4 +130,70 @@ describe('LocalRateLimiter', () => {
     expect(monitor.acquire(ctx(), est(), true, T0).allowed).toBe(false)
     expect(monitor.acquire(ctx(), est(), true, T0 + 20_000).allowed).toBe(true)
   })
+
+  describe('with a share of each limit (the Redis fallback)', () => {
+    it('admits the share of requests, tokens and slots, rounded down, and reports the shared limits', () => {
+      const l = limiter([{ name: 's', requests: { limit: 10, windowSeconds: 60 }, tokens: { limit: 1000, windowSeconds: 60 } }])
+      l.setShare(1 / 3)
+      const decisions = Array.from({ length: 5 }, () => l.acquire(ctx(), est(100, 0), true, T0))
+      expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false, false]) // 10 / 3 → 3
+      expect(decisions[3]!.deniedBy).toMatchObject({ kind: 'requests', tooLarge: false })
+      expect(decisions[3]!.limits.map((x) => [x.kind, x.limit, x.remaining])).toEqual([['requests', 3, 0], ['tokens', 333, 33]])
+      const slots = limiter([{ name: 'c', concurrent: 5 }])
+      slots.setShare(1 / 3)
+      const held = slots.acquire(ctx(), est(), true, T0)
+      expect(slots.acquire(ctx(), est(), true, T0)).toMatchObject({ allowed: false, deniedBy: { kind: 'concurrent' } }) // 5 / 3 → 1
+      expect(held.limits[0]).toMatchObject({ limit: 1, remaining: 0 })
+      slots.settle(held.lease, 0, T0)
+      expect(slots.acquire(ctx(), est(), true, T0).allowed).toBe(true)
+    })
+
+    it('refills at the share of the rate', () => {
+      const l = limiter([{ name: 'r', requests: { limit: 10, windowSeconds: 10 } }])
+      l.setShare(0.5)
+      expect(allowedCount(l, 10, T0)).toBe(5)
+      expect(allowedCount(l, 5, T0 + 1999)).toBe(0)
+      expect(allowedCount(l, 5, T0 + 2000)).toBe(1) // one request per 2 s: half of one per second
+    })
+
+    it('calls a reservation too large only for the whole limit; one that exceeds just the share waits', () => {
+      const l = limiter([{ name: 't', tokens: { limit: 1000, windowSeconds: 60 } }])
+      l.setShare(0.5)
+      expect(l.acquire(ctx(), est(700, 0), true, T0)).toMatchObject({ allowed: false, deniedBy: { tooLarge: false } })
+      expect(l.acquire(ctx(), est(1001, 0), true, T0)).toMatchObject({ allowed: false, deniedBy: { tooLarge: true } })
+      expect(l.acquire(ctx(), est(500, 0), true, T0).allowed).toBe(true)
+    })
+
+    it('settles a token correction at the share it was charged at', () => {
+      const l = limiter([{ name: 't', tokens: { limit: 1000, windowSeconds: 60 } }])
+      l.setShare(0.5)
+      const first = l.acquire(ctx(), est(400, 0), true, T0) // 400 of the 500 share
+      l.setShare(1)
+      l.settle(first.lease, 0, T0) // refunds the 800 it cost at share 0.5
+      expect(l.acquire(ctx(), est(1000, 0), true, T0).allowed).toBe(true)
+    })
+
+    it('rejects a share outside (0, 1]', () => {
+      expect(() => limiter([]).setShare(0)).toThrow(RangeError)
+      expect(() => limiter([]).setShare(1.5)).toThrow(RangeError)
+    })
+  })
+})
+
+describe('a refund (the request was refused by a later gate)', () => {
+  it.each([
+    { name: 'without refunds the limit is spent', refund: false, admitted: 2 },
+    { name: 'each refunded request gives its charge back', refund: true, admitted: 6 },
+  ])('$name', ({ refund, admitted }) => {
+    const limiter = new LocalRateLimiter(rateLimitsConfig({ rules: [{ name: 'two', key: ['user'], requests: { limit: 2, windowSeconds: 3600 } }] }))
+    const ctx = { client: 'app', tenant: 'shop', targetingKey: 'u', route: 'r', provider: 'p', model: 'm' }
+    let count = 0
+    for (let i = 0; i < 6; i++) {
+      const decision = limiter.acquire(ctx, { inputTokens: 0, maxOutputTokens: 0 }, true, 1_000)
+      if (!decision.allowed) continue
+      count++
+      limiter.settle(decision.lease, 0, 1_000, refund)
+    }
+    expect(count).toBe(admitted)
+  })
 })

@@ -2,10 +2,13 @@
 // Counters live in an LRU of `maxLocalKeys`; an evicted counter is remembered by EvictedSketch
 // (never fresher than it was), and one with requests in flight is pinned until they settle, so
 // eviction can make a limit stricter but never looser (docs/rate-limits.md, Memory bound).
+// As the Redis fallback it holds a `share` of every limit: each unit it admits costs 1 / share of
+// the limit's units, so it admits that slice of the limit and refills at that slice of the rate.
+// Counters are times (TATs), so changing the share later keeps the fraction of each limit used.
 import { LRUCache } from 'lru-cache'
 import { consider, counterStates, finishDecision, type RuleTally } from './decision.js'
 import { EvictedSketch, type TatPair } from './evicted-sketch.js'
-import { gcraCharge, gcraWaitMs } from './gcra.js'
+import { gcraCharge, gcraWaitMs, sharedLimit } from './gcra.js'
 import { compileRules, reservedTokens, type CompiledRule, type Rate } from './rules.js'
 import type { RateLimitsConfig } from './schema.js'
 import { NO_LEASE, UNLIMITED, type LimitDecision, type LimitLease, type RateLimitContext, type RateLimiter, type TokenEstimate } from './types.js'
@@ -30,6 +33,8 @@ class LocalLease implements LimitLease {
     readonly buckets: Bucket[],
     readonly inputTokens: number,
     readonly maxOutputTokens: number | undefined,
+    /** The cost per unit at acquire (1 / share), so a correction moves the counter as the charge did. */
+    readonly weight: number,
   ) {}
 }
 
@@ -55,10 +60,14 @@ export class LocalRateLimiter implements RateLimiter {
   private readonly tally: RuleTally = { waitMs: 0, denial: undefined }
   private originMs: number | undefined
   private lastNow = 0
+  /** 1 / share: what one admitted unit costs. */
+  private weight = 1
+  private currentShare = 1
 
-  /** `share` scales every limit: the Redis fallback's slice of a fleet-wide limit. */
+  /** `share` (0 < share ≤ 1): the slice of every limit this limiter allows, e.g. the Redis fallback's. */
   constructor(config: RateLimitsConfig, share = 1) {
-    this.rules = compileRules(config, share)
+    this.setShare(share)
+    this.rules = compileRules(config)
     this.shared = this.rules.map((rule) => (rule.keyed ? undefined : new Bucket(rule, rule.name)))
     this.sketch = new EvictedSketch(config.maxLocalKeys / 2)
     this.cache = new LRUCache<string, Bucket>({
@@ -72,9 +81,23 @@ export class LocalRateLimiter implements RateLimiter {
     })
   }
 
+  get share(): number {
+    return this.currentShare
+  }
+
+  /**
+   * Changes the slice of every limit (rounded down per limit: 10 at share 1/3 is 3, 1 at share 1/2
+   * is 0). Counters keep the fraction of each limit already used.
+   */
+  setShare(share: number): void {
+    if (!(share > 0 && share <= 1)) throw new RangeError(`share must be in (0, 1], got ${share}`)
+    this.currentShare = share
+    this.weight = 1 / share
+  }
+
   acquire(ctx: RateLimitContext, estimate: TokenEstimate, enforce: boolean, nowMs: number): LimitDecision {
     const now = this.relative(nowMs)
-    const { matched, rules, tally } = this
+    const { matched, rules, tally, weight, currentShare: share } = this
     let n = 0
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!
@@ -85,45 +108,45 @@ export class LocalRateLimiter implements RateLimiter {
     tally.denial = undefined
     for (let i = 0; i < n; i++) {
       const { rule, requestsTat, tokensTat, inflight } = matched[i]!
-      if (rule.requests !== undefined) consider(tally, rule, 'requests', gcraWaitMs(requestsTat, now, rule.requests, 1))
+      if (rule.requests !== undefined) consider(tally, rule, 'requests', gcraWaitMs(requestsTat, now, rule.requests, weight))
       if (rule.tokens !== undefined) {
+        // Too large only for the whole limit: one that fits the limit but not this share waits (retryable).
         const cost = reservedTokens(rule, estimate.inputTokens, estimate.maxOutputTokens)
-        consider(tally, rule, 'tokens', cost > rule.tokens.limit ? Infinity : gcraWaitMs(tokensTat, now, rule.tokens, cost))
+        consider(tally, rule, 'tokens', cost > rule.tokens.limit ? Infinity : gcraWaitMs(tokensTat, now, rule.tokens, cost * weight))
       }
-      if (rule.concurrent > 0 && inflight >= rule.concurrent) consider(tally, rule, 'concurrent', CONCURRENT_RETRY_MS)
+      if (rule.concurrent > 0 && inflight >= sharedLimit(rule.concurrent, share)) consider(tally, rule, 'concurrent', CONCURRENT_RETRY_MS)
     }
     let lease: LimitLease = NO_LEASE
     if (tally.denial === undefined) {
-      let settles = false
       for (let i = 0; i < n; i++) {
         const bucket = matched[i]!
         const rule = bucket.rule
-        if (rule.requests !== undefined) bucket.requestsTat = gcraCharge(bucket.requestsTat, now, rule.requests, 1)
+        if (rule.requests !== undefined) bucket.requestsTat = gcraCharge(bucket.requestsTat, now, rule.requests, weight)
         if (rule.tokens !== undefined) {
           const cost = reservedTokens(rule, estimate.inputTokens, estimate.maxOutputTokens)
-          bucket.tokensTat = gcraCharge(bucket.tokensTat, now, rule.tokens, cost)
-          settles = true
+          bucket.tokensTat = gcraCharge(bucket.tokensTat, now, rule.tokens, cost * weight)
         }
-        if (rule.concurrent > 0) {
-          bucket.inflight++
-          settles = true
-        }
+        if (rule.concurrent > 0) bucket.inflight++
       }
-      // Requests-only rules have nothing to settle, so their requests allocate no lease.
-      if (settles) lease = new LocalLease(matched.slice(0, n), estimate.inputTokens, estimate.maxOutputTokens)
+      // Every admitted request settles: a later gate's refusal gives its request charge back.
+      lease = new LocalLease(matched.slice(0, n), estimate.inputTokens, estimate.maxOutputTokens, weight)
     }
-    return finishDecision(tally, rules, counterStates(matched, n, now), enforce, lease)
+    return finishDecision(tally, rules, counterStates(matched, n, now, share), enforce, lease)
   }
 
-  settle(lease: LimitLease, actualTokens: number | undefined, nowMs: number): void {
+  settle(lease: LimitLease, actualTokens: number | undefined, nowMs: number, refund = false): void {
     if (!(lease instanceof LocalLease) || lease.settled) return
     lease.settled = true
     const now = this.relative(nowMs)
     for (const bucket of lease.buckets) {
       const rule = bucket.rule
+      if (refund && rule.requests !== undefined) {
+        const live = bucket.detached ? (this.cache.peek(bucket.key) ?? this.pinned.get(bucket.key)) : bucket
+        if (live !== undefined) live.requestsTat = gcraCharge(live.requestsTat, now, rule.requests, -lease.weight)
+      }
       if (rule.tokens !== undefined && actualTokens !== undefined) {
         const diff = actualTokens - reservedTokens(rule, lease.inputTokens, lease.maxOutputTokens)
-        if (diff !== 0) this.correctTokens(bucket, rule.tokens, diff, now)
+        if (diff !== 0) this.correctTokens(bucket, rule.tokens, diff * lease.weight, now)
       }
       if (rule.concurrent > 0 && --bucket.inflight === 0 && this.pinned.get(bucket.key) === bucket) {
         this.pinned.delete(bucket.key)

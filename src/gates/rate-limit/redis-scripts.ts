@@ -93,15 +93,21 @@ return out
 `
 
 /**
- * KEYS: as for ACQUIRE. ARGV: now, lease id, then per rule 3 numbers: token interval ms (0 = no
- * token limit), tokens to charge (negative refunds), 1 if it holds a concurrency slot.
+ * KEYS: as for ACQUIRE. ARGV: now, lease id, then per rule 4 numbers: token interval ms (0 = no
+ * token limit), tokens to charge (negative refunds), 1 if it holds a concurrency slot, and the
+ * request interval ms to give back (0 = none; a refused request's charge).
  */
 export const SETTLE = `${PRELUDE}
 local leaseId = ARGV[2]
 for i = 1, #KEYS / 2 do
-  local b = 2 + (i - 1) * 3
-  local tt, diff, conc = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), ARGV[b + 3]
+  local b = 2 + (i - 1) * 4
+  local tt, diff, conc, rr = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), ARGV[b + 3], tonumber(ARGV[b + 4])
   local h = KEYS[2 * i - 1]
+  if rr > 0 then
+    local f = redis.call('HMGET', h, 'ra', 'ro')
+    local ra, ro = tonumber(f[1]), tonumber(f[2])
+    if lag(ra, ro) > 0 then redis.call('HSET', h, 'ro', fmt(math.max(ro - rr, now - ra))) end
+  end
   if tt > 0 and diff ~= 0 then
     local f = redis.call('HMGET', h, 'ra', 'ro', 'ta', 'to')
     local ra, ro, ta, to = tonumber(f[1]), tonumber(f[2]), tonumber(f[3]), tonumber(f[4])
@@ -118,4 +124,19 @@ for i = 1, #KEYS / 2 do
   if conc == '1' then redis.call('ZREM', KEYS[2 * i], leaseId) end
 end
 return 0
+`
+
+/**
+ * The replica registry (replicas.ts): a sorted set of replica ids scored by when their heartbeat
+ * lapses, on the Redis clock. KEYS: the set. ARGV: replica id, time to live in ms.
+ * Returns the replicas whose heartbeat has not lapsed, this one included.
+ */
+export const HEARTBEAT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ttl)
+return redis.call('ZCARD', KEYS[1])
 `

@@ -121,3 +121,20 @@ describe('RedisRateLimiter', () => {
     expect(a!.acquire(ctx(), none, true, T0)).toMatchObject({ allowed: true, limits: [] })
   })
 })
+
+describe('a refund (the request was refused by a later gate)', () => {
+  it.each([
+    { name: 'without refunds the limit is spent', refund: false, admitted: 2 },
+    { name: 'each refunded request gives its charge back', refund: true, admitted: 6 },
+  ])('$name', async ({ refund, admitted }) => {
+    const [limiter] = replicas([{ name: 'two', key: ['user'], requests: { limit: 2, windowSeconds: 3600 } }])
+    let count = 0
+    for (let i = 0; i < 6; i++) {
+      const decision = await limiter!.acquire(ctx(), none, true, T0)
+      if (!decision.allowed) continue
+      count++
+      await limiter!.settle(decision.lease, 0, T0, refund)
+    }
+    expect(count).toBe(admitted)
+  })
+})

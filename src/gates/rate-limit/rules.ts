@@ -74,23 +74,22 @@ function keyBuilder(name: string, key: readonly Dimension[]): (ctx: RateLimitCon
   }
 }
 
-/** `share` scales every limit (the local fallback's slice of a fleet-wide limit); at least 1 survives. */
-function rate(window: { limit: number; windowSeconds: number } | undefined, share: number): Rate | undefined {
+function rate(window: { limit: number; windowSeconds: number } | undefined): Rate | undefined {
   if (window === undefined) return undefined
-  const limit = Math.max(1, Math.floor(window.limit * share))
   const windowMs = window.windowSeconds * 1000
-  return { limit, windowSeconds: window.windowSeconds, windowMs, intervalMs: windowMs / limit }
+  return { limit: window.limit, windowSeconds: window.windowSeconds, windowMs, intervalMs: windowMs / window.limit }
 }
 
-export function compileRules(config: RateLimitsConfig, share = 1): CompiledRule[] {
+/** The config's limits as they are; the local fallback's share is applied by LocalRateLimiter (`setShare`). */
+export function compileRules(config: RateLimitsConfig): CompiledRule[] {
   return config.rules.map((rule) => ({
     name: rule.name,
     matches: matcher(rule.match),
     keyOf: keyBuilder(rule.name, rule.key),
     keyed: rule.key.length > 0,
-    requests: rate(rule.requests, share),
-    tokens: rate(rule.tokens, share),
-    concurrent: rule.concurrent === undefined ? 0 : Math.max(1, Math.floor(rule.concurrent * share)),
+    requests: rate(rule.requests),
+    tokens: rate(rule.tokens),
+    concurrent: rule.concurrent ?? 0,
     defaultMaxOutputTokens: rule.defaultMaxOutputTokens ?? config.defaultMaxOutputTokens,
   }))
 }

@@ -7,7 +7,7 @@ describe('rateLimits config', () => {
       rules: [{ name: 'r', key: [], concurrent: 4 }],
       defaultMaxOutputTokens: 1024,
       maxLocalKeys: 100_000,
-      redis: { keyPrefix: 'sluice:rl:', clock: 'redis', leaseSeconds: 900, commandTimeoutMs: 100, fallback: 'local', localShare: 0.5 },
+      redis: { keyPrefix: 'sluice:rl:', clock: 'redis', leaseSeconds: 900, commandTimeoutMs: 100, deadlineMs: 1000, fallback: 'local', localShare: 0.5 },
     })
   })
 

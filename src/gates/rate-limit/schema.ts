@@ -83,16 +83,28 @@ export const RateLimitsSchema = Type.Object(
           default: 900,
           description: 'A concurrency slot held longer than this is freed, so a replica that dies cannot hold slots forever.',
         }),
-        commandTimeoutMs: Type.Integer({ minimum: 1, default: 100, description: 'A Redis call slower than this counts as Redis being unavailable.' }),
+        commandTimeoutMs: Type.Integer({
+          minimum: 1,
+          default: 100,
+          description:
+            'A Redis call unanswered this long counts as slow (stats slowCalls), not as down: while the connection is up it is waited for, up to `deadlineMs`.',
+        }),
+        deadlineMs: Type.Integer({
+          minimum: 1,
+          default: 1000,
+          description: 'How long a rate-limit decision waits for Redis on a live connection before Redis counts as down and the fallback decides.',
+        }),
         fallback: Type.Union([Type.Literal('local'), Type.Literal('none')], {
           default: 'local',
-          description: '`local`: while Redis is unreachable, limit in-process with `localShare` of each limit. `none`: the error reaches the gate, whose failMode decides.',
+          description:
+            '`local`: while Redis is unreachable, limit in-process with a share of each limit (see `localShare`). `none`: the error reaches the gate, whose failMode decides.',
         }),
         localShare: Type.Number({
           exclusiveMinimum: 0,
           maximum: 1,
           default: 0.5,
-          description: 'Share of each limit one replica allows on its own while Redis is unreachable (e.g. 1 / replicas).',
+          description:
+            'The most of each limit one replica allows on its own while Redis is unreachable. The share used is the smaller of this and 1 / replicas seen through Redis heartbeats (rounded down per limit), so the fleet stays within the limit; this alone until a replica has seen the count.',
         }),
       },
       { additionalProperties: false, default: {}, description: 'Used when state.store is redis: counters shared and exact across replicas.' },

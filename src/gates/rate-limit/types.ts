@@ -75,7 +75,11 @@ export interface RateLimiter {
    * output), refunding or charging the difference. `undefined` keeps the reservation (usage
    * unknown, e.g. aborted mid-stream); 0 refunds it all (failed before the upstream ran).
    */
-  settle(lease: LimitLease, actualTokens: number | undefined, nowMs: number): void | Promise<void>
+  /**
+   * `refund`: the request was refused after this limiter admitted it (a later gate) and reached no
+   * model; its request charge is given back as well as its tokens, so a refused call uses no quota.
+   */
+  settle(lease: LimitLease, actualTokens: number | undefined, nowMs: number, refund?: boolean): void | Promise<void>
 }
 
 export const NO_LEASE: LimitLease = Object.freeze({ backend: 'none' })
