@@ -177,4 +177,25 @@ describe('smaller cases of issue #10 (item 12)', () => {
       await goodCallStillWorks()
     },
   )
+
+  it('CONNECT → 405 with a JSON error, then the connection closes; the server is fine', async () => {
+    const reply = await raw('CONNECT api.openai.com:443 HTTP/1.1\r\nHost: api.openai.com:443\r\n\r\n')
+    expect(reply).toMatch(/^HTTP\/1\.1 405/)
+    expect(reply).toContain('SLUICE_ERR_METHOD_NOT_ALLOWED')
+    await goodCallStillWorks()
+  })
+
+  it('an HTTP/1.1 request without Host → 400 SLUICE_ERR_HEADER_INVALID in its dialect, not an empty 400', async () => {
+    const before = stack.emulators.openai.requests.count
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+    const reply = await raw(
+      `POST /openai/v1/chat/completions HTTP/1.1\r\nauthorization: Bearer ${CLIENT.credentials.apiKey}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+    )
+    expect(reply).toMatch(/^HTTP\/1\.1 400/)
+    const json = JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4)) as { error: { code: string; message: string } }
+    expect(json.error.code).toBe('SLUICE_ERR_HEADER_INVALID')
+    expect(json.error.message).toContain('Host')
+    expect(stack.emulators.openai.requests.count).toBe(before)
+    await goodCallStillWorks()
+  })
 })
