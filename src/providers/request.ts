@@ -1,6 +1,7 @@
 // Reading a native request, shared by the adapters: one JSON.parse per body, token counts, the
 // Bearer scheme, and the Recognition values every adapter answers with.
 import type { NativeRequest, PresentedCredential, Recognition, StreamFormat } from '../core/wire.js'
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './streams/json-bytes.js'
 
 export type JsonObject = Record<string, unknown>
 
@@ -13,12 +14,6 @@ export type JsonObject = Record<string, unknown>
  */
 export const MAX_JSON_DEPTH = 128
 
-const QUOTE = 0x22
-const BACKSLASH = 0x5c
-const OPEN_BRACE = 0x7b
-const OPEN_BRACKET = 0x5b
-const CLOSE_BRACE = 0x7d
-const CLOSE_BRACKET = 0x5d
 
 /**
  * True when `text` (JSON or not) opens more than `limit` objects/arrays inside each other outside

@@ -6,12 +6,7 @@
 /** Called once per complete element. `element` is only valid during the call (it may view the chunk). */
 export type JsonElementHandler = (element: Buffer) => void
 
-const QUOTE = 0x22
-const BACKSLASH = 0x5c
-const OPEN_BRACE = 0x7b
-const CLOSE_BRACE = 0x7d
-const OPEN_BRACKET = 0x5b
-const CLOSE_BRACKET = 0x5d
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js'
 
 /** Elements larger than this are dropped rather than buffered without bound. */
 export const MAX_JSON_ELEMENT_BYTES = 16 * 1024 * 1024
