@@ -14,3 +14,4 @@ export { createActionRunner, type ActionRunner, type ActionRunnerOptions, type A
 export type { SpendStore } from './spend-store.js'
 export { createRedisSpendStore, type RedisSpendStoreOptions } from './redis-spend-store.js'
 export { createSqliteSpendStore, type SqliteSpendStore } from './sqlite-spend-store.js'
+export { SpendJournal, type JournalEntry, type JournalHealth, type SpendJournalOptions } from './journal.js'

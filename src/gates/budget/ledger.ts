@@ -2,10 +2,14 @@
 // in-memory mirror plus the fleet totals from the last sync, never a store round trip per request.
 // A call reserves its estimated cost before it goes out and settles its actual cost after it ends
 // (streamed, failed and aborted calls too); spend is synced to the SpendStore in the background.
+// With a crash journal, both are also written to a local file in the same turn, so a `kill -9`
+// loses no call: one in flight counts its reservation, one settled its cost (journal.ts).
+import type { SpendJournal } from './journal.js'
 import { costUsd, type CostEstimate } from './prices.js'
 import { fixedValue, scopeKey, scopeValue, type BudgetContext, type CompiledBudget } from './scopes.js'
-import { ScopeState } from './scope-state.js'
-import type { SpendStore } from './spend-store.js'
+import { ScopeState, type Counter } from './scope-state.js'
+import { crossesNew } from './thresholds.js'
+import { toNanos, type SpendStore } from './spend-store.js'
 import { SyncLoop } from './sync-loop.js'
 import type { BudgetDecision, BudgetDenial, Reservation, ScopeReport, SettleOutcome } from './decisions.js'
 import type { ThresholdEvent } from './thresholds.js'
@@ -13,16 +17,28 @@ import type { ThresholdEvent } from './thresholds.js'
 export interface LedgerOptions {
   readonly budgets: readonly CompiledBudget[]
   readonly store: SpendStore
+  /** The crash journal (journal.ts); without one, spend not yet synced is lost on a crash. */
+  readonly journal?: SpendJournal
   /** `budgets.sync.localShareWhenStoreDown`. */
   readonly localShareWhenStoreDown: number
-  /** `budgets.sync.onSettle`: sync after each settle (coalesced) once `start` ran. */
-  readonly syncOnSettle: boolean
+  /**
+   * `budgets.sync.onSettle`: sync after each settle (coalesced) once `start` ran. `'crossing'`:
+   * only after a settle that crossed a threshold, so that its event fires at once — for a store
+   * no other replica reads, with a journal that already made the settle durable (runtime.ts).
+   */
+  readonly syncOnSettle: boolean | 'crossing'
   readonly now?: () => number
   readonly onThreshold?: (event: ThresholdEvent) => void
   readonly onError?: (error: unknown) => void
 }
 
-const held = new WeakMap<Reservation, ScopeState[]>()
+/** What a reservation holds: each scope and the counter (window slot) it was reserved in. */
+interface Held {
+  readonly states: ScopeState[]
+  readonly counters: Counter[]
+}
+
+const held = new WeakMap<Reservation, Held>()
 
 export class BudgetLedger {
   private budgets: readonly CompiledBudget[]
@@ -65,17 +81,24 @@ export class BudgetLedger {
   /** Holds `estimate` against every budget the call counts toward. Call in the same turn as `check`. */
   reserve(ctx: BudgetContext, estimate: CostEstimate, nowMs: number): Reservation {
     const states: ScopeState[] = []
+    const counters: Counter[] = []
+    const journal = this.options.journal
+    const nanos = toNanos(estimate.costUsd)
     for (const budget of this.budgets) {
       const value = scopeValue(budget, ctx)
       if (value === undefined) continue
       const state = this.state(budget, value)
       state.reservedUsd += estimate.costUsd
-      state.counter(nowMs)
+      const counter = state.counter(nowMs)
+      journal?.add(state.key, counter.slot.key, nanos, counter.slot.expiresAtMs)
       this.loop.touch(state, nowMs)
       states.push(state)
+      counters.push(counter)
     }
+    // Written before the call goes out, so it is on file before any answer can reach the client.
+    journal?.commit()
     const reservation: Reservation = { estimate }
-    held.set(reservation, states)
+    held.set(reservation, { states, counters })
     return reservation
   }
 
@@ -85,22 +108,29 @@ export class BudgetLedger {
    * or failed upstream costs nothing). A second settle of one reservation is a no-op.
    */
   settle(reservation: Reservation, outcome: SettleOutcome, nowMs: number): number {
-    const states = held.get(reservation)
-    if (states === undefined) return 0
+    const hold = held.get(reservation)
+    if (hold === undefined) return 0
     held.delete(reservation)
+    const { states, counters } = hold
     const { estimate } = reservation
     const { servedBy } = outcome
     const price = servedBy?.price ?? estimate.price
     const cost = outcome.usage !== undefined ? costUsd(price, outcome.usage) : outcome.responseStarted ? estimate.costUsd : 0
-    for (const reserved of states) {
+    const journal = this.options.journal
+    const reservedNanos = toNanos(estimate.costUsd)
+    const costNanos = toNanos(cost)
+    for (let i = 0; i < states.length; i++) {
+      const reserved = states[i]!
       reserved.reservedUsd = Math.max(0, reserved.reservedUsd - estimate.costUsd)
+      const slot = counters[i]!.slot
+      journal?.add(reserved.key, slot.key, -reservedNanos, slot.expiresAtMs)
       if (servedBy !== undefined) {
         this.loop.touch(reserved, nowMs)
         continue
       }
       // After a reload the scope may have a fresh state; spend goes to the budget as it is now.
       const current = this.states.get(reserved.key) ?? reserved
-      if (cost > 0) current.addSpend(cost, nowMs)
+      if (cost > 0) this.charge(current, cost, costNanos, nowMs)
       this.loop.touch(current, nowMs)
       if (current !== reserved) this.loop.touch(reserved, nowMs)
     }
@@ -109,11 +139,15 @@ export class BudgetLedger {
         const value = scopeValue(budget, servedBy.context)
         if (value === undefined) continue
         const state = this.state(budget, value)
-        if (cost > 0) state.addSpend(cost, nowMs)
+        if (cost > 0) this.charge(state, cost, costNanos, nowMs)
         this.loop.touch(state, nowMs)
       }
     }
-    this.loop.settled()
+    // One line: the reservation released and the cost charged, together.
+    journal?.commit()
+    if (this.options.syncOnSettle === 'crossing') {
+      if (cost > 0 && this.crossed(states, servedBy?.context, nowMs)) this.loop.settled()
+    } else this.loop.settled()
     return cost
   }
 
@@ -178,7 +212,7 @@ export class BudgetLedger {
     })
   }
 
-  health(): { readonly ok: boolean; readonly lastSyncAtMs: number | undefined; readonly error: string | undefined } {
+  health(): ReturnType<SyncLoop['health']> {
     return this.loop.health()
   }
 
@@ -201,6 +235,23 @@ export class BudgetLedger {
     if (this.loop.storeOk) return limit
     const synced = state.syncedUsd(nowMs)
     return synced + Math.max(0, limit - synced) * this.options.localShareWhenStoreDown
+  }
+
+  /** Whether a scope this settle charged has newly crossed a threshold. */
+  private crossed(reserved: readonly ScopeState[], servedBy: BudgetContext | undefined, nowMs: number): boolean {
+    if (servedBy === undefined) return reserved.some((r) => crossesNew(this.states.get(r.key) ?? r, nowMs))
+    for (const budget of this.budgets) {
+      const value = scopeValue(budget, servedBy)
+      const state = value === undefined ? undefined : this.states.get(scopeKey(budget, value))
+      if (state !== undefined && crossesNew(state, nowMs)) return true
+    }
+    return false
+  }
+
+  private charge(state: ScopeState, cost: number, costNanos: number, nowMs: number): void {
+    const counter = state.addSpend(cost, nowMs)
+    counter.pendingNanos += costNanos
+    this.options.journal?.add(state.key, counter.slot.key, costNanos, counter.slot.expiresAtMs)
   }
 
   private state(budget: CompiledBudget, value: string): ScopeState {

@@ -1,6 +1,7 @@
 // The running budget machinery of one Sluice: the ledger (kept across config reloads so reserved
 // and synced spend survive an edit), the price table, the spend store it syncs to (Redis when the
-// state store is Redis, else a sqlite file of its own, or memory) and the threshold actions.
+// state store is Redis, else a sqlite file of its own, or memory), the crash journal beside it in
+// `state.path` (sqlite and Redis) and the threshold actions.
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from '../../config/schema.js'
@@ -8,6 +9,7 @@ import { metrics } from '../../core/metrics.js'
 import type { StateStore } from '../../core/store.js'
 import { createActionRunner, type ActionRunner } from './actions.js'
 import { Throttle, type BudgetRuntime } from './gate.js'
+import { SpendJournal } from './journal.js'
 import { BudgetLedger } from './ledger.js'
 import { buildPriceTable, readShippedPrices, type PriceTable } from './prices.js'
 import { createRedisSpendStore } from './redis-spend-store.js'
@@ -17,6 +19,24 @@ import type { ThresholdEvent } from './thresholds.js'
 import type { ThresholdAction } from './schema.js'
 
 const METRICS_INTERVAL_MS = 5_000
+
+/**
+ * The crash journal lives in `state.path`: with sqlite beside budgets.db (required: the default
+ * store promises no completed call's spend is lost), with Redis too when the directory is
+ * writable (a replica restarted on the same disk then sends what it had not synced); the memory
+ * store keeps nothing across a restart anyway.
+ */
+function openJournal(config: Readonly<Config>, logger: Logger): SpendJournal | undefined {
+  if (config.state.store === 'memory') return undefined
+  const onError = (err: unknown): void => logger.error({ err }, 'budget journal write failed; a crash may lose spend not yet synced')
+  if (config.state.store === 'sqlite') return SpendJournal.open(config.state.path, { onError })
+  try {
+    return SpendJournal.open(config.state.path, { onError })
+  } catch (err) {
+    logger.warn({ err, path: config.state.path }, 'no budget journal (state.path is not writable): a crash loses spend not yet sent to Redis')
+    return undefined
+  }
+}
 
 export class Budgets {
   #runner: ActionRunner
@@ -31,6 +51,7 @@ export class Budgets {
     private readonly store: StateStore,
     private readonly logger: Logger,
     private readonly closeSpendStore: () => void,
+    private readonly journal: SpendJournal | undefined,
   ) {
     this.#config = config
     this.#prices = buildPriceTable(readShippedPrices(), config.budgets)
@@ -41,9 +62,11 @@ export class Budgets {
   static async start(config: Readonly<Config>, store: StateStore, logger: Logger): Promise<Budgets> {
     let closeSpendStore: () => void
     let spendStore
-    if (config.state.store === 'redis' && config.state.redis !== undefined) {
+    const redisConfig = config.state.store === 'redis' ? config.state.redis : undefined
+    const local = redisConfig === undefined
+    if (!local) {
       // Fail fast while Redis is away: the ledger keeps spend locally and resends it later.
-      const redis = new Redis(config.state.redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: false })
+      const redis = new Redis(redisConfig.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: false })
       redis.on('error', () => undefined) // reported through the ledger's sync health, not as crashes
       spendStore = createRedisSpendStore(redis)
       closeSpendStore = () => redis.disconnect()
@@ -52,16 +75,21 @@ export class Budgets {
       spendStore = sqlite
       closeSpendStore = () => sqlite.close()
     }
+    const journal = openJournal(config, logger)
     let budgets: Budgets | undefined
     const ledger = new BudgetLedger({
       budgets: compileBudgets(config.budgets),
       store: spendStore,
+      journal,
       localShareWhenStoreDown: config.budgets.sync.localShareWhenStoreDown,
-      syncOnSettle: config.budgets.sync.onSettle,
+      // No other replica reads a local store (sqlite or memory), and the journal already made each
+      // settle durable: syncing after every settle (a sqlite commit per scope) would only bring
+      // threshold events forward, so it happens after the settles that cross one.
+      syncOnSettle: config.budgets.sync.onSettle && local ? 'crossing' : config.budgets.sync.onSettle,
       onThreshold: (event) => budgets?.onThreshold(event),
       onError: (err) => logger.warn({ err }, 'budget spend sync failed; deciding from local spend'),
     })
-    budgets = new Budgets(config, ledger, store, logger, closeSpendStore)
+    budgets = new Budgets(config, ledger, store, logger, closeSpendStore, journal)
     await ledger.load(Date.now())
     ledger.start(config.budgets.sync.intervalMs)
     return budgets
@@ -83,6 +111,7 @@ export class Budgets {
     clearInterval(this.#metricsTimer)
     await this.ledger.stop()
     this.closeSpendStore()
+    this.journal?.close()
   }
 
   onThreshold(event: ThresholdEvent): void {

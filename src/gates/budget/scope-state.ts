@@ -6,12 +6,15 @@ import type { WindowSlot } from './windows.js'
 /**
  * Spend of one scope in one slot. `syncedUsd` is the fleet total the store last returned;
  * `pendingUsd` was settled here and not yet sent; `inflightUsd` is being sent now.
+ * `pendingNanos` is `pendingUsd` as the crash journal counted it (the sum of each call's cost in
+ * whole nano-USD), so that what a sync confirms there is exactly what settle wrote.
  */
 export interface Counter {
   readonly slot: WindowSlot
   syncedUsd: number
   pendingUsd: number
   inflightUsd: number
+  pendingNanos: number
 }
 
 const total = (c: Counter): number => c.syncedUsd + c.pendingUsd + c.inflightUsd
@@ -51,14 +54,17 @@ export class ScopeState {
     const slot = this.budget.window.slot(nowMs)
     let counter = this.counters.get(slot.key)
     if (counter === undefined) {
-      counter = { slot, syncedUsd: 0, pendingUsd: 0, inflightUsd: 0 }
+      counter = { slot, syncedUsd: 0, pendingUsd: 0, inflightUsd: 0, pendingNanos: 0 }
       this.counters.set(slot.key, counter)
     }
     return counter
   }
 
-  addSpend(usd: number, nowMs: number): void {
-    this.counter(nowMs).pendingUsd += usd
+  /** Returns the counter charged. */
+  addSpend(usd: number, nowMs: number): Counter {
+    const counter = this.counter(nowMs)
+    counter.pendingUsd += usd
+    return counter
   }
 
   /**
@@ -83,14 +89,14 @@ export class ScopeState {
   /** Nothing left to send and no call in flight. */
   idle(): boolean {
     if (this.reservedUsd > 0) return false
-    for (const counter of this.counters.values()) if (counter.pendingUsd !== 0 || counter.inflightUsd !== 0) return false
+    for (const counter of this.counters.values()) if (counter.pendingUsd !== 0 || counter.inflightUsd !== 0 || counter.pendingNanos !== 0) return false
     return true
   }
 
   /** Drops counters past expiry with nothing left to send; true when the whole state can go. */
   prune(nowMs: number): boolean {
     for (const [key, counter] of this.counters) {
-      if (counter.slot.expiresAtMs <= nowMs && counter.pendingUsd === 0 && counter.inflightUsd === 0) this.counters.delete(key)
+      if (counter.slot.expiresAtMs <= nowMs && counter.pendingUsd === 0 && counter.inflightUsd === 0 && counter.pendingNanos === 0) this.counters.delete(key)
     }
     return this.counters.size === 0 && this.reservedUsd === 0
   }

@@ -18,7 +18,7 @@ const ctx: BudgetContext = { provider: 'openai', model: 'm', route: 'openai', cl
 const freshSpendStore = (): SqliteSpendStore => createSqliteSpendStore(mkdtempSync(join(tmpdir(), 'sluice-spend-')))
 const T0 = Date.parse('2025-01-31T12:00:00Z')
 
-function replica(state: SqliteSpendStore, limits: Record<string, unknown>, share = 1, syncOnSettle = false) {
+function replica(state: SqliteSpendStore, limits: Record<string, unknown>, share = 1, syncOnSettle: boolean | 'crossing' = false) {
   const events: ThresholdEvent[] = []
   const ledger = new BudgetLedger({
     budgets: compileBudgets(budgetsConfig({ limits })),
@@ -70,13 +70,14 @@ describe('sharing spend', () => {
   })
 })
 
+const turns = async (n: number) => {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve))
+}
+
 describe('the sync loop', () => {
   afterEach(() => {
     vi.useRealTimers()
   })
-  const turns = async (n: number) => {
-    for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve))
-  }
 
   it('syncs every interval once started, and sends what is left on stop', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
@@ -156,6 +157,24 @@ describe('threshold events', () => {
     spend(6, tomorrow)
     await ledger.sync(tomorrow)
     expect(events.map((e) => `${e.windowKey}@${e.atPercent}`).slice(3)).toEqual(['d2025-02-01@50'])
+  })
+
+  it("with onSettle 'crossing' (a local store), sync after a settle only when it crosses one", async () => {
+    const state = freshSpendStore()
+    const a = replica(state, limits, 1, 'crossing')
+    a.ledger.start(3_600_000)
+    a.spend(1)
+    await turns(5)
+    expect(await state.get('total/*', 'd2025-01-31')).toBe(0)
+    a.spend(4.5)
+    await turns(5)
+    expect(await state.get('total/*', 'd2025-01-31')).toBe(5.5)
+    expect(a.events.map((e) => e.atPercent)).toEqual([50])
+    a.spend(1)
+    await turns(5)
+    expect(await state.get('total/*', 'd2025-01-31')).toBe(5.5)
+    await a.ledger.stop()
+    expect(await state.get('total/*', 'd2025-01-31')).toBe(6.5)
   })
 
   it('fire once across the fleet', async () => {

@@ -29,6 +29,17 @@ export interface Crossing {
   readonly expiresAtMs: number
 }
 
+/** Whether `newCrossings` would return something now (records nothing): a settle's cheap test for whether to sync at once. */
+export function crossesNew(state: ScopeState, nowMs: number): boolean {
+  const { budget } = state
+  if (budget.thresholds.length === 0) return false
+  const spentUsd = state.spentUsd(nowMs)
+  if (spentUsd === 0) return false
+  const tag = budget.window.kind === 'rolling' ? 'rolling' : budget.window.slot(nowMs).key
+  for (const threshold of budget.thresholds) if (spentUsd >= threshold.atUsd && state.fired.get(threshold.atPercent) !== tag) return true
+  return false
+}
+
 /** Records and returns the thresholds `state` has newly crossed at `nowMs`, lowest first. */
 export function newCrossings(state: ScopeState, nowMs: number): Crossing[] {
   const { budget } = state
