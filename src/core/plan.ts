@@ -1,8 +1,8 @@
 // The route plan (SPEC §5 step 7, issue #9): who may serve a request, in the order they are tried,
 // with what the steering decision tags the response with and which arm its outcome credits.
 // Identify lists the candidates; gates 2–3 narrow them (kill switches, provider switches) through
-// `narrowCandidates` (core/narrow.ts), the one place candidates are filtered; steering orders them into a plan;
-// the exchange (upstream/) walks the plan.
+// `narrowCandidates` (core/narrow.ts), the one place candidates are filtered; steering orders them
+// into a plan; the exchange (upstream/) walks the plan.
 import type { Target } from './target.js'
 
 /** A target, and the native model this request would use on it (a wildcard target serves any). */

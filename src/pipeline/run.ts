@@ -102,8 +102,14 @@ export function runPipeline(
   handle(deps, snapshot, mount, unified, dialect, req, channel, record, fullPath, query).catch((err: unknown) => {
     deps.logger.error({ err, requestId: record.requestId }, 'request handler failed')
     const error = sluiceError('SLUICE_ERR_INTERNAL', record.requestId)
-    sendError(channel, dialect, error, 'error')
-    record.finish(refusal(error.status, error.code))
+    try {
+      sendError(channel, dialect, error, 'error')
+      record.finish(refusal(error.status, error.code))
+    } catch (failed) {
+      // Even the error answer failed: cut this connection; the process goes on.
+      deps.logger.error({ err: failed, requestId: record.requestId }, 'answering a failed request failed')
+      channel.fail()
+    }
   })
 }
 
