@@ -45,7 +45,9 @@ export function identifyNative(snapshot: Snapshot, arrival: Arrival, mount: Moun
   const canonical = canonicalModelId(mount.config.type, operation.model)
   let chain = nativeChain(snapshot.routing, mount, operation.model)
   if (chain[0]!.model === '*' && canonical !== operation.model) chain = nativeChain(snapshot.routing, mount, canonical)
-  const candidates: Candidate[] = chain.map((target) => ({ target, model: target.model === '*' ? operation.model : target.model }))
+  // The first candidate is the model the client named, sent as it named it (an inference profile
+  // stays one even when its alternates were found by the base model's id); alternates use their own.
+  const candidates: Candidate[] = chain.map((target, i) => ({ target, model: i === 0 || target.model === '*' ? operation.model : target.model }))
   const context = buildContext(arrival, mount, operation, mount.name, canonical)
   return facts(arrival, mount, request, operation, context, undefined, candidates, true)
 }

@@ -170,7 +170,7 @@ async function handle(
   // 1. Identify: the operation and model, the client, the context, the candidates. A native request
   // is recognised first (a SigV4 check needs the body anyway); a unified one is authenticated
   // first, so a caller without a key learns nothing about the virtual models.
-  let recognition = mount === undefined ? undefined : mount.adapter.recognise(clientRequest)
+  const recognition = mount === undefined ? undefined : mount.adapter.recognise(clientRequest)
   if (recognition !== undefined) {
     if (!recognition.ok) return refuse(recognition.code, recognition.detail)
     // A model id reaches response headers, logs and counter keys: visible ASCII, bounded, or refused.

@@ -13,6 +13,7 @@ import { CLIENT, startStack, type Stack } from '../support/stack.js'
 const TOKEN = 'identifiers-admin-token-0123456789'
 const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0'
 const SONNET = 'anthropic.claude-3-5-sonnet-20240620-v1:0'
+const NOVA = 'amazon.nova-lite-v1:0'
 const ALIASES = (model: string): string[] => [
   `arn:aws:bedrock:us-east-1::foundation-model/${model}`,
   `us.${model}`,
@@ -27,6 +28,7 @@ beforeAll(async () => {
       config.admin = { host: '127.0.0.1', port: 0, tokens: [{ name: 'ops', token: TOKEN, role: 'admin' }] }
       config.flags = { ...TRAFFIC_ON_FLAGS, 'ai.ratelimit.enforce': FLAG_ON }
       config.rateLimits = { rules: [{ name: 'sonnet-once', key: ['model'], match: { model: SONNET }, requests: { limit: 1, windowSeconds: 3600 } }] }
+      config.providers.bedrock!.alternates = { [HAIKU]: [{ model: NOVA }] }
     },
   })
 })
@@ -70,6 +72,24 @@ describe('limits key on the canonical model', () => {
       expect(err.name).toBe('ThrottlingException')
       expect(err.message).toContain('SLUICE_ERR_RATE_LIMITED')
     } finally {
+      client.destroy()
+    }
+  })
+})
+
+describe('an alias is sent as the client sent it, and finds its base model\'s alternates', () => {
+  it('a us. inference profile goes upstream unchanged; when it fails, the alternate of the base model serves', async () => {
+    const client = bedrockThroughSluice(stack.sluice.dataUrl)
+    try {
+      stack.emulators.bedrock.script.enqueue({ status: 503 }, { status: 503 })
+      const before = stack.emulators.bedrock.requests.count
+      const out = await client.send(converse(`us.${HAIKU}`))
+      expect(out.output?.message?.content?.[0]?.text).toContain(NOVA)
+      const paths = stack.emulators.bedrock.requests.entries.slice(before - stack.emulators.bedrock.requests.count).map((r) => decodeURIComponent(r.path))
+      expect(paths.slice(0, 2)).toEqual([`/model/us.${HAIKU}/converse`, `/model/us.${HAIKU}/converse`])
+      expect(paths[2]).toBe(`/model/${NOVA}/converse`)
+    } finally {
+      stack.emulators.bedrock.script.reset()
       client.destroy()
     }
   })
