@@ -54,7 +54,7 @@ export type { Applied }
 export type FlagReload = { ok: true; changedKeys: string[] } | { ok: false; problems: string[] }
 
 /** A config with the flag files it names and its compiled flags; what a reload swaps in whole. */
-export type Candidate = Extract<CompileResult, { ok: true }> & { sources: FlagSource[] }
+export type ConfigCandidate = Extract<CompileResult, { ok: true }> & { sources: FlagSource[] }
 
 /**
  * What the schema and semantic checks (config/load.ts) cannot see, checked before anything swaps
@@ -65,7 +65,7 @@ export function checkCandidate(
   config: Readonly<Config>,
   baseDir: string,
   overrides: Readonly<Record<string, JsonObject>> = {},
-): Candidate | { ok: false; problems: string[] } {
+): ConfigCandidate | { ok: false; problems: string[] } {
   const unknown = unknownGateNames(config.gates)
   if (unknown.length > 0) {
     const known = GATES.map((g) => g.name).join(', ')
@@ -186,12 +186,12 @@ export class Runtime {
     return compileConfigFlags(config, files, this.#overrides)
   }
 
-  #candidate(config: Readonly<Config>): Candidate | { ok: false; problems: string[] } {
+  #candidate(config: Readonly<Config>): ConfigCandidate | { ok: false; problems: string[] } {
     return checkCandidate(config, this.options.baseDir, this.#overrides)
   }
 
   /** Where a reload takes effect: the snapshot, and the inputs later changes are compiled with, move together. */
-  #swap(config: Readonly<Config>, candidate: Candidate): void {
+  #swap(config: Readonly<Config>, candidate: ConfigCandidate): void {
     this.#install(config, candidate)
     this.#fileSources = candidate.sources
   }
