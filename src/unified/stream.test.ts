@@ -1,6 +1,4 @@
 // Stream translators fed through the real stream parsers, one byte chunking per case.
-import { EventStreamCodec } from '@smithy/eventstream-codec'
-import { fromUtf8, toUtf8 } from '@smithy/util-utf8'
 import { describe, expect, it } from 'vitest'
 import { EventStreamDecoder } from '../providers/streams/eventstream.js'
 import { SseParser } from '../providers/streams/sse.js'
@@ -9,15 +7,8 @@ import { createBedrockStreamTranslator, type BedrockStreamEvent } from './from-b
 import { createGeminiStreamTranslator } from './from-gemini.js'
 import { createLlamaStreamTranslator } from './from-llama.js'
 import type { ChatCompletionChunk, ChunkDelta, CompletionUsage, ResponseContext, StreamTranslator } from './types.js'
+import { bedrockEvent as frame } from '../../test/support/arbitraries.js'
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8)
-const frame = (type: string, payload: unknown): Buffer =>
-  Buffer.from(
-    codec.encode({
-      headers: { ':event-type': { type: 'string', value: type }, ':content-type': { type: 'string', value: 'application/json' }, ':message-type': { type: 'string', value: 'event' } },
-      body: fromUtf8(JSON.stringify(payload)),
-    }),
-  )
 const sse = (...events: unknown[]): Buffer => Buffer.from(events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join(''))
 
 /** Splits bytes into `size`-byte pieces, as a socket might deliver them. */

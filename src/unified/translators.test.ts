@@ -2,8 +2,6 @@
 // side runs through translate() to the target's own adapter; its responder reads usage from the
 // very bytes it translates, and must read what that provider's adapter reads from the same bytes —
 // the attempt takes the responder's reading instead of running the adapter's reader a second time.
-import { EventStreamCodec } from '@smithy/eventstream-codec'
-import { fromUtf8, toUtf8 } from '@smithy/util-utf8'
 import { describe, expect, it } from 'vitest'
 import { chunkings, fixture, readAll, usage } from '../../test/fixtures/providers/helpers.js'
 import type { Leg, Target, TargetParams } from '../core/target.js'
@@ -13,6 +11,7 @@ import { parseChatRequest } from './parse-request.js'
 import { translate } from './translate.js'
 import { unifiedTranslators } from './translators.js'
 import type { ResponseContext } from './types.js'
+import { bedrockEvent as frame } from '../../test/support/arbitraries.js'
 
 const context: ResponseContext = { id: 'chatcmpl-t1', model: 'smart', clock: () => 1_700_000_000_000, includeUsage: true }
 const hi = [{ role: 'user', content: 'Hi' }]
@@ -31,14 +30,6 @@ function leg(type: ProviderType, body: Record<string, unknown>, params?: TargetP
   return translated
 }
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8)
-const frame = (type: string, payload: unknown): Buffer =>
-  Buffer.from(
-    codec.encode({
-      headers: { ':event-type': { type: 'string', value: type }, ':content-type': { type: 'string', value: 'application/json' }, ':message-type': { type: 'string', value: 'event' } },
-      body: fromUtf8(JSON.stringify(payload)),
-    }),
-  )
 const converseStream = Buffer.concat((JSON.parse(fixture('bedrock/converse-stream.events.json').toString()) as { type: string; body: unknown }[]).map((e) => frame(e.type, e.body)))
 const json = (value: object): Buffer => Buffer.from(JSON.stringify(value))
 const sse = (...events: object[]): Buffer => Buffer.from(events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join(''))
