@@ -29,9 +29,9 @@ module.exports = {
     {
       name: 'fragments-are-pure',
       severity: 'error',
-      comment: 'A config fragment (schema.ts, semantic.ts of a concern) reads only core/, config types and other fragments.',
+      comment: 'A config fragment (schema.ts, semantic.ts of a concern) reads only core/ and other fragments, so config/ and the concerns it assembles form no folder cycle.',
       from: { path: '^src/(gates/[a-z-]+|models|resilience)/(schema|semantic)\\.ts$' },
-      to: { path: '^src/', pathNot: ['^src/core/', '^src/config/schema\\.ts$', '^src/(gates/[a-z-]+|models|resilience)/(schema|semantic|windows)\\.ts$'] },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/(gates/[a-z-]+|models|resilience)/(schema|semantic|windows)\\.ts$'] },
     },
     {
       name: 'gates-see-only-core',
@@ -45,6 +45,19 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/steering/' },
       to: { path: '^src/', pathNot: ['^src/core/', '^src/steering/'] },
+    },
+    {
+      name: 'providers-and-auth-below-the-pipeline',
+      severity: 'error',
+      comment: 'Adapters are pure translators (core/ and config types); client auth uses adapters, never the pipeline that calls it.',
+      from: { path: '^src/(providers|auth)/' },
+      to: { path: '^src/(pipeline|routes|upstream|unified|gates|steering|runtime|control|ofrep)/' },
+    },
+    {
+      name: 'providers-never-import-auth',
+      severity: 'error',
+      from: { path: '^src/providers/' },
+      to: { path: '^src/auth/' },
     },
     {
       name: 'upstream-never-reaches-back',

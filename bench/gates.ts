@@ -97,7 +97,7 @@ function decide(snapshot: typeof noBudgets): boolean {
   const request: NativeRequest = { method: 'POST', path: '/v1/chat/completions', query: '', headers, body }
   const recognised = mount.adapter.recognise(request)
   if (!recognised.ok) throw new Error(recognised.detail)
-  const auth = authenticate(snapshot, mount.config.auth, mount.adapter, request, '/openai/v1/chat/completions')
+  const auth = authenticate(snapshot, mount.config.auth, mount.adapter, request, '/openai/v1/chat/completions', 'us-east-1')
   if (auth instanceof Promise || !auth.ok) throw new Error('auth failed')
   const sluiceHeaders = readSluiceHeaders(headers)
   if (typeof sluiceHeaders === 'string') throw new Error(sluiceHeaders)

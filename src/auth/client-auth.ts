@@ -6,14 +6,18 @@
 // and cover the body: `UNSIGNED-PAYLOAD` only for a client with `credentials.allowUnsignedPayload`
 // (issue #10; docs/config.md, "SigV4 client signatures").
 import type { ClientConfig } from '../config/schema.js'
-import { findMount, type Snapshot } from '../pipeline/snapshot.js'
 import type { NativeRequest, Dialect } from '../core/wire.js'
-import { DEFAULT_REGION } from '../providers/bedrock-auth.js'
 import { createSigV4Verifier, type ParsedSigV4, type SigV4Verifier } from './sigv4-verify.js'
 
 export type AuthResult =
   | { readonly ok: true; readonly client: ClientConfig | undefined }
   | { readonly ok: false; readonly code: 'SLUICE_ERR_AUTH_MISSING' | 'SLUICE_ERR_AUTH_INVALID'; readonly detail: string }
+
+/** Who may call, by the credential they present (the snapshot's client indexes). */
+export interface ClientDirectory {
+  readonly clientsByKey: ReadonlyMap<string, ClientConfig>
+  readonly clientsByAccessKeyId: ReadonlyMap<string, ClientConfig>
+}
 
 const ANONYMOUS: AuthResult = { ok: true, client: undefined }
 const MISSING: AuthResult = { ok: false, code: 'SLUICE_ERR_AUTH_MISSING', detail: '' }
@@ -22,14 +26,16 @@ const UNKNOWN_KEY: AuthResult = { ok: false, code: 'SLUICE_ERR_AUTH_INVALID', de
 /**
  * Synchronous for keys; a Promise only when a SigV4 signature has to be recomputed. `mode` is the
  * mount's (or the unified endpoint's) `auth`; `adapter` says where its SDK puts the credential.
- * `fullPath` is the path as the client sent it, mount included: what a SigV4 client signed.
+ * `fullPath` is the path as the client sent it, mount included: what a SigV4 client signed;
+ * `region` the one region a SigV4 signature may be scoped to (the mount's).
  */
 export function authenticate(
-  snapshot: Snapshot,
+  clients: ClientDirectory,
   mode: 'client' | 'none',
   adapter: Dialect,
   request: NativeRequest,
   fullPath: string,
+  region: string,
 ): AuthResult | Promise<AuthResult> {
   if (mode === 'none') return ANONYMOUS
   const presented = adapter.presentedCredential(request)
@@ -39,11 +45,11 @@ export function authenticate(
     case 'malformed':
       return { ok: false, code: 'SLUICE_ERR_AUTH_INVALID', detail: presented.detail }
     case 'key': {
-      const client = snapshot.clientsByKey.get(presented.key)
+      const client = clients.clientsByKey.get(presented.key)
       return client === undefined ? UNKNOWN_KEY : { ok: true, client }
     }
     case 'sigv4':
-      return verifyClientSignature(snapshot, { ...request, path: fullPath }, presented.parsed)
+      return verifyClientSignature(clients, { ...request, path: fullPath }, presented.parsed, region)
   }
 }
 
@@ -62,15 +68,12 @@ function verifierFor(client: ClientConfig, accessKeyId: string, secretAccessKey:
   return verifier
 }
 
-async function verifyClientSignature(snapshot: Snapshot, request: NativeRequest, parsed: ParsedSigV4): Promise<AuthResult> {
-  const client = snapshot.clientsByAccessKeyId.get(parsed.accessKeyId)
+async function verifyClientSignature(clients: ClientDirectory, request: NativeRequest, parsed: ParsedSigV4, region: string): Promise<AuthResult> {
+  const client = clients.clientsByAccessKeyId.get(parsed.accessKeyId)
   const secret = client?.credentials.secretAccessKey
   if (client === undefined || secret === undefined) {
     return { ok: false, code: 'SLUICE_ERR_AUTH_INVALID', detail: 'The access key id is not known.' }
   }
-  // `request.path` is the full path here, mount included. A mount without `region` signs upstream
-  // for DEFAULT_REGION, and is signed for it.
-  const region = findMount(snapshot, request.path)?.config.region ?? DEFAULT_REGION
   const result = await verifierFor(client, parsed.accessKeyId, secret).verify(parsed, request, {
     service: 'bedrock',
     regions: [region],

@@ -7,7 +7,7 @@ import { nativeRequest } from '../../test/fixtures/providers/helpers.js'
 import { runs } from '../../test/support/arbitraries.js'
 import type { ParsedSigV4 } from '../core/wire.js'
 import { adapters } from '../providers/index.js'
-import { parseSigV4 } from './sigv4-verify.js'
+import { parseSigV4 } from '../providers/sigv4-header.js'
 
 /** What any parse result must look like: the grammar of AUTH_RE, restated field by field. */
 function expectWellFormed(parsed: ParsedSigV4): void {

@@ -3,7 +3,8 @@ import { HttpRequest } from '@smithy/protocol-http'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { Hash } from '@smithy/hash-node'
 import { describe, expect, it } from 'vitest'
-import { createSigV4Verifier, parseSigV4, verifySigV4, type VerifyOptions } from './sigv4-verify.js'
+import { createSigV4Verifier, verifySigV4, type VerifyOptions } from './sigv4-verify.js'
+import { parseSigV4 } from '../providers/sigv4-header.js'
 
 const credentials = { accessKeyId: 'AKIDTESTCLIENT000000', secretAccessKey: 'test-secret-key-0123456789' }
 const now = new Date('2026-11-22T10:00:00Z')

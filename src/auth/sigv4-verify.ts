@@ -15,25 +15,9 @@ import { Hash } from '@smithy/hash-node'
 import type { IncomingHttpHeaders } from 'node:http'
 
 import type { ParsedSigV4 } from '../core/wire.js'
+import { headerValue, parseSigV4 } from '../providers/sigv4-header.js'
 
 export type { ParsedSigV4 }
-
-const AUTH_RE =
-  /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;._:-]+),\s*Signature=([0-9a-f]{64})$/
-
-export function parseSigV4(authorization: string | undefined): ParsedSigV4 | undefined {
-  if (authorization === undefined) return undefined
-  const m = AUTH_RE.exec(authorization)
-  if (m === null) return undefined
-  return {
-    accessKeyId: m[1]!,
-    date: m[2]!,
-    region: m[3]!,
-    service: m[4]!,
-    signedHeaders: m[5]!.split(';'),
-    signature: m[6]!,
-  }
-}
 
 /** The request as the client sent it: what its signature covers. */
 export interface SignedRequest {
@@ -185,8 +169,4 @@ export function verifySigV4(parsed: ParsedSigV4, input: VerifyInput, options: Ve
   const { secretAccessKey, sessionToken } = input
   const credentials = { accessKeyId: parsed.accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) }
   return createSigV4Verifier(credentials).verify(parsed, input, options)
-}
-
-export function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
 }

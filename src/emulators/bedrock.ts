@@ -6,7 +6,8 @@
 // the type in `x-amzn-ErrorType`, `{"message":...}` as body. Converse and ConverseStream answer a
 // tool call (scripted, or forced by `toolConfig.toolChoice`; see tool-call.ts) with a `toolUse`
 // block and stop reason `tool_use`; InvokeModel always answers text.
-import { headerValue, parseSigV4, verifySigV4 } from '../auth/sigv4-verify.js'
+import { verifySigV4 } from '../auth/sigv4-verify.js'
+import { headerValue, parseSigV4 } from '../providers/sigv4-header.js'
 import { buildReply, countInputTokens, intField, isRecord, textOf } from './content.js'
 import { converseStreamFrames, converseToolUseFrames, invokeStreamFrames, TOOL_USE_FRAMING_EVENTS } from './bedrock-stream.js'
 import { jsonReply, scriptedLatencyMs, type EmulatorRequest, type JsonReply, type ProviderEmulator, type Reply } from './server.js'

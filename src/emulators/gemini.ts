@@ -5,7 +5,7 @@
 // usageMetadata; the last one is final. The key comes in `x-goog-api-key` or `?key=`. A tool call
 // (scripted, or forced by `toolConfig.functionCallingConfig`; see tool-call.ts) answers a
 // `functionCall` part with finishReason STOP, streamed as a single chunk.
-import { headerValue } from '../auth/sigv4-verify.js'
+import { headerValue } from '../providers/sigv4-header.js'
 import { buildReply, countInputTokens, intField, isRecord, textOf, type TextReply } from './content.js'
 import type { KeyAuth } from './key-auth.js'
 import { jsonReply, type JsonReply, type ProviderEmulator, type Reply } from './server.js'

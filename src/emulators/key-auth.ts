@@ -1,5 +1,5 @@
 // API-key auth shared by the Gemini, Llama and OpenAI emulators.
-import { headerValue } from '../auth/sigv4-verify.js'
+import { headerValue } from '../providers/sigv4-header.js'
 import type { EmulatorRequest, JsonReply } from './server.js'
 
 export interface KeyAuth {

@@ -1,9 +1,15 @@
 // Cross-field checks of `models:` and providers' `alternates:` (config/semantic.ts runs them):
 // targets name existing providers, alternates stay in their dialect, a virtual model has weight.
 import { problemAt, type ConfigProblem } from '../core/problems.js'
-import type { Config } from '../config/schema.js'
+import type { AlternateConfig, VirtualModelConfig } from './schema.js'
 
-export function routingProblems(config: Config): ConfigProblem[] {
+/** The parts of a config these checks read (the whole config satisfies it). */
+export interface RoutingConfig {
+  readonly providers: Readonly<Record<string, { readonly type: string; readonly alternates?: Readonly<Record<string, readonly AlternateConfig[]>> }>>
+  readonly models: Readonly<Record<string, VirtualModelConfig>>
+}
+
+export function routingProblems(config: RoutingConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = []
   const providers = config.providers
   for (const [name, model] of Object.entries(config.models)) {

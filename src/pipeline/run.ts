@@ -12,6 +12,7 @@ import type { Outcome, RequestFacts } from '../core/facts.js'
 import type { RoutePlan } from '../core/plan.js'
 import type { Leg, Mount, Target } from '../core/target.js'
 import type { Dialect, NativeRequest } from '../core/wire.js'
+import { DEFAULT_REGION } from '../providers/bedrock-auth.js'
 import { adapters } from '../providers/index.js'
 import { modelIdProblem } from '../providers/model-id.js'
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../providers/request.js'
@@ -178,7 +179,9 @@ async function handle(
     if (badModel !== undefined) return refuse('SLUICE_ERR_MODEL_INVALID', badModel)
     record.model = recognition.operation.model
   }
-  let auth = authenticate(snapshot, mount?.config.auth ?? snapshot.config.unified.auth, dialect, clientRequest, fullPath)
+  // A mount without `region` signs upstream for DEFAULT_REGION, and is signed for it.
+  const region = mount?.config.region ?? DEFAULT_REGION
+  let auth = authenticate(snapshot, mount?.config.auth ?? snapshot.config.unified.auth, dialect, clientRequest, fullPath, region)
   if (auth instanceof Promise) auth = await auth
   if (!auth.ok) return refuse(auth.code, auth.detail === '' ? undefined : auth.detail)
   const arrival: Arrival = { requestId, arrivedAt: record.arrivedAt, bodyReadAt, client: auth.client, sluiceHeaders, environment: snapshot.environment }

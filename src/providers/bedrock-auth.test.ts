@@ -1,7 +1,8 @@
 import { createHash, createHmac } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { providerConfig } from '../../test/fixtures/providers/helpers.js'
-import { parseSigV4, verifySigV4 } from '../auth/sigv4-verify.js'
+import { verifySigV4 } from '../auth/sigv4-verify.js'
+import { parseSigV4 } from './sigv4-header.js'
 import type { UpstreamRequest } from '../core/wire.js'
 import { bedrock } from './bedrock.js'
 

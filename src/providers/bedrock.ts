@@ -6,7 +6,7 @@ import type { PresentedCredential, Recognition, RenderedError } from '../core/wi
 import type { ProviderAdapter } from './adapter.js'
 import type { ErrorKind, SluiceError } from '../core/errors.js'
 import { bedrockExceptionFrame } from './stream-errors.js'
-import { headerValue, parseSigV4 } from '../auth/sigv4-verify.js'
+import { headerValue, parseSigV4 } from './sigv4-header.js'
 import { createBedrockAuth, DEFAULT_REGION } from './bedrock-auth.js'
 import { bedrockUsageReader } from './bedrock-usage.js'
 import { errorMessage } from './error-message.js'

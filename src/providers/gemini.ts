@@ -6,7 +6,7 @@ import type { Recognition, RenderedError, StreamFormat, Usage } from '../core/wi
 import type { ProviderAdapter } from './adapter.js'
 import type { ErrorKind, SluiceError } from '../core/errors.js'
 import { sseErrorEvent } from './stream-errors.js'
-import { headerValue } from '../auth/sigv4-verify.js'
+import { headerValue } from './sigv4-header.js'
 import { errorMessage } from './error-message.js'
 import { MALFORMED_BODY, decodeModel, isObject, keyCredential, modelInvalid, parseJsonObject, recognised, tokenCount, unsupported } from './request.js'
 import { headerAuth } from './upstream-auth.js'

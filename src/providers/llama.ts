@@ -4,7 +4,7 @@
 // `/compat/v1/` speaks the OpenAI dialect, usage included.
 import type { Usage } from '../core/wire.js'
 import type { ProviderAdapter } from './adapter.js'
-import { headerValue } from '../auth/sigv4-verify.js'
+import { headerValue } from './sigv4-header.js'
 import { USAGE_KEY, openAiUsage, recogniseModelBody, renderOpenAiError, renderOpenAiStreamError } from './openai-dialect.js'
 import { bearerCredential, isObject, tokenCount, unsupported, withBodyModel } from './request.js'
 import { bearerAuth } from './upstream-auth.js'

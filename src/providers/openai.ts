@@ -2,7 +2,7 @@
 // Streams are SSE; usage arrives in the last chat chunk (with `stream_options.include_usage`) or
 // in the Responses API's `response.completed` event, as `response.usage`.
 import type { ProviderAdapter } from './adapter.js'
-import { headerValue } from '../auth/sigv4-verify.js'
+import { headerValue } from './sigv4-header.js'
 import { USAGE_KEY, openAiUsage, recogniseModelBody, renderOpenAiError, renderOpenAiStreamError } from './openai-dialect.js'
 import { bearerCredential, unsupported, withBodyModel } from './request.js'
 import { bearerAuth } from './upstream-auth.js'

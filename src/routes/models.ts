@@ -6,6 +6,7 @@ import { authenticate } from '../auth/client-auth.js'
 import type { Snapshot } from '../pipeline/snapshot.js'
 import { sluiceError, type ErrorCode } from '../core/errors.js'
 import type { VirtualModel } from '../core/target.js'
+import { DEFAULT_REGION } from '../providers/bedrock-auth.js'
 import { adapters } from '../providers/index.js'
 import type { ClientChannel } from '../core/channel.js'
 import { sendError } from '../upstream/channel.js'
@@ -28,7 +29,7 @@ export function handleModels(snapshot: Snapshot, req: DataPlaneRequest, channel:
   if (req.method !== 'GET') return fail('SLUICE_ERR_METHOD_NOT_ALLOWED', `${req.method ?? '?'} ${path}`)
   const request = { method: 'GET', path, query: '', headers: req.headers, body: Buffer.alloc(0) }
   // Bearer keys only: synchronous (a SigV4 header is not what the OpenAI SDK sends, and is refused).
-  const auth = authenticate(snapshot, snapshot.config.unified.auth, adapters.openai, request, path)
+  const auth = authenticate(snapshot, snapshot.config.unified.auth, adapters.openai, request, path, DEFAULT_REGION)
   if (auth instanceof Promise) return fail('SLUICE_ERR_AUTH_INVALID', 'Use a Bearer key.')
   if (!auth.ok) return fail(auth.code, auth.detail === '' ? undefined : auth.detail)
   let body: unknown

@@ -4,7 +4,6 @@
 // `state.path` (sqlite and Redis) and the threshold actions.
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
-import type { Config } from '../../config/schema.js'
 import { metrics } from '../../core/metrics.js'
 import type { StateStore } from '../../core/store.js'
 import { createActionRunner, type ActionRunner } from './actions.js'
@@ -16,7 +15,13 @@ import { createRedisSpendStore } from './redis-spend-store.js'
 import { compileBudgets } from './scopes.js'
 import { createSqliteSpendStore } from './sqlite-spend-store.js'
 import type { ThresholdEvent } from './thresholds.js'
-import type { ThresholdAction } from './schema.js'
+import type { BudgetsConfig, ThresholdAction } from './schema.js'
+
+/** The parts of a config the budget machinery reads (the whole config satisfies it). */
+export interface BudgetSettings {
+  readonly state: { readonly store: 'sqlite' | 'memory' | 'redis'; readonly path: string; readonly redis?: { readonly url: string } }
+  readonly budgets: BudgetsConfig
+}
 
 const METRICS_INTERVAL_MS = 5_000
 
@@ -26,7 +31,7 @@ const METRICS_INTERVAL_MS = 5_000
  * writable (a replica restarted on the same disk then sends what it had not synced); the memory
  * store keeps nothing across a restart anyway.
  */
-function openJournal(config: Readonly<Config>, logger: Logger): SpendJournal | undefined {
+function openJournal(config: Readonly<BudgetSettings>, logger: Logger): SpendJournal | undefined {
   if (config.state.store === 'memory') return undefined
   const onError = (err: unknown): void => logger.error({ err }, 'budget journal write failed; a crash may lose spend not yet synced')
   if (config.state.store === 'sqlite') return SpendJournal.open(config.state.path, { onError })
@@ -41,12 +46,12 @@ function openJournal(config: Readonly<Config>, logger: Logger): SpendJournal | u
 export class Budgets {
   #runner: ActionRunner
   #prices: PriceTable
-  #config: Readonly<Config>
+  #config: Readonly<BudgetSettings>
   readonly #throttle = new Throttle()
   readonly #metricsTimer: NodeJS.Timeout
 
   private constructor(
-    config: Readonly<Config>,
+    config: Readonly<BudgetSettings>,
     readonly ledger: BudgetLedger,
     private readonly store: StateStore,
     private readonly logger: Logger,
@@ -59,7 +64,7 @@ export class Budgets {
     this.#metricsTimer = setInterval(() => this.#exportMetrics(), METRICS_INTERVAL_MS).unref()
   }
 
-  static async start(config: Readonly<Config>, store: StateStore, logger: Logger): Promise<Budgets> {
+  static async start(config: Readonly<BudgetSettings>, store: StateStore, logger: Logger): Promise<Budgets> {
     let closeSpendStore: () => void
     let spendStore
     const redisConfig = config.state.store === 'redis' ? config.state.redis : undefined
@@ -96,7 +101,7 @@ export class Budgets {
   }
 
   /** The gate's view for a (new) config; undefined when no budget is configured. */
-  reconfigure(config: Readonly<Config>): BudgetRuntime | undefined {
+  reconfigure(config: Readonly<BudgetSettings>): BudgetRuntime | undefined {
     if (config !== this.#config) {
       this.#config = config
       this.#prices = buildPriceTable(readShippedPrices(), config.budgets)
@@ -119,7 +124,7 @@ export class Budgets {
     this.#runner.run(event).catch((err: unknown) => this.logger.error({ err }, 'budget action failed'))
   }
 
-  #createRunner(config: Readonly<Config>): ActionRunner {
+  #createRunner(config: Readonly<BudgetSettings>): ActionRunner {
     return createActionRunner({
       alerts: config.budgets.alerts,
       onAlert: (event, result) => {
