@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { createLogger, REDACT_PATHS } from './log.js'
+import { createLogger, decisionSink, REDACT_PATHS } from './log.js'
+import { decisionFields } from './pipeline/settle.js'
 
 function capture(): { lines: Array<Record<string, unknown>>; logger: ReturnType<typeof createLogger> } {
   const lines: Array<Record<string, unknown>> = []
@@ -67,5 +68,47 @@ describe('createLogger redaction', () => {
     // On its own, a client's credentials look like a provider's, whose accessKeyId is secret.
     expect(line.client.credentials).toEqual({ accessKeyId: '[redacted]', secretAccessKey: '[redacted]', apiKey: '[redacted]' })
     expect(line.webhook.url).toBe('[redacted]')
+  })
+})
+
+describe('decisionSink', () => {
+  const target = { requestId: 'r-1', arrivedAt: 0, provider: 'openai', model: 'gpt-4o-mini', route: 'openai', facts: undefined }
+  const outcome = {
+    status: 200,
+    decision: 'allow',
+    code: '200',
+    usage: { inputTokens: 8, outputTokens: 9, cachedTokens: 0, reasoningTokens: 1 },
+    overheadMs: 0.25,
+    ttftMs: Number.NaN,
+    upstreamMs: 3,
+    clientAborted: false,
+    upstreamBroken: true,
+    attempts: 2,
+    fallback: true,
+  } as const
+
+  it('writes the line pino writes for the same record, strings escaped', () => {
+    const ours = capture()
+    const theirs = capture()
+    const odd = { ...target, model: 'we"ird\nmodel\u2028', route: '\\route' }
+    const fields = decisionFields(odd, outcome, 12.3456789)
+    decisionSink(ours.logger)(fields)
+    theirs.logger.info(JSON.parse(`{${fields}}`) as object, 'decision')
+    const [a] = ours.lines
+    const [b] = theirs.lines
+    expect({ ...a, time: 0 }).toEqual({ ...b, time: 0 })
+    expect(Object.keys(a!)).toEqual(Object.keys(b!))
+    expect(a).toMatchObject({ level: 30, service: 'sluice', model: 'we"ird\nmodel\u2028', route: '\\route', durationMs: 12.346, ttftMs: null, attempts: 2, fallback: true, upstreamBroken: true, msg: 'decision' })
+    expect(a).not.toHaveProperty('clientAborted')
+  })
+
+  it('follows the logger level', () => {
+    const { lines, logger } = capture()
+    const sink = decisionSink(logger)
+    logger.level = 'warn'
+    sink(decisionFields(target, outcome, 1))
+    logger.level = 'info'
+    sink(decisionFields(target, outcome, 1))
+    expect(lines).toHaveLength(1)
   })
 })

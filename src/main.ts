@@ -11,7 +11,7 @@ import { Runtime, RuntimeError } from './runtime/runtime.js'
 import type { Snapshot } from './pipeline/snapshot.js'
 import { buildAdmin } from './control/admin.js'
 import type { ReloadStatus } from './control/context.js'
-import { createLogger, decisionLogger } from './log.js'
+import { createLogger, decisionSink } from './log.js'
 import { metrics } from './core/metrics.js'
 import { createRequestHandler } from './routes/handler.js'
 import { createDualServer } from './server/dual-protocol.js'
@@ -116,7 +116,7 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
   const snapshot = (): Snapshot => runtime.snapshot()
 
   const data = createDualServer(
-    createRequestHandler({ snapshot, logger, decisions: decisionLogger(logger), draining: () => draining, inFlight }),
+    createRequestHandler({ snapshot, logger, decisions: decisionSink(logger), draining: () => draining, inFlight }),
     { ...config.server, onResetFlood: (remoteAddress) => logger.warn({ remoteAddress }, 'HTTP/2 reset flood: session closed with GOAWAY ENHANCE_YOUR_CALM') },
   )
   data.http1.on('clientError', (err, socket) => {

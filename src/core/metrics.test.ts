@@ -1,6 +1,6 @@
 import { Counter, Histogram, Registry } from 'prom-client'
 import { describe, expect, it } from 'vitest'
-import { cachedLabels } from './metrics.js'
+import { cachedLabels, countedLabels, flushLocalCounts } from './metrics.js'
 
 function counter(): { registry: Registry; counter: Counter<'provider' | 'model'> } {
   const registry = new Registry()
@@ -67,5 +67,47 @@ describe('cachedLabels', () => {
     const labels = cachedLabels(counter().counter)
     expect(() => labels('only-one')).toThrow(/Invalid number of arguments/)
     expect(() => labels('only-one')).toThrow(/Invalid number of arguments/)
+  })
+})
+
+describe('countedLabels', () => {
+  const counted = () => {
+    const registry = new Registry()
+    const metric = new Counter({ name: 'test_counted_total', help: 'test', labelNames: ['a', 'b'], registers: [registry], collect: flushLocalCounts })
+    return { registry, metric }
+  }
+  const total = async (metric: Counter<string>): Promise<Record<string, number>> =>
+    Object.fromEntries((await metric.get()).values.map((v) => [`${String(v.labels.a)}/${String(v.labels.b)}`, v.value]))
+
+  it('counts locally and adds the counts when the counter is collected', async () => {
+    const { registry, metric } = counted()
+    const labels = countedLabels(metric)
+    labels('p', 'm').inc()
+    labels('p', 'm').inc(2.5)
+    labels('p', 'n').inc()
+    expect(await total(metric)).toEqual({ 'p/m': 3.5, 'p/n': 1 })
+    labels('p', 'm').inc()
+    expect(await registry.metrics()).toContain('test_counted_total{a="p",b="m"} 4.5')
+    expect(await total(metric)).toEqual({ 'p/m': 4.5, 'p/n': 1 })
+  })
+
+  it('refuses what prom-client refuses, at the call', () => {
+    const labels = countedLabels(counted().metric)
+    expect(() => labels('p', 'm').inc(-1)).toThrow(/decrease/)
+    expect(() => labels('p', 'm').inc(Number.POSITIVE_INFINITY)).toThrow(/not a valid number/)
+  })
+
+  it('counts past the cache cap straight through', async () => {
+    const { metric } = counted()
+    const labels = countedLabels(metric, 1)
+    labels('p', 'm').inc()
+    labels('p', 'over').inc()
+    labels('p', 'over').inc()
+    expect(await total(metric)).toEqual({ 'p/m': 1, 'p/over': 2 })
+  })
+
+  it('needs the counter to flush on collect', () => {
+    const metric = new Counter({ name: 'test_plain_total', help: 'test', labelNames: ['a'], registers: [] })
+    expect(() => countedLabels(metric)).toThrow(/collect: flushLocalCounts/)
   })
 })

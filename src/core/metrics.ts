@@ -15,6 +15,7 @@ export const metrics = {
     help: 'Requests by provider, model, route, decision and code (SLUICE_ERR_* or upstream HTTP status).',
     labelNames: ['provider', 'model', 'route', 'decision', 'code'] as const,
     registers: [registry],
+    collect: flushLocalCounts,
   }),
   requestDuration: new Histogram({
     name: 'sluice_request_duration_seconds',
@@ -49,6 +50,7 @@ export const metrics = {
     help: 'Tokens reported by providers, by kind (input, output, cached, reasoning).',
     labelNames: ['provider', 'model', 'kind'] as const,
     registers: [registry],
+    collect: flushLocalCounts,
   }),
   inFlight: new Gauge({
     name: 'sluice_in_flight_requests',
@@ -66,6 +68,7 @@ export const metrics = {
     help: 'Flag evaluations by flag, variant and reason (unknown flag keys are counted as "(not found)").',
     labelNames: ['flag', 'variant', 'reason'] as const,
     registers: [registry],
+    collect: flushLocalCounts,
   }),
   killSwitchesActive: new Gauge({
     name: 'sluice_kill_switches_active',
@@ -78,12 +81,14 @@ export const metrics = {
     help: 'Requests refused by a gate, by gate and SLUICE_ERR_* code.',
     labelNames: ['gate', 'code'] as const,
     registers: [registry],
+    collect: flushLocalCounts,
   }),
   rateLimitDecisions: new Counter({
     name: 'sluice_rate_limit_decisions_total',
     help: 'Rate-limit gate outcomes: allowed, denied, or would_block (monitor mode).',
     labelNames: ['result'] as const,
     registers: [registry],
+    collect: flushLocalCounts,
   }),
   rateLimitBackendSwitches: new Counter({
     name: 'sluice_rate_limit_backend_switches_total',
@@ -96,12 +101,14 @@ export const metrics = {
     help: 'Budget gate outcomes: allowed, denied, throttled, downgraded, or would_deny (monitor mode).',
     labelNames: ['result'] as const,
     registers: [registry],
+    collect: flushLocalCounts,
   }),
   costUsd: new Counter({
     name: 'sluice_cost_usd_total',
     help: 'Settled cost of requests in USD (price table × usage), by provider.',
     labelNames: ['provider'] as const,
     registers: [registry],
+    collect: flushLocalCounts,
   }),
   budgetSpendUsd: new Gauge({
     name: 'sluice_budget_spend_usd',
@@ -126,6 +133,7 @@ export const metrics = {
     help: 'Gates that threw; their fail mode decided the request.',
     labelNames: ['gate', 'fail_mode'] as const,
     registers: [registry],
+    collect: flushLocalCounts,
   }),
   clientErrors: new Counter({
     name: 'sluice_client_protocol_errors_total',
@@ -156,12 +164,14 @@ export const metrics = {
     help: 'Extra upstream attempts on the same target before the first byte, by reason (5xx, 429, timeout, connection, circuit_open).',
     labelNames: ['provider', 'reason'] as const,
     registers: [registry],
+    collect: flushLocalCounts,
   }),
   fallbacks: new Counter({
     name: 'sluice_fallbacks_total',
     help: "Moves to a route's next target before the first byte, by reason (5xx, 429, timeout, connection, circuit_open).",
     labelNames: ['route', 'reason'] as const,
     registers: [registry],
+    collect: flushLocalCounts,
   }),
 }
 
@@ -176,6 +186,64 @@ export function boundedModel(provider: string, model: string): string {
   if (seen.size >= MODELS_PER_PROVIDER) return 'other'
   seen.add(model)
   return model
+}
+
+/**
+ * A counter child counted in a plain number and added to prom-client when the counter is collected
+ * (a scrape, or a test reading it): prom-client hashes and validates the label object on every
+ * `inc`, which several counters per request made a visible share of the request's CPU (issue #11).
+ */
+export class LocalCount {
+  #pending = 0
+  /** `direct`: every `inc` goes straight to the child (past the cache cap, where nothing would flush it). */
+  constructor(
+    private readonly child: { inc(value: number): void },
+    private readonly direct = false,
+  ) {}
+
+  inc(value = 1): void {
+    // What prom-client would refuse (negative, NaN, infinite) goes straight to it, to throw there.
+    if (!this.direct && value >= 0 && value < Infinity) this.#pending += value
+    else this.child.inc(value)
+  }
+
+  /** Adds what was counted since the last flush to the prom-client child. */
+  flush(): void {
+    if (this.#pending === 0) return
+    this.child.inc(this.#pending)
+    this.#pending = 0
+  }
+}
+
+const localCounts = new WeakMap<object, LocalCount[]>()
+
+/** The `collect` of every counter used through `countedLabels`: flushes its local counts first. */
+export function flushLocalCounts(this: object): void {
+  for (const count of localCounts.get(this) ?? []) count.flush()
+}
+
+/**
+ * `cachedLabels` for a counter declared with `collect: flushLocalCounts`: its children are
+ * `LocalCount`s, flushed whenever the counter is collected. Past the cache cap a new label tuple
+ * counts straight through prom-client.
+ */
+export function countedLabels(counter: Counter<string>, maxChildren = MAX_CACHED_CHILDREN): (...values: string[]) => LocalCount {
+  if ((counter as unknown as { collect?: unknown }).collect !== flushLocalCounts) throw new Error("countedLabels needs a counter declared with collect: flushLocalCounts")
+  let counts = localCounts.get(counter)
+  if (counts === undefined) localCounts.set(counter, (counts = []))
+  const list = counts
+  return cachedLabels(
+    {
+      labels(...values: string[]): LocalCount {
+        // cachedLabels keeps the first `maxChildren` tuples and asks again for every later one.
+        if (list.length >= maxChildren) return new LocalCount(counter.labels(...values), true)
+        const count = new LocalCount(counter.labels(...values))
+        list.push(count)
+        return count
+      },
+    },
+    maxChildren,
+  )
 }
 
 /** Hard stop per metric for `cachedLabels`; the bounded labels above stay far below it. */

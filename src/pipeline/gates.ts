@@ -7,7 +7,7 @@
 import type { Logger } from 'pino'
 import type { Refusal, Route, Verdict } from '../core/decision.js'
 import type { Outcome, RequestFacts } from '../core/facts.js'
-import { cachedLabels, metrics } from '../core/metrics.js'
+import { countedLabels, metrics } from '../core/metrics.js'
 import { followHead } from './identify.js'
 import type { Snapshot, SnapshotGate } from './snapshot.js'
 
@@ -22,8 +22,8 @@ interface Held {
   readonly hold: unknown
 }
 
-const denials = cachedLabels(metrics.denials)
-const gateErrors = cachedLabels(metrics.gateErrors)
+const denials = countedLabels(metrics.denials)
+const gateErrors = countedLabels(metrics.gateErrors)
 const GATE_FAILED: Refusal = Object.freeze({ code: 'SLUICE_ERR_GATE_FAILED' })
 const PASSED: GateResult = Object.freeze({ kind: 'pass', route: undefined })
 

@@ -28,15 +28,15 @@ import { guessDialect } from './dialect.js'
 import { GateRun } from './gates.js'
 import { readSluiceHeaders } from './headers.js'
 import { identifyNative, identifyUnified, parseUnified, type Arrival } from './identify.js'
-import { settle, type SettleTarget } from './settle.js'
+import { settle, type DecisionSink, type SettleTarget } from './settle.js'
 import type { Snapshot } from './snapshot.js'
 
 export interface DataPlaneDeps {
   /** The current config snapshot; read once per request. */
   snapshot(): Snapshot
   logger: Logger
-  /** Where decision records go (see log.ts `decisionLogger`). */
-  decisions: Logger
+  /** Where decision records go (log.ts `decisionSink`). */
+  decisions: DecisionSink
   /** True once shutdown began. */
   draining(): boolean
   inFlight: InFlight

@@ -8,7 +8,7 @@ import type { Logger } from 'pino'
 import type { ClientChannel, Sink } from '../core/channel.js'
 import { sluiceError, type ErrorCode } from '../core/errors.js'
 import type { Outcome, RequestFacts } from '../core/facts.js'
-import { cachedLabels, metrics } from '../core/metrics.js'
+import { countedLabels, metrics } from '../core/metrics.js'
 import type { Candidate, RoutePlan } from '../core/plan.js'
 import type { CircuitBreakerGate, FailureKind, Leg } from '../core/target.js'
 import type { Dialect, UsageReader } from '../core/wire.js'
@@ -46,8 +46,8 @@ export interface ExchangeDeps {
   readonly done: (outcome: Outcome) => void
 }
 
-const fallbacks = cachedLabels(metrics.fallbacks)
-const upstreamRetries = cachedLabels(metrics.upstreamRetries)
+const fallbacks = countedLabels(metrics.fallbacks)
+const upstreamRetries = countedLabels(metrics.upstreamRetries)
 
 const CLIENT_GONE = new Error('client closed the connection')
 

@@ -8,7 +8,7 @@
 import { PASS, type Verdict } from '../../core/decision.js'
 import { addResponseHeader, type Outcome, type RequestFacts } from '../../core/facts.js'
 import type { GateCheck, GateModule, GateView } from '../../core/gate.js'
-import { cachedLabels, metrics } from '../../core/metrics.js'
+import { countedLabels, metrics } from '../../core/metrics.js'
 import type { Leg } from '../../core/target.js'
 import type { BudgetsConfig } from './schema.js'
 import type { BudgetLedger } from './ledger.js'
@@ -19,8 +19,8 @@ import type { Reservation } from './decisions.js'
 
 export const BUDGET_ENFORCE_FLAG = 'ai.budget.enforce'
 
-const decisions = cachedLabels(metrics.budgetDecisions)
-const costUsd = cachedLabels(metrics.costUsd)
+const decisions = countedLabels(metrics.budgetDecisions)
+const costUsd = countedLabels(metrics.costUsd)
 
 /** What the snapshot carries when at least one budget is configured. */
 export interface BudgetRuntime {

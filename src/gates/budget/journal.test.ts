@@ -36,6 +36,8 @@ function processOn(dir: string, store: SpendStore = createSqliteSpendStore(dir),
 }
 
 const freshDir = (): string => mkdtempSync(join(tmpdir(), 'sluice-journal-'))
+/** The journal writes what an event-loop iteration committed when the iteration ends. */
+const iterationEnds = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 describe('the crash journal', () => {
   it('recovers settled spend that was never synced', async () => {
@@ -44,6 +46,7 @@ describe('the crash journal', () => {
     await first.ledger.load(T0)
     first.ledger.settle(first.ledger.reserve(ctx, estimate(2), T0), { usage: usage(0.75), responseStarted: true }, T0)
     first.ledger.settle(first.ledger.reserve(ctx, estimate(2), T0), { usage: usage(0.5), responseStarted: true }, T0)
+    await iterationEnds()
     // Crash: no sync, no stop, no close.
 
     const second = processOn(dir)
@@ -60,6 +63,7 @@ describe('the crash journal', () => {
     const first = processOn(dir)
     await first.ledger.load(T0)
     first.ledger.reserve(ctx, estimate(2), T0)
+    await iterationEnds()
     const second = processOn(dir)
     await second.ledger.load(T0)
     expect(await second.spent()).toEqual({ 'total/*': 2 })
@@ -75,11 +79,13 @@ describe('the crash journal', () => {
     first.ledger.settle(first.ledger.reserve(ctx, estimate(2), T0), { usage: usage(0.25), responseStarted: true }, T0)
     const inFlight = first.ledger.reserve(ctx, estimate(3), T0)
     void inFlight
+    await iterationEnds()
 
     const second = processOn(dir)
     await second.ledger.load(T0)
     expect(await second.spent()).toEqual({ 'total/*': 4.25 })
     // A third start finds nothing more to add.
+    await iterationEnds()
     const third = processOn(dir)
     await third.ledger.load(T0)
     expect(await third.spent()).toEqual({ 'total/*': 4.25 })
@@ -102,6 +108,7 @@ describe('the crash journal', () => {
     await first.ledger.load(T0)
     for (let i = 0; i < 50; i++) first.ledger.settle(first.ledger.reserve(ctx, estimate(2), T0), { usage: usage(0.01), responseStarted: true }, T0)
     first.ledger.reserve(ctx, estimate(1), T0)
+    await iterationEnds()
     // Never synced: everything is still in the journal, one line per reserve and per settle.
     const lines = (): number => readFileSync(first.journal.path, 'utf8').split('\n').filter(Boolean).length
     expect(lines()).toBe(101)
@@ -119,6 +126,7 @@ describe('the crash journal', () => {
     const first = processOn(dir)
     await first.ledger.load(T0)
     first.ledger.settle(first.ledger.reserve(ctx, estimate(2), T0), { usage: usage(0.5), responseStarted: true }, T0)
+    await iterationEnds()
 
     const sqlite = createSqliteSpendStore(dir)
     let down = true
@@ -136,6 +144,32 @@ describe('the crash journal', () => {
     expect(await second.spent()).toEqual({ 'total/*': 0.5 })
     expect(second.ledger.health()).toMatchObject({ ok: true, journal: { ok: true, path: second.journal.path } })
     expect(second.journal.amounts()).toEqual([])
+  })
+
+  it('writes the lines an iteration committed when it ends', async () => {
+    const dir = freshDir()
+    const first = processOn(dir)
+    await first.ledger.load(T0)
+    first.ledger.settle(first.ledger.reserve(ctx, estimate(2), T0), { usage: usage(0.25), responseStarted: true }, T0)
+    const lines = (): string[] => readFileSync(first.journal.path, 'utf8').split('\n').filter(Boolean)
+    expect(lines()).toEqual([])
+    await iterationEnds()
+    expect(lines()).toHaveLength(2)
+  })
+
+  it('compacting drops the committed lines not written yet: the sum it writes already counts them', async () => {
+    const dir = freshDir()
+    const first = processOn(dir, undefined, 1)
+    await first.ledger.load(T0)
+    first.ledger.settle(first.ledger.reserve(ctx, estimate(2), T0), { usage: usage(0.25), responseStarted: true }, T0)
+    await iterationEnds()
+    first.ledger.settle(first.ledger.reserve(ctx, estimate(2), T0), { usage: usage(0.25), responseStarted: true }, T0)
+    first.journal.compact(T0)
+    await iterationEnds()
+    expect(readFileSync(first.journal.path, 'utf8').split('\n').filter(Boolean)).toHaveLength(1)
+    const second = processOn(dir)
+    await second.ledger.load(T0)
+    expect(await second.spent()).toEqual({ 'total/*': 0.5 })
   })
 
   it('removes its file on a clean close with nothing owed, keeps it otherwise', async () => {

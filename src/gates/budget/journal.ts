@@ -2,7 +2,10 @@
 // every call's spend survive `kill -9`, whatever the spend store. It holds, per spend key (scope
 // and window), the nano-USD the spend store has not confirmed yet: reservations of calls in
 // flight plus settled spend not yet synced. Each line is one JSON array of deltas,
-// `[scopeKey, windowKey, nanos, expiresAtMs, …]`, written with one write(2):
+// `[scopeKey, windowKey, nanos, expiresAtMs, …]`. Lines committed in one event-loop iteration are
+// written together with one write(2) when it ends (a `setImmediate`, queued by the first commit;
+// undici writes an upstream request from a later immediate, so a reservation's line reaches the
+// file before its request leaves):
 //
 // - reserve: +estimate on each scope the call counts toward, before the call goes out;
 // - settle: −estimate where it was reserved, +actual cost where it is charged;
@@ -55,6 +58,9 @@ export class SpendJournal {
   readonly recovered: readonly JournalEntry[]
   #fd: number | undefined
   #line: (string | number)[] = []
+  /** Lines committed in this event-loop iteration, written by `flush`. */
+  #pending = ''
+  #flushing: NodeJS.Immediate | undefined
   readonly #amounts: Map<string, Amount>
   #bytes = 0
   #error: string | undefined
@@ -102,13 +108,25 @@ export class SpendJournal {
     }
   }
 
-  /** Writes the queued deltas as one line, in this turn. A failure is reported, never thrown: the call goes on. */
+  /**
+   * Ends the queued deltas' line; it is written with the iteration's other lines when the
+   * iteration ends (`flush`). A failure is reported, never thrown: the call goes on.
+   */
   commit(): void {
     if (this.#line.length === 0) return
-    // After a failed write the file may end in part of a line: start a fresh one.
-    const text = `${this.#error === undefined ? '' : '\n'}${JSON.stringify(this.#line)}\n`
+    this.#pending += `${JSON.stringify(this.#line)}\n`
     this.#line = []
-    if (this.#fd === undefined) return
+    this.#flushing ??= setImmediate(this.#flush)
+  }
+
+  /** Writes every committed line now, with one write(2). */
+  flush(): void {
+    if (this.#flushing !== undefined) clearImmediate(this.#flushing)
+    this.#flushing = undefined
+    if (this.#pending === '' || this.#fd === undefined) return
+    // After a failed write the file may end in part of a line: start a fresh one.
+    const text = this.#error === undefined ? this.#pending : `\n${this.#pending}`
+    this.#pending = ''
     try {
       const bytes = Buffer.from(text)
       if (writeSync(this.#fd, bytes) < bytes.length) throw new Error(`short write to ${this.path} (disk full?)`)
@@ -118,6 +136,11 @@ export class SpendJournal {
       if (this.#error === undefined) this.#onError(error)
       this.#error = String(error)
     }
+  }
+
+  readonly #flush = (): void => {
+    this.#flushing = undefined
+    this.flush()
   }
 
   /** Rewrites the file as one line of its sum when it has grown past the threshold (off the request path). */
@@ -146,6 +169,7 @@ export class SpendJournal {
   close(): void {
     if (this.#fd === undefined) return
     this.commit()
+    this.flush()
     closeSync(this.#fd)
     this.#fd = undefined
     let owed = false
@@ -153,8 +177,15 @@ export class SpendJournal {
     if (!owed) unlinkIfThere(this.path)
   }
 
-  /** The file becomes one line of the current sum: written aside, renamed over (atomic), reopened for appends. */
+  /**
+   * The file becomes one line of the current sum: written aside, renamed over (atomic), reopened
+   * for appends. The sum already holds every committed line's deltas, so those not yet written are dropped.
+   */
   #rewrite(): void {
+    if (this.#flushing !== undefined) clearImmediate(this.#flushing)
+    this.#flushing = undefined
+    this.#pending = ''
+    this.#line = []
     const line: (string | number)[] = []
     for (const { scopeKey, windowKey, nanos, expiresAtMs } of this.#amounts.values()) line.push(scopeKey, windowKey, nanos, expiresAtMs)
     const tmp = `${this.path}.tmp`

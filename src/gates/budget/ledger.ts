@@ -2,8 +2,9 @@
 // in-memory mirror plus the fleet totals from the last sync, never a store round trip per request.
 // A call reserves its estimated cost before it goes out and settles its actual cost after it ends
 // (streamed, failed and aborted calls too); spend is synced to the SpendStore in the background.
-// With a crash journal, both are also written to a local file in the same turn, so a `kill -9`
-// loses no call: one in flight counts its reservation, one settled its cost (journal.ts).
+// With a crash journal, both are also written to a local file when the event-loop iteration ends
+// (before the reserved call's request leaves), so a `kill -9` loses no call: one in flight counts
+// its reservation, one settled its cost (journal.ts).
 import type { SpendJournal } from './journal.js'
 import { costUsd, type CostEstimate } from './prices.js'
 import { fixedValue, scopeKey, scopeValue, type BudgetContext, type CompiledBudget } from './scopes.js'

@@ -5,13 +5,13 @@
 import { PASS, type Verdict } from '../../core/decision.js'
 import type { Outcome, RequestFacts } from '../../core/facts.js'
 import type { GateCheck, GateModule } from '../../core/gate.js'
-import { cachedLabels, metrics } from '../../core/metrics.js'
+import { countedLabels, metrics } from '../../core/metrics.js'
 import { writeRateLimitHeaders } from './headers.js'
 import type { LimitDecision, LimitLease, RateLimiter } from './types.js'
 
 export const RATELIMIT_ENFORCE_FLAG = 'ai.ratelimit.enforce'
 
-const decisions = cachedLabels(metrics.rateLimitDecisions)
+const decisions = countedLabels(metrics.rateLimitDecisions)
 
 export interface RateLimitInputs {
   /** Undefined when no rule is configured. */
