@@ -6,6 +6,8 @@
 // and a budget (both enforced, both generous: the bench measures the cost of checking), decision
 // log and metrics, on the embedded sqlite store by default (the default configuration); with
 // `memory` on the in-memory store; with a redisUrl its state, limiter and spend are shared through Redis.
+// An optional fourth argument for `sluice`, a JSON object, is merged over its config's top-level
+// sections (`'{"log":{"decisions":false}}'`): how ablation runs take one part out at a time.
 // Prints one JSON line `{"port": N}` when listening.
 import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -20,7 +22,7 @@ import { FLAG_ON, TRAFFIC_ON_FLAGS } from '../src/emulators/sluice-config.js'
 import { startSluice } from '../src/main.js'
 import { BENCH_CLIENT_KEY, BENCH_UPSTREAM_KEY, UNIFIED_MODELS } from './scenarios.js'
 
-async function main(role: string | undefined, upstream: string | undefined, redisUrl: string | undefined): Promise<number | Record<string, number>> {
+async function main(role: string | undefined, upstream: string | undefined, redisUrl: string | undefined, overrides: string | undefined): Promise<number | Record<string, number>> {
   switch (role) {
     case 'emulators': {
       const [bedrock, gemini, llama] = await Promise.all(
@@ -56,7 +58,7 @@ async function main(role: string | undefined, upstream: string | undefined, redi
           : store === 'memory'
             ? { store: 'memory' }
             : { store: 'redis', redis: { url: store } }
-      const configText = JSON.stringify({
+      const config = {
         server: { host: '127.0.0.1', port: 0 },
         admin: { port: 0 },
         state,
@@ -65,13 +67,25 @@ async function main(role: string | undefined, upstream: string | undefined, redi
         flags: { ...TRAFFIC_ON_FLAGS, 'ai.ratelimit.enforce': FLAG_ON, 'ai.budget.enforce': FLAG_ON },
         rateLimits: { rules: [{ name: 'per-user', key: ['tenant', 'user'], requests: { limit: 1_000_000_000, windowSeconds: 60 } }] },
         budgets: { limits: { tenant: { scope: 'tenant', target: 'bench', limitUsd: 1_000_000, window: 'day' } } },
-      })
+      }
+      const configText = JSON.stringify(withOverrides(config, overrides))
       const sluice = await startSluice({ configText })
       return Number(new URL(sluice.dataUrl).port)
     }
     default:
       throw new Error(`unknown role ${String(role)}`)
   }
+}
+
+/** `base` with each top-level section of the JSON object `overrides` shallow-merged over its own. */
+function withOverrides(base: Record<string, unknown>, overrides: string | undefined): Record<string, unknown> {
+  if (overrides === undefined) return base
+  const out: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(JSON.parse(overrides) as Record<string, unknown>)) {
+    const own = out[key]
+    out[key] = typeof own === 'object' && own !== null && typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...own, ...value } : value
+  }
+  return out
 }
 
 /**
@@ -136,7 +150,7 @@ function unifiedBenchConfig(ports: Record<'bedrock' | 'gemini' | 'llama', number
   }
 }
 
-main(process.argv[2], process.argv[3], process.argv[4]).then(
+main(process.argv[2], process.argv[3], process.argv[4], process.argv[5]).then(
   (port) => process.stdout.write(`${JSON.stringify(typeof port === 'number' ? { port } : port)}\n`),
   (err: unknown) => {
     process.stderr.write(`${String(err)}\n`)
