@@ -50,6 +50,7 @@ export interface JournalHealth {
 
 const PREFIX = 'budgets-journal-'
 const SUFFIX = '.log'
+const MAX_PREFIXES = 4096
 const isJournal = (name: string): boolean => name.startsWith(PREFIX) && name.endsWith(SUFFIX)
 
 export class SpendJournal {
@@ -57,7 +58,10 @@ export class SpendJournal {
   /** What earlier processes left unconfirmed; the ledger sends it to the spend store and confirms it. */
   readonly recovered: readonly JournalEntry[]
   #fd: number | undefined
-  #line: (string | number)[] = []
+  /** The deltas queued for the next `commit`, as the JSON array's members. */
+  #line = ''
+  /** `"scopeKey","windowKey",` per spend key, so a delta's line is not serialised from scratch. */
+  readonly #prefixes = new Map<string, string>()
   /** Lines committed in this event-loop iteration, written by `flush`. */
   #pending = ''
   #flushing: NodeJS.Immediate | undefined
@@ -97,8 +101,15 @@ export class SpendJournal {
   /** Queues one delta for the next `commit` (0 is skipped). */
   add(scopeKey: string, windowKey: string, nanos: number, expiresAtMs: number): void {
     if (nanos === 0) return
-    this.#line.push(scopeKey, windowKey, nanos, expiresAtMs)
     const key = `${scopeKey}|${windowKey}`
+    let prefix = this.#prefixes.get(key)
+    if (prefix === undefined) {
+      // Windows roll over, so keys keep coming: a full cache starts again rather than growing.
+      if (this.#prefixes.size >= MAX_PREFIXES) this.#prefixes.clear()
+      prefix = `${JSON.stringify(scopeKey)},${JSON.stringify(windowKey)},`
+      this.#prefixes.set(key, prefix)
+    }
+    this.#line += `${this.#line === '' ? '' : ','}${prefix}${jsonNumber(nanos)},${jsonNumber(expiresAtMs)}`
     const amount = this.#amounts.get(key)
     if (amount === undefined) this.#amounts.set(key, { scopeKey, windowKey, nanos, expiresAtMs })
     else {
@@ -113,9 +124,9 @@ export class SpendJournal {
    * iteration ends (`flush`). A failure is reported, never thrown: the call goes on.
    */
   commit(): void {
-    if (this.#line.length === 0) return
-    this.#pending += `${JSON.stringify(this.#line)}\n`
-    this.#line = []
+    if (this.#line === '') return
+    this.#pending += `[${this.#line}]\n`
+    this.#line = ''
     this.#flushing ??= setImmediate(this.#flush)
   }
 
@@ -185,7 +196,7 @@ export class SpendJournal {
     if (this.#flushing !== undefined) clearImmediate(this.#flushing)
     this.#flushing = undefined
     this.#pending = ''
-    this.#line = []
+    this.#line = ''
     const line: (string | number)[] = []
     for (const { scopeKey, windowKey, nanos, expiresAtMs } of this.#amounts.values()) line.push(scopeKey, windowKey, nanos, expiresAtMs)
     const tmp = `${this.path}.tmp`
@@ -196,6 +207,9 @@ export class SpendJournal {
     this.#bytes = 0
   }
 }
+
+/** A number as JSON.stringify writes it (null for NaN and infinities, which replay then skips). */
+const jsonNumber = (value: number): string => (Number.isFinite(value) ? String(value) : 'null')
 
 /** Another process starting at the same moment may have removed it first. */
 function unlinkIfThere(path: string): void {
