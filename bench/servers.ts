@@ -8,7 +8,7 @@
 // `memory` on the in-memory store; with a redisUrl its state, limiter and spend are shared through Redis.
 // An optional fourth argument for `sluice`, a JSON object, is merged over its config's top-level
 // sections (`'{"log":{"decisions":false}}'`): how ablation runs take one part out at a time.
-// Prints one JSON line `{"port": N}` when listening.
+// Prints one JSON line `{"port": N}` when listening (`sluice` adds `"admin": N`, its admin port).
 import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -70,7 +70,8 @@ async function main(role: string | undefined, upstream: string | undefined, redi
       }
       const configText = JSON.stringify(withOverrides(config, overrides))
       const sluice = await startSluice({ configText })
-      return Number(new URL(sluice.dataUrl).port)
+      // The admin port too: `npm run soak` reads the heap from its /metrics.
+      return { port: Number(new URL(sluice.dataUrl).port), admin: Number(new URL(sluice.adminUrl).port) }
     }
     default:
       throw new Error(`unknown role ${String(role)}`)
