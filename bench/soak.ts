@@ -1,4 +1,4 @@
-// `npm run soak`: a bounded memory soak of Sluice in its default configuration (issue #11 item 4),
+// `npm run soak`: a bounded memory soak of Sluice in its default configuration,
 // against the OpenAI emulator, each in its own child process. After a short warm-up at the soak's
 // load (JIT, lazily built state), three phases:
 //   1. idle connections: --idle-connections keep-alive connections, each after one JSON request;

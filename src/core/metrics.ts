@@ -191,7 +191,7 @@ export function boundedModel(provider: string, model: string): string {
 /**
  * A counter child counted in a plain number and added to prom-client when the counter is collected
  * (a scrape, or a test reading it): prom-client hashes and validates the label object on every
- * `inc`, which several counters per request made a visible share of the request's CPU (issue #11).
+ * `inc`, which several counters per request made a visible share of the request's CPU (docs/performance.md).
  */
 export class LocalCount {
   #pending = 0

@@ -45,7 +45,7 @@ export function settle(decisions: DecisionSink | undefined, target: SettleTarget
  * The decision record's members as JSON text, without braces (the sink adds level, time, the
  * logger's bindings and the message). Built field by field in a fixed order, absent fields left
  * out, as pino would serialise the same object: a generic serialiser walking a 20-key object per
- * request cost more than the rest of settle (issue #11).
+ * request cost more than the rest of settle.
  */
 export function decisionFields(target: SettleTarget, outcome: Outcome, durationMs: number): string {
   const facts = target.facts

@@ -71,7 +71,7 @@ export class Budgets {
     const local = redisConfig === undefined
     if (!local) {
       // Fail fast while Redis is away: the ledger keeps spend locally and resends it later. A sync's
-      // adds (one per scope) go out as one write (auto-pipelining, issue #11).
+      // adds (one per scope) go out as one write (auto-pipelining).
       const redis = new Redis(redisConfig.url, { enableAutoPipelining: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: false })
       redis.on('error', () => undefined) // reported through the ledger's sync health, not as crashes
       spendStore = createRedisSpendStore(redis)

@@ -23,7 +23,7 @@ export * from './types.js'
  * ready check, settles and heartbeats), never the short `commandTimeoutMs` — a ready check that
  * timed out would drop a healthy connection, and with it every decision, to the fallback.
  * Auto-pipelining sends the commands of one event-loop iteration (the acquires of every request
- * that reached the gate in it) as one write, answered by one read (issue #11).
+ * that reached the gate in it) as one write, answered by one read.
  */
 export function connectRateLimitRedis(url: string, config: RateLimitsConfig['redis']): Redis {
   return new Redis(url, {
