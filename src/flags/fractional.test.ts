@@ -5,8 +5,8 @@
 import { FlagdCore } from '@openfeature/flagd-core'
 import { describe, expect, it } from 'vitest'
 import { compileFlagSet, evaluate, type FlagSet } from './index.js'
-import { bucketOf, MAX_TOTAL_WEIGHT } from './fractional.js'
-import { murmur3Bytes, murmur3Utf8 } from './murmur3.js'
+import { bucketOf, MAX_TOTAL_WEIGHT } from '../core/bucket.js'
+import { murmur3Bytes, murmur3Utf8 } from '../core/murmur3.js'
 import { seededRandom as random } from '../../test/support/random.js'
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} }

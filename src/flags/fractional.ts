@@ -3,11 +3,9 @@
 // flagKey + targetingKey; its MurmurHash3 (UTF-8, seed 0) picks a bucket as flagd v2 does,
 // `(uint64(hash) * totalWeight) >> 32`, walking cumulative integer weights. Argument handling
 // follows flagd-core: anything malformed at evaluation time yields null (the default variant).
-import { murmur3Utf8 } from './murmur3.js'
+import { bucketOf, MAX_TOTAL_WEIGHT } from '../core/bucket.js'
+import { murmur3Utf8 } from '../core/murmur3.js'
 import type { Problem } from './problems.js'
-
-/** flagd caps the sum of weights at MaxInt32 so `hash × total` fits in 63 bits. */
-export const MAX_TOTAL_WEIGHT = 2147483647
 
 export type BucketVariant = string | number | boolean | null
 
@@ -16,18 +14,6 @@ export interface BucketTable {
   /** Running sums of the weights; `ends[i]` is the exclusive upper bound of bucket i. */
   readonly ends: readonly number[]
   readonly total: number
-}
-
-/**
- * `(hash × total) >> 32` for a uint32 hash and total < 2^31, exact in doubles: the product needs
- * up to 63 bits, so it is split at 16 bits to keep every intermediate below 2^53.
- */
-export function bucketOf(hash: number, total: number): number {
-  const high = Math.floor(hash / 0x10000) * total
-  const low = (hash % 0x10000) * total
-  const highTop = Math.floor(high / 0x10000)
-  const highRest = high % 0x10000
-  return highTop + Math.floor((highRest * 0x10000 + low) / 0x100000000)
 }
 
 export function pickBucket(table: BucketTable, hash: number): BucketVariant {

@@ -12,7 +12,6 @@ export {
 } from './compile.js'
 export { loadFlagSources, parseFlagDocument, type LoadSourcesResult } from './document.js'
 export { evaluate, evaluateAll, evaluateAny } from './evaluate.js'
-export { murmur3Utf8 } from './murmur3.js'
 export { watchFlagSources, type FlagSourceWatcher, type FlagWatcherOptions } from './watch.js'
 export type {
   EvaluationContext,

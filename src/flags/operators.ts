@@ -8,7 +8,7 @@
 //   - `fractional` with literal buckets precomputes its bucket table.
 import { Constants, LogicEngine, defaultMethods } from 'json-logic-engine'
 import { fractionalAt, isLiteralBucket, pickBucket, targetingKeyOf, toBucketTable } from './fractional.js'
-import { murmur3Utf8 } from './murmur3.js'
+import { murmur3Utf8 } from '../core/murmur3.js'
 import { semVer } from './semver.js'
 import type { EvaluationContext } from './types.js'
 
