@@ -72,7 +72,7 @@ describe('createLogger redaction', () => {
 })
 
 describe('decisionSink', () => {
-  const target = { requestId: 'r-1', arrivedAt: 0, provider: 'openai', model: 'gpt-4o-mini', route: 'openai', facts: undefined }
+  const target = { requestId: 'r-1', arrivedAt: 0, provider: 'openai', model: 'gpt-4o-mini', route: 'openai', facts: undefined, tags: { 'x-sluice-experiment': 'cheaper', 'x-sluice-variant': 'mini' } }
   const outcome = {
     status: 200,
     decision: 'allow',
@@ -98,7 +98,7 @@ describe('decisionSink', () => {
     const [b] = theirs.lines
     expect({ ...a, time: 0 }).toEqual({ ...b, time: 0 })
     expect(Object.keys(a!)).toEqual(Object.keys(b!))
-    expect(a).toMatchObject({ level: 30, service: 'sluice', model: 'we"ird\nmodel\u2028', route: '\\route', durationMs: 12.346, ttftMs: null, attempts: 2, fallback: true, upstreamBroken: true, msg: 'decision' })
+    expect(a).toMatchObject({ experiment: 'cheaper', variant: 'mini', level: 30, service: 'sluice', model: 'we"ird\nmodel\u2028', route: '\\route', durationMs: 12.346, ttftMs: null, attempts: 2, fallback: true, upstreamBroken: true, msg: 'decision' })
     expect(a).not.toHaveProperty('clientAborted')
   })
 

@@ -7,6 +7,7 @@ import { Type, type Static, type TObject, type TProperties } from '@sinclair/typ
 import { RateLimitsSchema } from '../gates/rate-limit/schema.js'
 import { BudgetsSchema } from '../gates/budget/schema.js'
 import { AlternatesSchema, ModelsSchema } from '../models/schema.js'
+import { ExperimentsSchema } from '../steering/experiments/schema.js'
 import { ResilienceSchema } from '../resilience/schema.js'
 import { ProviderTypes } from '../core/wire.js'
 import { Secret, SecretUserinfo } from '../core/secret.js'
@@ -206,6 +207,7 @@ export const ConfigSchema = strict({
   }),
   clients: Type.Array(ClientSchema, { default: [] }),
   models: ModelsSchema,
+  experiments: ExperimentsSchema,
   unified: section(
     {
       auth: Type.Union([Type.Literal('client'), Type.Literal('none')], {

@@ -5,6 +5,7 @@ import type { Config } from './schema.js'
 import { rateLimitProblems } from '../gates/rate-limit/schema.js'
 import { checkBudgets } from '../gates/budget/semantic.js'
 import { routingProblems } from '../models/semantic.js'
+import { experimentProblems } from '../steering/experiments/semantic.js'
 
 export interface SemanticResult {
   problems: ConfigProblem[]
@@ -30,6 +31,7 @@ export function checkSemantics(config: Config): SemanticResult {
   checkState(config, result)
   for (const p of rateLimitProblems(config.rateLimits)) result.problems.push({ path: p.path, problem: p.problem, got: p.got })
   result.problems.push(...routingProblems(config))
+  result.problems.push(...experimentProblems(config))
   const budgets = checkBudgets(config.budgets)
   result.problems.push(...budgets.problems)
   result.warnings.push(...budgets.warnings)

@@ -75,6 +75,28 @@ export interface VirtualModel {
   readonly targets: readonly Target[]
   /** Each target's weight (0: a fallback only), in the same order. */
   readonly weights: readonly number[]
+  /** The running experiment that splits this model's traffic, if any. */
+  readonly experiment: Experiment | undefined
+}
+
+/** What assignment reads of the evaluation context (core/facts.ts `EvaluationContext` is one). */
+export interface ExperimentContext {
+  readonly targetingKey: string
+  readonly [attribute: string]: unknown
+}
+
+/** One variant of an experiment: the virtual model's target that serves its users. */
+export interface ExperimentVariant {
+  readonly name: string
+  readonly control: boolean
+  readonly target: Target
+}
+
+/** A running A/B/n experiment over a virtual model, compiled by the composition root (runtime/experiments.ts). */
+export interface Experiment {
+  readonly key: string
+  /** The user's variant; undefined when the targeting excludes them, they are outside the allocation, or have no targeting key. */
+  assign(context: ExperimentContext): ExperimentVariant | undefined
 }
 
 /** A target with the native request built for it. */

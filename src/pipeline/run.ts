@@ -57,6 +57,7 @@ class RequestRecord implements SettleTarget {
   model = 'unknown'
   route: string
   facts: RequestFacts | undefined = undefined
+  tags: Readonly<Record<string, string>> | undefined = undefined
   gates: GateRun | undefined = undefined
   #settled = false
 
@@ -219,6 +220,7 @@ async function handle(
   // 7. Steer: a gate's plan stands (a budget downgrade); else the candidates become a plan.
   const random = deps.random ?? Math.random
   const plan: RoutePlan = result.route?.plan ?? steer(facts, random)
+  record.tags = plan.tags
 
   // 8–9. Exchange; 10. settle when it is done.
   new Exchange({

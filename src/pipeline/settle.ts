@@ -2,6 +2,7 @@
 // and writes the decision record.
 import { boundedModel, cachedLabels, countedLabels, metrics } from '../core/metrics.js'
 import type { Outcome, RequestFacts } from '../core/facts.js'
+import { EXPERIMENT_HEADER, VARIANT_HEADER } from '../steering/plan.js'
 
 export interface SettleTarget {
   readonly requestId: string
@@ -10,6 +11,8 @@ export interface SettleTarget {
   readonly model: string
   readonly route: string
   readonly facts: RequestFacts | undefined
+  /** The steering decision's response tags (experiment and variant), if it made any. */
+  readonly tags: Readonly<Record<string, string>> | undefined
 }
 
 // Label children looked up once per label values, not per request (core/metrics.ts).
@@ -60,6 +63,11 @@ export function decisionFields(target: SettleTarget, outcome: Outcome, durationM
     if (context.targetingKey !== undefined) out += `,"user":${str(context.targetingKey)}`
   }
   if (outcome.gate !== undefined) out += `,"deniedBy":${str(outcome.gate)}`
+  const tags = target.tags
+  if (tags !== undefined) {
+    const experiment = tags[EXPERIMENT_HEADER]
+    if (experiment !== undefined) out += `,"experiment":${str(experiment)},"variant":${str(tags[VARIANT_HEADER] ?? '')}`
+  }
   out += `,"decision":${str(outcome.decision)},"code":${str(outcome.code)},"status":${num(outcome.status)},"durationMs":${num(round(durationMs))}`
   if (outcome.overheadMs !== undefined) out += `,"overheadMs":${num(round(outcome.overheadMs))}`
   if (outcome.ttftMs !== undefined) out += `,"ttftMs":${num(round(outcome.ttftMs))}`

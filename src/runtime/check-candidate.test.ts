@@ -22,3 +22,35 @@ describe('gates: in config', () => {
     expect(modes({ controlFlags: { failMode: 'open' } })).toEqual({ killSwitches: 'closed', controlFlags: 'open' })
   })
 })
+
+describe('experiments: targeting', () => {
+  const withTargeting = (targeting: unknown) => {
+    const loaded = parseConfig(
+      JSON.stringify({
+        state: { store: 'memory' },
+        providers: { openai: { type: 'openai', mount: '/openai', apiKey: 'sk-test' } },
+        models: { chat: { targets: [{ provider: 'openai', model: 'a' }, { provider: 'openai', model: 'b' }] } },
+        experiments: {
+          trial: {
+            status: 'running',
+            model: 'chat',
+            targeting,
+            variants: [
+              { name: 'control', control: true, target: { provider: 'openai', model: 'a' } },
+              { name: 'b', target: { provider: 'openai', model: 'b' } },
+            ],
+          },
+        },
+      }),
+    )
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems))
+    return loaded.config
+  }
+
+  it('compiles a flagd rule, and refuses one flagd would not load', () => {
+    expect(checkCandidate(withTargeting({ '==': [{ var: 'tenant' }, 'shop'] }), '.').ok).toBe(true)
+    const refused = checkCandidate(withTargeting({ no_such_operator: [1, 2] }), '.')
+    expect(refused.ok).toBe(false)
+    expect(!refused.ok && refused.problems.join('\n')).toMatch(/experiments targeting: .*experiment:trial.*no_such_operator/)
+  })
+})

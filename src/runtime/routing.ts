@@ -7,6 +7,7 @@ import type { Config, ProviderConfig } from '../config/schema.js'
 import type { Mount, NativeTargets, Routing, Target, TargetParams, VirtualModel } from '../core/target.js'
 import type { CircuitRegistry } from '../resilience/circuits.js'
 import type { TimeoutsConfig } from '../resilience/schema.js'
+import { buildExperiment, compileExperimentTargeting } from './experiments.js'
 
 export type PoolFor = (mount: Mount, connectTimeoutMs: number) => Pool
 
@@ -30,11 +31,15 @@ export function buildRouting(config: Readonly<Config>, mounts: readonly Mount[],
     }
   }
 
+  const targeting = compileExperimentTargeting(config)
+  // checkCandidate refused a config whose targeting does not compile.
+  if (!targeting.ok) throw new Error(targeting.problems.join('\n'))
   const models = new Map<string, VirtualModel>()
   for (const [name, model] of Object.entries(config.models)) {
     // Config checks guarantee the provider exists (config/semantic.ts).
     const targets = model.targets.map((t) => target(byName.get(t.provider)!, t.model, t.params, t.timeouts))
-    models.set(name, { name, description: model.description, targets, weights: model.targets.map((t) => t.weight) })
+    const experiment = buildExperiment(config, name, targets, targeting.flagSet)
+    models.set(name, { name, description: model.description, targets, weights: model.targets.map((t) => t.weight), experiment })
   }
 
   const native = new Map<string, NativeTargets>()

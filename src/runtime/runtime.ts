@@ -27,6 +27,7 @@ import type { Redis } from 'ioredis'
 import { connectRateLimitRedis, createRateLimiter, type RateLimiter } from '../gates/rate-limit/index.js'
 import { Budgets } from '../gates/budget/runtime.js'
 import type { Config } from '../config/schema.js'
+import { compileExperimentTargeting } from './experiments.js'
 import { buildSnapshot, retiredPools } from './snapshot.js'
 import { GATES, unknownGateNames } from '../gates/registry.js'
 import { type Snapshot } from '../pipeline/snapshot.js'
@@ -71,6 +72,8 @@ export function checkCandidate(
     const known = GATES.map((g) => g.name).join(', ')
     return { ok: false, problems: unknown.map((name) => `gates.${name}: no such gate (the gates are ${known})`) }
   }
+  const targeting = compileExperimentTargeting(config)
+  if (!targeting.ok) return targeting
   const files = loadFlagSources(config.flagSources, baseDir)
   if (!files.ok) return files
   const compiled = compileConfigFlags(config, files.sources, overrides)

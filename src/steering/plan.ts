@@ -1,22 +1,54 @@
 // Steering (SPEC §5 step 7): turns the candidates the gates left into a route plan. A native request
 // keeps its order (its own model, then its alternates); a virtual model's first target is picked
-// by weight among the usable ones and the others follow in the order config lists them. A gate may
-// already have routed the request (a budget downgrade): its plan stands. Experiments, canaries and
-// bandits plug in here.
+// by weight among the usable ones and the others follow in the order config lists them — unless
+// the model runs an experiment and the user is in it: then their variant's target goes first
+// (the others follow as fallbacks), and the plan tags the response with the experiment and
+// variant and credits the variant. A gate may already have routed the request (a budget
+// downgrade): its plan stands. Canaries and bandits plug in here.
 import type { RequestFacts } from '../core/facts.js'
 import type { Candidate, RoutePlan } from '../core/plan.js'
-import { nativeChain, type Routing, type Target } from '../core/target.js'
+import { nativeChain, type Experiment, type Routing, type Target } from '../core/target.js'
 import { pickByWeight } from './weighted.js'
+
+/** Response headers naming an experiment and the user's variant (SPEC §9 header tagging). */
+export const EXPERIMENT_HEADER = 'x-sluice-experiment'
+export const VARIANT_HEADER = 'x-sluice-variant'
 
 export function steer(facts: RequestFacts, random: () => number): RoutePlan {
   const { candidates, virtualModel } = facts
-  if (virtualModel === undefined || candidates.length < 2) return { candidates, by: 'static', tags: undefined, credit: undefined }
+  if (virtualModel === undefined) return { candidates, by: 'static', tags: undefined, credit: undefined }
+  if (virtualModel.experiment !== undefined) {
+    const plan = experimentPlan(virtualModel.experiment, facts)
+    if (plan !== undefined) return plan
+  }
+  if (candidates.length < 2) return { candidates, by: 'static', tags: undefined, credit: undefined }
   const weights = candidates.map((c) => weightOf(virtualModel.targets, virtualModel.weights, c.target))
   const first = pickByWeight(weights, random())
   if (first <= 0) return { candidates, by: 'weighted', tags: undefined, credit: undefined }
   const ordered = [candidates[first]!]
   for (let i = 0; i < candidates.length; i++) if (i !== first) ordered.push(candidates[i]!)
   return { candidates: ordered, by: 'weighted', tags: undefined, credit: undefined }
+}
+
+/**
+ * The user's variant first, when they are in the experiment and its target is still a candidate
+ * (a kill switch or a provider switch may have removed it: the request is then routed as if
+ * there were no experiment, untagged and uncredited, so the variant's statistics only hold
+ * requests it served).
+ */
+function experimentPlan(experiment: Experiment, facts: RequestFacts): RoutePlan | undefined {
+  const variant = experiment.assign(facts.context)
+  if (variant === undefined) return undefined
+  const { candidates } = facts
+  const at = candidates.findIndex((c) => c.target === variant.target)
+  if (at === -1) return undefined
+  const ordered = at === 0 ? candidates : [candidates[at]!, ...candidates.slice(0, at), ...candidates.slice(at + 1)]
+  return {
+    candidates: ordered,
+    by: 'experiment',
+    tags: { [EXPERIMENT_HEADER]: experiment.key, [VARIANT_HEADER]: variant.name },
+    credit: `${experiment.key}/${variant.name}`,
+  }
 }
 
 function weightOf(targets: readonly Target[], weights: readonly number[], target: Target): number {

@@ -70,9 +70,8 @@ export class Budgets {
     const redisConfig = config.state.store === 'redis' ? config.state.redis : undefined
     const local = redisConfig === undefined
     if (!local) {
-      // Fail fast while Redis is away: the ledger keeps spend locally and resends it later. A sync's
-      // adds (one per scope) go out as one write (auto-pipelining).
-      const redis = new Redis(redisConfig.url, { enableAutoPipelining: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: false })
+      // Fail fast while Redis is away: the ledger keeps spend locally and resends it later.
+      const redis = new Redis(redisConfig.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: false })
       redis.on('error', () => undefined) // reported through the ledger's sync health, not as crashes
       spendStore = createRedisSpendStore(redis)
       closeSpendStore = () => redis.disconnect()

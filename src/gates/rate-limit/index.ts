@@ -22,12 +22,11 @@ export * from './types.js'
  * `deadlineMs`; the connection's own timeout is only a backstop twice that (it also bounds the
  * ready check, settles and heartbeats), never the short `commandTimeoutMs` — a ready check that
  * timed out would drop a healthy connection, and with it every decision, to the fallback.
- * Auto-pipelining sends the commands of one event-loop iteration (the acquires of every request
- * that reached the gate in it) as one write, answered by one read.
+ * No auto-pipelining: batching an iteration's acquires into one write made acquires behind a
+ * slow Redis miss their deadline and fall back to local decisions (test/e2e/fleet-limits.test.ts).
  */
 export function connectRateLimitRedis(url: string, config: RateLimitsConfig['redis']): Redis {
   return new Redis(url, {
-    enableAutoPipelining: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: 2 * config.deadlineMs,

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest'
+import { formatProblem } from '../../core/problems.js'
+import type { ExperimentConfig } from './schema.js'
+import { experimentProblems } from './semantic.js'
+
+const models = { chat: { targets: [{ provider: 'openai', model: 'gpt-4o' }, { provider: 'google', model: 'gemini-2.5-flash' }] } }
+const variants: ExperimentConfig['variants'] = [
+  { name: 'control', weight: 1, control: true, target: { provider: 'openai', model: 'gpt-4o' } },
+  { name: 'b', weight: 1, control: false, target: { provider: 'google', model: 'gemini-2.5-flash' } },
+]
+const experiment = (over: Partial<ExperimentConfig> = {}): ExperimentConfig => ({ status: 'running', model: 'chat', allocationPercent: 100, variants, ...over })
+const problems = (experiments: Record<string, ExperimentConfig>): string[] => experimentProblems({ models, experiments }).map(formatProblem)
+
+describe('experiment config checks', () => {
+  it('accepts a well-formed experiment', () => {
+    expect(problems({ e: experiment() })).toEqual([])
+  })
+
+  it('names an unknown model, a foreign target, duplicate names, the control count and zero weights', () => {
+    const out = problems({
+      a: experiment({ model: 'nope' }),
+      b: experiment({ variants: [variants[0]!, { ...variants[1]!, target: { provider: 'openai', model: 'gpt-4o-mini' } }] }),
+      c: experiment({ variants: [variants[0]!, { ...variants[1]!, name: 'control', control: true }] }),
+      d: experiment({ variants: [{ ...variants[0]!, control: false }, variants[1]!] }),
+      e: experiment({ status: 'draft', variants: variants.map((v) => ({ ...v, weight: 0 })) }),
+    })
+    expect(out.join('\n')).toMatch(/experiments\.a\.model.*not a key of models/)
+    expect(out.join('\n')).toMatch(/experiments\.b\.variants\[1\]\.target.*not one of chat's targets/)
+    expect(out.join('\n')).toMatch(/experiments\.c\.variants\[1\]\.name.*duplicates/)
+    expect(out.join('\n')).toMatch(/experiments\.c\.variants.*exactly one control variant \(has 2\)/)
+    expect(out.join('\n')).toMatch(/experiments\.d\.variants.*exactly one control variant \(has 0\)/)
+    expect(out.join('\n')).toMatch(/experiments\.e\.variants.*weight above 0/)
+  })
+
+  it('allows one running experiment per model', () => {
+    const out = problems({ first: experiment(), second: experiment(), third: experiment({ status: 'stopped' }) })
+    expect(out).toHaveLength(1)
+    expect(out[0]).toMatch(/experiments\.second\.status.*chat already runs experiment first/)
+  })
+})
