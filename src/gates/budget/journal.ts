@@ -134,7 +134,11 @@ export class SpendJournal {
   flush(): void {
     if (this.#flushing !== undefined) clearImmediate(this.#flushing)
     this.#flushing = undefined
-    if (this.#pending === '' || this.#fd === undefined) return
+    if (this.#pending === '') return
+    if (this.#fd === undefined) {
+      this.#pending = '' // closed: nothing is written any more, so nothing may pile up
+      return
+    }
     // After a failed write the file may end in part of a line: start a fresh one.
     const text = this.#error === undefined ? this.#pending : `\n${this.#pending}`
     this.#pending = ''
