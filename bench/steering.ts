@@ -1,0 +1,97 @@
+// In-process microbenchmark of the steering step (SPEC §5 step 7): `steer` over a unified
+// request's facts for a virtual model with two targets — by weight, and with a running experiment
+// whose targeting admits the user (flagd rule, then the fractional bucket over seed + targetingKey).
+// Facts for 1,000 users are built first (identify is not timed); each sample times a batch of
+// 100 steering decisions and divides. Run: `npm run build && node dist/bench/steering.js`.
+import { parseConfig } from '../src/config/load.js'
+import type { RequestFacts } from '../src/core/facts.js'
+import { builtinFlags, compileFlagSet, providerFlags } from '../src/flags/index.js'
+import { LocalRateLimiter } from '../src/gates/rate-limit/index.js'
+import { readSluiceHeaders } from '../src/pipeline/headers.js'
+import { identifyUnified, parseUnified } from '../src/pipeline/identify.js'
+import { CircuitRegistry } from '../src/resilience/circuits.js'
+import { buildSnapshot } from '../src/runtime/snapshot.js'
+import { steer } from '../src/steering/plan.js'
+
+const USERS = 1_000
+const BATCH = 100
+const BATCHES = 20_000
+
+const targets = [
+  { provider: 'openai', model: 'gpt-4o-mini' },
+  { provider: 'openai', model: 'gpt-4o', weight: 1 },
+]
+const loaded = parseConfig(
+  JSON.stringify({
+    state: { store: 'memory' },
+    providers: { openai: { type: 'openai', mount: '/openai', endpoint: 'http://127.0.0.1:9', apiKey: 'sk-upstream' } },
+    clients: [{ id: 'app', tenant: 'shop', credentials: { apiKey: 'sk-client' } }],
+    models: { weighted: { targets }, experimented: { targets } },
+    experiments: {
+      trial: {
+        status: 'running',
+        model: 'experimented',
+        allocationPercent: 90,
+        targeting: { and: [{ '==': [{ var: 'tenant' }, 'shop'] }, { in: [{ var: 'plan' }, ['pro', 'beta']] }] },
+        variants: [
+          { name: 'control', control: true, target: { provider: 'openai', model: 'gpt-4o-mini' } },
+          { name: 'bigger', target: { provider: 'openai', model: 'gpt-4o' } },
+        ],
+      },
+    },
+  }),
+)
+if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems))
+const config = loaded.config
+const compiled = compileFlagSet([], {}, { builtins: { ...builtinFlags(), ...providerFlags(['openai']) } })
+if (!compiled.ok) throw new Error(compiled.problems.join('\n'))
+const snapshot = buildSnapshot(config, 'bench', {
+  flags: compiled.flagSet,
+  killSwitches: [],
+  rateLimiter: new LocalRateLimiter(config.rateLimits),
+  budgets: undefined,
+  circuits: new CircuitRegistry(),
+})
+const client = config.clients[0]!
+
+function factsFor(model: string): RequestFacts[] {
+  const parsed = parseUnified(snapshot, Buffer.from(JSON.stringify({ model, messages: [{ role: 'user', content: 'Hello' }], max_tokens: 16 })))
+  if (!parsed.ok) throw new Error(parsed.code)
+  return Array.from({ length: USERS }, (_, i) => {
+    const sluiceHeaders = readSluiceHeaders({ 'x-sluice-user': `user-${i}`, 'x-sluice-attr-plan': 'pro' })
+    if (typeof sluiceHeaders === 'string') throw new Error(sluiceHeaders)
+    const facts = identifyUnified({ requestId: 'r', arrivedAt: 0, bodyReadAt: 0, client, sluiceHeaders, environment: 'bench' }, parsed.request, new Map())
+    if (typeof facts === 'string') throw new Error(facts)
+    return facts
+  })
+}
+
+function measure(label: string, all: readonly RequestFacts[], check: (facts: RequestFacts) => void): void {
+  let sink = 0
+  const random = Math.random
+  for (const facts of all) check(facts)
+  for (let i = 0; i < 200_000; i++) sink += steer(all[i % USERS]!, random).candidates.length // warm-up
+  const perDecisionUs: number[] = []
+  for (let b = 0; b < BATCHES; b++) {
+    const offset = (b * BATCH) % USERS
+    const start = performance.now()
+    for (let i = 0; i < BATCH; i++) sink += steer(all[(offset + i) % USERS]!, random).candidates.length
+    perDecisionUs.push(((performance.now() - start) * 1000) / BATCH)
+  }
+  perDecisionUs.sort((a, b) => a - b)
+  const q = (p: number): string => perDecisionUs[Math.floor(p * (perDecisionUs.length - 1))]!.toFixed(3)
+  process.stdout.write(`${label} (${BATCHES} batches of ${BATCH}): p50 ${q(0.5)} µs, p99 ${q(0.99)} µs  [${sink > 0 ? 'ok' : '?'}]\n`)
+}
+
+measure('steer, weighted (no experiment)', factsFor('weighted'), (facts) => {
+  if (steer(facts, Math.random).by !== 'weighted') throw new Error('expected a weighted plan')
+})
+let inExperiment = 0
+measure('steer, running experiment (targeting + bucket)', factsFor('experimented'), (facts) => {
+  const plan = steer(facts, Math.random)
+  if (plan.by === 'experiment') inExperiment++
+  else if (plan.by !== 'weighted') throw new Error(`unexpected plan ${plan.by}`)
+})
+// The allocation is 90 %: about 900 of the 1,000 users are in the experiment.
+process.stdout.write(`users in the experiment: ${inExperiment} of ${USERS}\n`)
+if (inExperiment < 850 || inExperiment > 950) throw new Error('the experiment did not assign as configured')
