@@ -166,6 +166,13 @@ export const metrics = {
     registers: [registry],
     collect: flushLocalCounts,
   }),
+  experimentAssignments: new Counter({
+    name: 'sluice_experiment_assignments_total',
+    help: 'Requests steered by a running experiment, by experiment and variant (both from config).',
+    labelNames: ['experiment', 'variant'] as const,
+    registers: [registry],
+    collect: flushLocalCounts,
+  }),
   fallbacks: new Counter({
     name: 'sluice_fallbacks_total',
     help: "Moves to a route's next target before the first byte, by reason (5xx, 429, timeout, connection, circuit_open).",

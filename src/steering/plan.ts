@@ -8,11 +8,14 @@
 import type { RequestFacts } from '../core/facts.js'
 import type { Candidate, RoutePlan } from '../core/plan.js'
 import { nativeChain, type Experiment, type Routing, type Target } from '../core/target.js'
+import { countedLabels, metrics } from '../core/metrics.js'
 import { pickByWeight } from './weighted.js'
 
 /** Response headers naming an experiment and the user's variant (SPEC §9 header tagging). */
 export const EXPERIMENT_HEADER = 'x-sluice-experiment'
 export const VARIANT_HEADER = 'x-sluice-variant'
+
+const assignments = countedLabels(metrics.experimentAssignments)
 
 export function steer(facts: RequestFacts, random: () => number): RoutePlan {
   const { candidates, virtualModel } = facts
@@ -43,6 +46,7 @@ function experimentPlan(experiment: Experiment, facts: RequestFacts): RoutePlan 
   const at = candidates.findIndex((c) => c.target === variant.target)
   if (at === -1) return undefined
   const ordered = at === 0 ? candidates : [candidates[at]!, ...candidates.slice(0, at), ...candidates.slice(at + 1)]
+  assignments(experiment.key, variant.name).inc()
   return {
     candidates: ordered,
     by: 'experiment',

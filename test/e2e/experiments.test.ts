@@ -78,6 +78,22 @@ describe('an experiment on a virtual model', () => {
     expect([...seen].sort()).toEqual(['control', 'gemini'])
   })
 
+  it('counts the requests it steered per variant', async () => {
+    const count = async (variant: string): Promise<number> => {
+      const text = await (await fetch(`${stack.sluice.adminUrl}/metrics`)).text()
+      const line = text.split('\n').find((l) => l.startsWith(`sluice_experiment_assignments_total{experiment="gemini-trial",variant="${variant}"}`))
+      return line === undefined ? 0 : Number(line.split(' ').pop())
+    }
+    const predict = flagdPredictor('trial-2026')
+    const before = { control: await count('control'), gemini: await count('gemini') }
+    const expected = { control: 0, gemini: 0 }
+    for (let i = 100; i < 110; i++) {
+      await ask('support-chat', `user-${i}`)
+      expected[predict(`user-${i}`) as 'control' | 'gemini']++
+    }
+    expect({ control: (await count('control')) - before.control, gemini: (await count('gemini')) - before.gemini }).toEqual(expected)
+  })
+
   it('writes the experiment and variant into the decision record', async () => {
     const answer = await ask('support-chat', 'user-7')
     const record = await stack.decision(answer.requestId)
