@@ -1,13 +1,13 @@
 // What both benchmarks share (`npm run bench`, `npm run bench:unified`): benchmark servers in child
 // processes, a throwaway redis-server, closed-loop (autocannon) and paced open-loop measurement of
 // one target, and medians over rounds. Every phase is bounded in time.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { openLoop, type OpenLoopResult } from './open-loop.js'
 import { cpuMs } from './proc-cpu.js'
+
+export { startRedisServer, startServer, startServerFrom, type Server } from './processes.js'
 
 const { values } = parseArgs({
   options: {
@@ -26,62 +26,6 @@ export const settings = {
   rounds: Number(values.rounds),
 }
 const { durationSeconds, connections, rate, pacedSeconds } = settings
-
-export interface Server {
-  readonly child: ChildProcess
-  readonly port: number
-  /** The whole announcement line (a server may announce more than its port). */
-  readonly info: Record<string, unknown>
-}
-
-export function startServer(role: string, ...args: string[]): Promise<Server> {
-  return startServerFrom(new URL('./servers.js', import.meta.url).pathname, role, ...args)
-}
-
-/** Runs another build's dist/bench/servers.js: a baseline Sluice side by side (SLUICE_BENCH_BASELINE). */
-export function startServerFrom(script: string, role: string, ...args: string[]): Promise<Server> {
-  const child = spawn(process.execPath, [script, role, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! })
-    const timer = setTimeout(() => reject(new Error(`${role} did not start`)), 15_000)
-    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)))
-    // Sluice logs to stdout too; the announcement is the line with a port and no log message.
-    const onLine = (line: string): void => {
-      const parsed = JSON.parse(line) as { port?: number; msg?: string }
-      if (typeof parsed.port !== 'number' || parsed.msg !== undefined) return
-      clearTimeout(timer)
-      lines.off('line', onLine)
-      lines.close()
-      child.stdout!.resume() // keep draining (and dropping) the decision log
-      resolve({ child, port: parsed.port, info: parsed })
-    }
-    lines.on('line', onLine)
-  })
-}
-
-/** A throwaway redis-server for the Redis-backed Sluice; skipped (with a note) when none is installed. */
-export async function startRedisServer(): Promise<{ child: ChildProcess; url: string } | undefined> {
-  const probe = spawnSync('redis-server', ['--version'])
-  if (probe.error !== undefined) {
-    process.stderr.write('redis-server not found: skipping the sluice-redis column\n')
-    return undefined
-  }
-  const port = 20_000 + Math.floor(Math.random() * 20_000)
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000)
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-  })
-  child.stdout!.resume()
-  return { child, url: `redis://127.0.0.1:${port}` }
-}
 
 export interface Target {
   readonly name: string

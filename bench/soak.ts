@@ -16,8 +16,8 @@ import { createServer } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { Client, request, WebSocket } from 'undici'
-import type { Server } from './harness.js'
 import { openLoop, type OpenLoopResult } from './open-loop.js'
+import { startServer, type Server } from './processes.js'
 import { BENCH_CLIENT_KEY, scenarios } from './scenarios.js'
 
 /** Load before the first phase, so its first requests do not charge JIT and lazily built state to idle connections. */
@@ -44,10 +44,6 @@ const settings = {
 if (!Object.values(settings).every((n) => n > 0) || settings.minutes * 60 <= WARM_UP_SECONDS) {
   throw new Error(`every option must be a positive number, and --minutes must leave a soak after the ${WARM_UP_SECONDS} s warm-up`)
 }
-// harness.ts parses the bench's options from process.argv when it loads and refuses unknown ones
-// such as ours, so it is loaded once ours are read and removed.
-process.argv.length = 2
-const { startServer } = await import('./harness.js')
 
 const DRIFT_LIMIT_PERCENT = 10
 /** Settled readings: the median of this many, a second apart, each after a forced full GC. */
