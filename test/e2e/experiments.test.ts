@@ -2,10 +2,10 @@
 // openai SDK to the emulators: a user's variant is sticky, is the one a flagd client predicts from
 // the experiment's rule (checked with @openfeature/flagd-core), is served by the variant's target,
 // and tags the response and the decision record; targeting keeps the users it does not admit out.
-import { FlagdCore } from '@openfeature/flagd-core'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assignmentTable, flagdRule, UNALLOCATED } from '../../src/steering/experiments/assign.js'
+import { assignmentTable } from '../../src/steering/experiments/assign.js'
+import { flagdAssigner } from '../support/flagd.js'
 import { CLIENT, startStack, type Stack } from '../support/stack.js'
 
 const HELLO = [{ role: 'user' as const, content: 'Say hello.' }]
@@ -50,16 +50,7 @@ async function ask(model: string, user: string, extra: Record<string, string> = 
 }
 
 /** What a flagd client answers for `user` with the experiment's rule. */
-function flagdPredictor(seed: string): (user: string) => string | undefined {
-  const table = assignmentTable(seed, VARIANTS, 100)
-  const core = new FlagdCore(undefined, { error() {}, warn() {}, info() {}, debug() {} })
-  const variants = Object.fromEntries(table.buckets.map((b) => [b, b]))
-  core.setConfigurations(JSON.stringify({ flags: { trial: { state: 'ENABLED', variants, defaultVariant: table.buckets[0], targeting: flagdRule(table) } } }))
-  return (user) => {
-    const v = core.resolveStringEvaluation('trial', 'none', { targetingKey: user }, { error() {}, warn() {}, info() {}, debug() {} }).variant
-    return v === UNALLOCATED ? undefined : v
-  }
-}
+const flagdPredictor = (seed: string): ((user: string) => string | undefined) => flagdAssigner(assignmentTable(seed, VARIANTS, 100))
 
 describe('an experiment on a virtual model', () => {
   it("assigns each user the variant flagd predicts, serves it from the variant's target, and tags it", async () => {

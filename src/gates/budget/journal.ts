@@ -153,10 +153,7 @@ export class SpendJournal {
     }
   }
 
-  readonly #flush = (): void => {
-    this.#flushing = undefined
-    this.flush()
-  }
+  readonly #flush = (): void => this.flush()
 
   /** Rewrites the file as one line of its sum when it has grown past the threshold (off the request path). */
   compact(nowMs: number): void {

@@ -1,21 +1,9 @@
 // Assignment is flagd's `fractional` over seed + targetingKey: checked against @openfeature/flagd-core
 // evaluating `flagdRule`'s targeting for random ASCII keys, with allocations of 100 % and less.
-import { FlagdCore } from '@openfeature/flagd-core'
 import { describe, expect, it } from 'vitest'
+import { flagdAssigner } from '../../../test/support/flagd.js'
 import { seededRandom } from '../../../test/support/random.js'
-import { assign, assignmentTable, flagdRule, UNALLOCATED, type AssignmentTable } from './assign.js'
-
-const silent = { error() {}, warn() {}, info() {}, debug() {} }
-
-function flagdAssigner(table: AssignmentTable): (targetingKey: string) => string | undefined {
-  const variants = Object.fromEntries(table.buckets.map((name) => [name, name]))
-  const core = new FlagdCore(undefined, silent)
-  core.setConfigurations(JSON.stringify({ flags: { exp: { state: 'ENABLED', variants, defaultVariant: table.buckets[0], targeting: flagdRule(table) } } }))
-  return (targetingKey) => {
-    const variant = core.resolveStringEvaluation('exp', 'none', { targetingKey }, silent).variant
-    return variant === UNALLOCATED ? undefined : variant
-  }
-}
+import { assign, assignmentTable, UNALLOCATED } from './assign.js'
 
 const randomKey = (next: () => number): string =>
   Array.from({ length: 1 + Math.floor(next() * 30) }, () => String.fromCharCode(0x20 + Math.floor(next() * 95))).join('')
