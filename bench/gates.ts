@@ -28,6 +28,7 @@ import { createStore } from '../src/state/index.js'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { memoryExperimentHooks } from '../src/runtime/outcomes.js'
 
 const OUTCOME: Outcome = {
   status: 200,
@@ -77,7 +78,7 @@ const at = new Date().toISOString()
 const switches = ['gpt-3.5-turbo', 'gpt-4-0613', 'o1-preview'].map((target) => ({ scope: 'model' as const, target, reason: 'bench', actor: 'bench', setAt: at }))
 const rateLimiter = new LocalRateLimiter(config.rateLimits)
 const logger = createLogger('silent')
-const noBudgets = buildSnapshot(config, 'bench', { flags: compiled.flagSet, killSwitches: switches, rateLimiter, budgets: undefined, circuits: new CircuitRegistry() })
+const noBudgets = buildSnapshot(config, 'bench', { flags: compiled.flagSet, killSwitches: switches, rateLimiter, budgets: undefined, circuits: new CircuitRegistry(), experiments: memoryExperimentHooks() })
 // The budget machinery as `sluice serve` starts it: spend in <stateDir>/budgets.db (sync timer and
 // sync on settle on), the crash journal beside it. The state store only takes threshold actions.
 const budgetMachinery = await Budgets.start(config, await createStore({ ...config.state, store: 'memory' }), logger)
@@ -87,6 +88,7 @@ const withBudgets = buildSnapshot(config, 'bench', {
   rateLimiter,
   budgets: budgetMachinery.reconfigure(config),
   circuits: new CircuitRegistry(),
+  experiments: memoryExperimentHooks(),
 })
 
 const body = Buffer.from(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 32 }))

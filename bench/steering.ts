@@ -12,6 +12,7 @@ import { identifyUnified, parseUnified } from '../src/pipeline/identify.js'
 import { CircuitRegistry } from '../src/resilience/circuits.js'
 import { buildSnapshot } from '../src/runtime/snapshot.js'
 import { steer } from '../src/steering/plan.js'
+import { memoryExperimentHooks } from '../src/runtime/outcomes.js'
 
 const USERS = 1_000
 const BATCH = 100
@@ -51,6 +52,7 @@ const snapshot = buildSnapshot(config, 'bench', {
   rateLimiter: new LocalRateLimiter(config.rateLimits),
   budgets: undefined,
   circuits: new CircuitRegistry(),
+  experiments: memoryExperimentHooks(),
 })
 const client = config.clients[0]!
 

@@ -8,6 +8,7 @@ import { loadConfigFile, parseConfig, formatProblem, type LoadResult } from './c
 import { createConfigWatcher } from './config/watch.js'
 import type { Config } from './config/schema.js'
 import { Runtime, RuntimeError } from './runtime/runtime.js'
+import { EXPERIMENTS_NAMESPACE } from './steering/experiments/lifecycle.js'
 import type { Snapshot } from './pipeline/snapshot.js'
 import { buildAdmin } from './control/admin.js'
 import type { ReloadStatus } from './control/context.js'
@@ -16,7 +17,7 @@ import { metrics } from './core/metrics.js'
 import { createRequestHandler } from './routes/handler.js'
 import { createDualServer } from './server/dual-protocol.js'
 import { InFlight } from './server/in-flight.js'
-import { createStore, type StateStore } from './state/index.js'
+import { createStore, type ChangeItem, type StateStore } from './state/index.js'
 
 export interface StartOptions {
   /** YAML config file; watched for changes unless `watch` is false. */
@@ -94,10 +95,11 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
     await store.close()
     throw err instanceof RuntimeError ? new ConfigError(err.problems) : err
   }
-  // Overrides and kill switches shape the snapshot; other records (counters, ledgers) do not. An
-  // empty change is a resync after a lost connection: reload everything.
+  // Overrides, kill switches and experiment lifecycle records shape the snapshot; other records
+  // (ledgers) do not. An empty change is a resync after a lost connection: reload everything.
+  const shapesSnapshot = (item: ChangeItem): boolean => item.kind !== 'record' || item.namespace === EXPERIMENTS_NAMESPACE
   const unsubscribe = store.subscribe((change) => {
-    if (change.items.length === 0 || change.items.some((item) => item.kind !== 'record')) void runtime.refreshFromStore()
+    if (change.items.length === 0 || change.items.some(shapesSnapshot)) void runtime.refreshFromStore()
   })
 
   let draining = false
@@ -157,6 +159,10 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
     store,
     refreshFromStore: () => runtime.refreshFromStore(),
     tryOverrides: (overrides) => runtime.tryOverrides(overrides),
+    experiments: {
+      stored: () => runtime.storedExperiments(),
+      tryStored: (stored) => runtime.tryExperiments(stored),
+    },
     reload,
     lastReload: () => lastReload,
     ready: () => !draining,

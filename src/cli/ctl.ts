@@ -3,14 +3,16 @@
 // refused, 2 usage error (nothing was sent), 3 the admin API could not be reached.
 import { parseArgs } from 'node:util'
 import { AdminApiError, AdminUnreachableError, createAdminClient, DEFAULT_ADMIN_URL, type Role } from './ctl/client.js'
+import { banditCommands } from './ctl/bandits.js'
 import { circuitCommands } from './ctl/circuits.js'
 import { UsageError, type CtlCommand } from './ctl/command.js'
+import { experimentCommands } from './ctl/experiments.js'
 import { flagCommands } from './ctl/flags.js'
 import { sinceTime, statusCommands } from './ctl/status.js'
 import { limitCommands } from './ctl/limits.js'
 import { KILL_SCOPES, switchCommands } from './ctl/switches.js'
 
-const COMMANDS: readonly CtlCommand[] = [...statusCommands.slice(0, 1), ...switchCommands, ...flagCommands, ...limitCommands, ...circuitCommands, ...statusCommands.slice(1)]
+const COMMANDS: readonly CtlCommand[] = [...statusCommands.slice(0, 1), ...switchCommands, ...flagCommands, ...limitCommands, ...circuitCommands, ...experimentCommands, ...banditCommands, ...statusCommands.slice(1)]
 
 const synopsis = (c: CtlCommand): string => (c.synopsis === '' ? c.name : `${c.name} ${c.synopsis}`)
 const width = Math.max(...COMMANDS.map((c) => synopsis(c).length))
@@ -28,6 +30,7 @@ Options:
   --reason TEXT  Why: required by every change, recorded in the audit log
   --since TIME   audit: an ISO time, or a span back from now (30m, 2h, 7d)
   --limit N      audit: at most N entries (the API's default is 100)
+  --winner NAME  experiments conclude: the variant to promote
   --json         Print the API's JSON answer instead of tables
   -h, --help     Show this text
 
@@ -45,6 +48,7 @@ const OPTIONS = {
   reason: { type: 'string' },
   since: { type: 'string' },
   limit: { type: 'string' },
+  winner: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -112,7 +116,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv) {
   }
   const problem = command.check?.(args)
   if (problem !== undefined) throw new UsageError(problem)
-  for (const option of ['reason', 'since', 'limit'] as const) {
+  for (const option of ['reason', 'since', 'limit', 'winner'] as const) {
     const allowed = option === 'reason' ? command.mutation === true : (command.options ?? []).includes(option)
     if (values[option] !== undefined && !allowed) throw new UsageError(`${command.name} does not take --${option}`)
   }
@@ -128,7 +132,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv) {
   const url = values.url ?? env.SLUICE_ADMIN_URL ?? DEFAULT_ADMIN_URL
   if (!isHttpUrl(url)) throw new UsageError(`the admin URL must be http:// or https:// (got ${url})`)
   const token = values.token ?? env.SLUICE_ADMIN_TOKEN
-  return { command, input: { args, reason, since, limit }, url, token, json: values.json === true }
+  return { command, input: { args, reason, since, limit, winner: values.winner }, url, token, json: values.json === true }
 }
 
 /** parseArgs throws TypeErrors coded ERR_PARSE_ARGS_* (unknown option, missing value). */

@@ -7,6 +7,7 @@ import type { AdminContext } from './context.js'
 import { adminError } from './reply.js'
 import { activationRoutes } from './routes/activation.js'
 import { circuitRoutes } from './routes/circuits.js'
+import { experimentRoutes } from './routes/experiments.js'
 import { flagRoutes } from './routes/flags.js'
 import { killSwitchRoutes } from './routes/kill-switches.js'
 import { limitRoutes } from './routes/limits.js'
@@ -20,6 +21,7 @@ export function buildAdmin(deps: AdminContext): FastifyInstance {
   activationRoutes(app, deps)
   limitRoutes(app, deps)
   circuitRoutes(app, deps)
+  experimentRoutes(app, deps)
 
   app.get('/healthz', async () => ({ status: 'ok' }))
 

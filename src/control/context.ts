@@ -3,6 +3,7 @@ import type { Applied } from '../core/problems.js'
 import type { Snapshot } from '../pipeline/snapshot.js'
 import type { CompileResult } from '../flags/index.js'
 import type { JsonObject, StateStore } from '../state/index.js'
+import type { StoredExperiment } from '../steering/experiments/lifecycle.js'
 
 export interface ReloadOutcome {
   readonly ok: boolean
@@ -20,6 +21,12 @@ export interface AdminContext {
   refreshFromStore(): Promise<Applied>
   /** The flag set a set of overrides would compile to, without installing it. */
   tryOverrides(overrides: Record<string, JsonObject>): CompileResult
+  readonly experiments: {
+    /** The lifecycle records the serving snapshot was built with. */
+    stored(): ReadonlyMap<string, StoredExperiment>
+    /** Whether the serving config accepts these records (checked before one is written). */
+    tryStored(stored: ReadonlyMap<string, StoredExperiment>): Applied
+  }
   /** Reloads the config file (what SIGHUP does). */
   reload(): ReloadOutcome
   lastReload(): ReloadStatus | undefined

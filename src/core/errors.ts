@@ -149,6 +149,18 @@ export const errors = {
     kind: 'unavailable',
     message: 'A gate failed internally and its fail mode is closed.',
   },
+  SLUICE_ERR_EVENT_INVALID: { status: 400, kind: 'invalid_request', message: 'An event is not of the documented shape.' },
+  SLUICE_ERR_EVENT_EXPERIMENT_UNKNOWN: {
+    status: 404,
+    kind: 'not_found',
+    message: 'The event names no experiment that takes events.',
+  },
+  SLUICE_ERR_EVENT_METRIC_UNKNOWN: { status: 400, kind: 'invalid_request', message: 'The event names a metric its experiment does not declare.' },
+  SLUICE_ERR_EVENT_UNASSIGNED: {
+    status: 409,
+    kind: 'invalid_request',
+    message: 'The event\'s user was never assigned a variant of this experiment, so it cannot be credited.',
+  },
   SLUICE_ERR_ADMIN_UNAUTHENTICATED: {
     status: 401,
     kind: 'auth_missing',

@@ -51,6 +51,8 @@ export interface RequestFacts {
   readonly candidates: Candidate[]
   /** A native request names its model: refused when its own candidate is, never moved off it by a gate. */
   readonly pinned: boolean
+  /** x-sluice-force-variant: the experiment variant the client asks for (honoured only if allowed). */
+  readonly forceVariant: string | undefined
   /** Headers gates add to the response, forwarded or refused (rate-limit state…). */
   responseHeaders: Record<string, string> | undefined
 }

@@ -173,6 +173,12 @@ export const metrics = {
     registers: [registry],
     collect: flushLocalCounts,
   }),
+  experimentEvents: new Counter({
+    name: 'sluice_experiment_events_total',
+    help: 'Application events (POST /v1/events) by experiment (from config; `unknown` otherwise) and result: accepted, unknown_experiment, unknown_metric, unassigned, invalid.',
+    labelNames: ['experiment', 'result'] as const,
+    registers: [registry],
+  }),
   fallbacks: new Counter({
     name: 'sluice_fallbacks_total',
     help: "Moves to a route's next target before the first byte, by reason (5xx, 429, timeout, connection, circuit_open).",

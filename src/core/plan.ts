@@ -3,7 +3,7 @@
 // Identify lists the candidates; gates 2–3 narrow them (kill switches, provider switches) through
 // `narrowCandidates` (core/narrow.ts), the one place candidates are filtered; steering orders them
 // into a plan; the exchange (upstream/) walks the plan.
-import type { Target } from './target.js'
+import type { Credit, Target } from './target.js'
 
 /** A target, and the native model this request would use on it (a wildcard target serves any). */
 export interface Candidate {
@@ -18,6 +18,8 @@ export interface RoutePlan {
   readonly by: string
   /** Response headers naming the steering decision (experiment, variant, arm, rollout step). */
   readonly tags: Readonly<Record<string, string>> | undefined
+  /** Headers the upstream request carries too (an experiment's `tagUpstream`); undefined for none. */
+  readonly upstreamTags?: Readonly<Record<string, string>>
   /** The arm whose outcome must be credited (bandits, experiments, canaries); undefined when none learns. */
-  readonly credit: string | undefined
+  readonly credit: Credit | undefined
 }

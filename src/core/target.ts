@@ -2,7 +2,7 @@
 // (SPEC §3, §9), and a leg — one target with the native request built for it. Built once per
 // snapshot by the composition root (runtime/routing.ts); read by gates, steering and upstream.
 import type { Pool } from 'undici'
-import type { Dialect, NativeRequest, Operation, ProviderType, UpstreamAuth } from './wire.js'
+import type { Dialect, NativeRequest, Operation, ProviderType, UpstreamAuth, Usage } from './wire.js'
 
 /** What can go wrong with one upstream attempt before its answer is known: what a breaker, a retry policy or a fallback tells apart. */
 export const FailureKinds = ['5xx', '429', 'timeout', 'connection'] as const
@@ -77,6 +77,8 @@ export interface VirtualModel {
   readonly weights: readonly number[]
   /** The running experiment that splits this model's traffic, if any. */
   readonly experiment: Experiment | undefined
+  /** A concluded experiment's winning target: every request goes there first. */
+  readonly promoted: Target | undefined
 }
 
 /** What assignment reads of the evaluation context (core/facts.ts `EvaluationContext` is one). */
@@ -89,14 +91,47 @@ export interface ExperimentContext {
 export interface ExperimentVariant {
   readonly name: string
   readonly control: boolean
+  /** The model's target, with the variant's params on top when it sets any. */
   readonly target: Target
+  /** The model's own target this variant routes to (what the candidates hold). */
+  readonly base: Target
+  /** Where the variant's requests are credited (steering/experiments/outcomes.ts). */
+  readonly credit: Credit
 }
 
 /** A running A/B/n experiment over a virtual model, compiled by the composition root (runtime/experiments.ts). */
 export interface Experiment {
   readonly key: string
+  /** Send the experiment and variant headers upstream too. */
+  readonly tagUpstream: boolean
   /** The user's variant; undefined when the targeting excludes them, they are outside the allocation, or have no targeting key. */
   assign(context: ExperimentContext): ExperimentVariant | undefined
+  /**
+   * The variant `name` when client `client` may force it (x-sluice-force-variant), audit-logged;
+   * undefined when it may not or there is no such variant: the request is then assigned as usual.
+   */
+  force(name: string, client: string | undefined, requestId: string): ExperimentVariant | undefined
+}
+
+/** What settle tells the credited arm about the request it was given. */
+export interface SettledRequest {
+  /** The targeting key (x-sluice-user, else the client id). */
+  readonly user: string
+  /** A 2xx answer from the plan's first target (not a fallback), complete, not abandoned by the client. */
+  readonly ok: boolean
+  readonly durationMs: number
+  readonly ttftMs: number | undefined
+  readonly usage: Usage | undefined
+  /** The target that answered, if one did, and the native model it used. */
+  readonly served: Target | undefined
+  readonly model: string | undefined
+}
+
+/** An arm that learns from the requests it is given; settle calls it once per request. */
+export interface Credit {
+  /** `<experiment>/<variant>`, `<bandit>/<arm>`…: what the decision record names. */
+  readonly arm: string
+  settle(request: SettledRequest): void
 }
 
 /** A target with the native request built for it. */

@@ -1,4 +1,4 @@
-// Sluice's own request headers (x-sluice-user, x-sluice-attr-*) feed targeting and logs, so they
+// Sluice's own request headers (x-sluice-user, x-sluice-attr-*, x-sluice-force-variant) feed targeting and logs, so they
 // are held to a small, printable shape; anything else is refused in the client's dialect. They
 // are read in one walk over the request's headers, checked and collected together.
 import type { IncomingHttpHeaders } from 'node:http'
@@ -14,14 +14,17 @@ export interface SluiceHeaders {
   readonly user: string | undefined
   /** x-sluice-attr-<name> → value, or undefined when there are none. */
   readonly attributes: Readonly<Record<string, string>> | undefined
+  /** x-sluice-force-variant: an experiment variant by name (honoured for allowed clients only). */
+  readonly forceVariant: string | undefined
 }
 
-const NONE: SluiceHeaders = Object.freeze({ user: undefined, attributes: undefined })
+const NONE: SluiceHeaders = Object.freeze({ user: undefined, attributes: undefined, forceVariant: undefined })
 
 /** The x-sluice-* headers, or a description of the first bad one. */
 export function readSluiceHeaders(headers: IncomingHttpHeaders): SluiceHeaders | string {
   let user: string | undefined
   let attributes: Record<string, string> | undefined
+  let forceVariant: string | undefined
   let count = 0
   for (const name in headers) {
     if (!name.startsWith('x-sluice-')) continue
@@ -31,6 +34,7 @@ export function readSluiceHeaders(headers: IncomingHttpHeaders): SluiceHeaders |
     if (value.length > MAX_VALUE_LENGTH) return `${name} is longer than ${MAX_VALUE_LENGTH} characters.`
     if (!PRINTABLE.test(value)) return `${name} must be printable ASCII.`
     if (name === 'x-sluice-user') user = value
+    else if (name === 'x-sluice-force-variant') forceVariant = value
     else if (name.startsWith(ATTR_PREFIX)) {
       if (++count > MAX_ATTRIBUTES) return `More than ${MAX_ATTRIBUTES} x-sluice-attr-* headers.`
       const attribute = name.slice(ATTR_PREFIX.length)
@@ -39,5 +43,5 @@ export function readSluiceHeaders(headers: IncomingHttpHeaders): SluiceHeaders |
       ;(attributes ??= {})[attribute] = value
     }
   }
-  return user === undefined && attributes === undefined ? NONE : { user, attributes }
+  return user === undefined && attributes === undefined && forceVariant === undefined ? NONE : { user, attributes, forceVariant }
 }

@@ -114,6 +114,7 @@ function facts(
     virtualModel,
     candidates,
     pinned,
+    forceVariant: arrival.sluiceHeaders.forceVariant,
     responseHeaders: undefined,
   }
 }

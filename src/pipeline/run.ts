@@ -10,7 +10,7 @@ import type { ClientChannel, DataPlaneRequest, Sink } from '../core/channel.js'
 import { sluiceError, type ErrorCode } from '../core/errors.js'
 import type { Outcome, RequestFacts } from '../core/facts.js'
 import type { RoutePlan } from '../core/plan.js'
-import type { Leg, Mount, Target } from '../core/target.js'
+import type { Credit, Leg, Mount, Target } from '../core/target.js'
 import type { Dialect, NativeRequest } from '../core/wire.js'
 import { DEFAULT_REGION } from '../providers/bedrock-auth.js'
 import { adapters } from '../providers/index.js'
@@ -58,6 +58,8 @@ class RequestRecord implements SettleTarget {
   route: string
   facts: RequestFacts | undefined = undefined
   tags: Readonly<Record<string, string>> | undefined = undefined
+  credit: Credit | undefined = undefined
+  creditTarget: Target | undefined = undefined
   gates: GateRun | undefined = undefined
   #settled = false
 
@@ -221,6 +223,10 @@ async function handle(
   const random = deps.random ?? Math.random
   const plan: RoutePlan = result.route?.plan ?? steer(facts, random)
   record.tags = plan.tags
+  if (plan.credit !== undefined) {
+    record.credit = plan.credit
+    record.creditTarget = plan.candidates[0]?.target
+  }
 
   // 8–9. Exchange; 10. settle when it is done.
   new Exchange({

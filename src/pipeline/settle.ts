@@ -2,6 +2,7 @@
 // and writes the decision record.
 import { boundedModel, cachedLabels, countedLabels, metrics } from '../core/metrics.js'
 import type { Outcome, RequestFacts } from '../core/facts.js'
+import type { Credit, Target } from '../core/target.js'
 import { EXPERIMENT_HEADER, VARIANT_HEADER } from '../steering/plan.js'
 
 export interface SettleTarget {
@@ -13,6 +14,9 @@ export interface SettleTarget {
   readonly facts: RequestFacts | undefined
   /** The steering decision's response tags (experiment and variant), if it made any. */
   readonly tags: Readonly<Record<string, string>> | undefined
+  /** The route plan's arm to credit, and the target it routed to first (a fallback's answer is not its success). */
+  readonly credit: Credit | undefined
+  readonly creditTarget: Target | undefined
 }
 
 // Label children looked up once per label values, not per request (core/metrics.ts).
@@ -40,8 +44,29 @@ export function settle(decisions: DecisionSink | undefined, target: SettleTarget
     if (usage.cachedTokens > 0) tokens(provider, model, 'cached').inc(usage.cachedTokens)
     if (usage.reasoningTokens > 0) tokens(provider, model, 'reasoning').inc(usage.reasoningTokens)
   }
+  if (target.credit !== undefined) creditArm(target, target.credit, outcome, durationMs)
   if (decisions === undefined) return
   decisions(decisionFields(target, outcome, durationMs))
+}
+
+function creditArm(target: SettleTarget, credit: Credit, outcome: Outcome, durationMs: number): void {
+  const served = outcome.served
+  const ok =
+    served !== undefined &&
+    served.target === target.creditTarget &&
+    outcome.status >= 200 &&
+    outcome.status < 300 &&
+    !outcome.upstreamBroken &&
+    !outcome.clientAborted
+  credit.settle({
+    user: target.facts?.context.targetingKey ?? '',
+    ok,
+    durationMs,
+    ttftMs: outcome.ttftMs,
+    usage: outcome.usage,
+    served: served?.target,
+    model: served?.operation.model,
+  })
 }
 
 /**

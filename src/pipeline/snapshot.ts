@@ -8,6 +8,7 @@ import type { FlagSet } from '../flags/index.js'
 import type { BudgetRuntime } from '../gates/budget/gate.js'
 import type { RateLimiter } from '../gates/rate-limit/types.js'
 import type { CircuitRegistry } from '../resilience/circuits.js'
+import type { OutcomeRecorder } from '../steering/experiments/outcomes.js'
 
 /** A gate of this snapshot, in SPEC §5 order, with its effective fail mode. */
 export interface SnapshotGate {
@@ -36,6 +37,8 @@ export interface Snapshot {
   readonly routing: Routing
   /** Long-lived: circuit state outlives snapshots. */
   readonly circuits: CircuitRegistry
+  /** Long-lived: experiment outcomes, aggregated here and synced to the outcome store. */
+  readonly outcomes: OutcomeRecorder
   /** Every upstream pool this snapshot uses (mounts' and targets' own). */
   readonly pools: readonly Pool[]
 }

@@ -1,5 +1,5 @@
 // The data plane's entry point: one handler for HTTP/1.1 and h2c requests that sends each path to
-// its route — OFREP flag evaluation, the unified endpoint's model list, and every AI request
+// its route — OFREP flag evaluation, the unified endpoint's model list, experiment events, and every AI request
 // (native mounts and POST /v1/chat/completions) to the gate pipeline (pipeline/run.ts).
 import type { ServerResponse } from 'node:http'
 import type { Http2ServerResponse } from 'node:http2'
@@ -11,6 +11,7 @@ import { runPipeline, type DataPlaneDeps } from '../pipeline/run.js'
 import { type DataPlaneRequest } from '../core/channel.js'
 import { findMount } from '../pipeline/snapshot.js'
 import { ResponseChannel, sendError } from '../upstream/channel.js'
+import { EVENTS_PATH, handleEvents } from './events.js'
 import { handleModels, MODELS_PATH } from './models.js'
 
 export function createRequestHandler(deps: DataPlaneDeps): (req: DataPlaneRequest, res: ServerResponse | Http2ServerResponse) => void {
@@ -29,6 +30,7 @@ export function createRequestHandler(deps: DataPlaneDeps): (req: DataPlaneReques
     }
     // OFREP is flag evaluation for applications, not AI traffic: no mount, gates or decision record.
     if (fullPath.startsWith('/ofrep/')) return handleOfrep(deps, snapshot, req, channel, fullPath)
+    if (fullPath === EVENTS_PATH) return handleEvents(deps, snapshot, req, channel)
     if (fullPath === MODELS_PATH || fullPath.startsWith(`${MODELS_PATH}/`)) return handleModels(snapshot, req, channel, fullPath)
     runPipeline(deps, snapshot, findMount(snapshot, fullPath), req, channel, fullPath, q === -1 ? '' : url.slice(q + 1), arrivedAt)
   }

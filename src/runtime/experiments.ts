@@ -1,14 +1,26 @@
-// Running experiments compiled for a snapshot (SPEC §9, docs/experiments.md): each one's bucket
-// table (steering/experiments/assign.ts) and its eligibility rule, a flagd JsonLogic rule
-// compiled as a boolean flag `experiment:<key>` with flagd's own checks, so a rule that would not
-// load as flag targeting refuses the config.
+// Experiments compiled for a snapshot (SPEC §9, docs/experiments.md): each running one's bucket
+// table (steering/experiments/assign.ts), its eligibility rule — a flagd JsonLogic rule compiled
+// as a boolean flag `experiment:<key>` with flagd's own checks, so a rule that would not load as
+// flag targeting refuses the config — its variants' targets and credits, and a concluded one's
+// promoted winner. Lifecycle changes from the admin API are folded into the config first
+// (steering/experiments/lifecycle.ts).
 import type { Config } from '../config/schema.js'
+import type { AuditInput } from '../core/store.js'
 import type { Experiment, ExperimentVariant, Target } from '../core/target.js'
 import { compileFlagSet, evaluate, type EvaluationContext, type FlagSet } from '../flags/index.js'
 import { assign, assignmentTable } from '../steering/experiments/assign.js'
+import type { OutcomeRecorder } from '../steering/experiments/outcomes.js'
+import type { ExperimentConfig } from '../steering/experiments/schema.js'
 
 const ELIGIBLE = { in: true, out: false }
 const flagKey = (experiment: string): string => `experiment:${experiment}`
+
+/** What experiments need from the running Sluice besides the config. */
+export interface ExperimentHooks {
+  readonly recorder: OutcomeRecorder
+  /** Appends an audit entry without waiting (a forced variant); failures are the hook's to report. */
+  audit(entry: AuditInput): void
+}
 
 export type TargetingResult = { ok: true; flagSet: FlagSet } | { ok: false; problems: string[] }
 
@@ -24,25 +36,60 @@ export function compileExperimentTargeting(config: Readonly<Pick<Config, 'experi
   return { ok: true, flagSet: compiled.flagSet }
 }
 
-/** The running experiment of virtual model `model` over its compiled `targets`, if there is one. */
-export function buildExperiment(config: Readonly<Pick<Config, 'experiments'>>, model: string, targets: readonly Target[], targeting: FlagSet): Experiment | undefined {
-  const entry = Object.entries(config.experiments).find(([, e]) => e.model === model && e.status === 'running')
-  if (entry === undefined) return undefined
-  const [key, experiment] = entry
+export interface ModelExperiment {
+  readonly experiment: Experiment | undefined
+  readonly promoted: Target | undefined
+}
+
+const NONE: ModelExperiment = { experiment: undefined, promoted: undefined }
+
+/** Virtual model `model`'s running experiment over its compiled `targets`, or a concluded one's winner. */
+export function buildExperiment(
+  config: Readonly<Pick<Config, 'experiments'>>,
+  model: string,
+  targets: readonly Target[],
+  targeting: FlagSet,
+  hooks: ExperimentHooks,
+): ModelExperiment {
+  const entries = Object.entries(config.experiments).filter(([, e]) => e.model === model)
+  const running = entries.find(([, e]) => e.status === 'running')
+  if (running === undefined) {
+    // The latest concluded experiment with a winner (config order) promotes it.
+    const concluded = entries.filter(([, e]) => e.status === 'concluded' && e.winner !== undefined).pop()
+    if (concluded === undefined) return NONE
+    const [key, experiment] = concluded
+    const winner = experiment.variants.find((v) => v.name === experiment.winner)
+    return winner === undefined ? NONE : { experiment: undefined, promoted: variantOf(key, winner, targets, hooks).target }
+  }
+  const [key, experiment] = running
   const table = assignmentTable(experiment.seed ?? key, experiment.variants, experiment.allocationPercent)
   const variants = new Map<string, ExperimentVariant>()
-  for (const v of experiment.variants) {
-    // Config checks guarantee the target is one of the model's (steering/experiments/semantic.ts).
-    const target = targets.find((t) => t.mount.name === v.target.provider && t.model === v.target.model)!
-    variants.set(v.name, { name: v.name, control: v.control, target })
-  }
+  for (const v of experiment.variants) variants.set(v.name, variantOf(key, v, targets, hooks))
   const rule = experiment.targeting === undefined ? undefined : flagKey(key)
+  const mayForce = new Set(experiment.forceVariantClients)
   return {
-    key,
-    assign(context) {
-      if (rule !== undefined && !evaluate(targeting, rule, 'boolean', false, context as EvaluationContext).value) return undefined
-      const name = assign(table, context.targetingKey)
-      return name === undefined ? undefined : variants.get(name)
+    promoted: undefined,
+    experiment: {
+      key,
+      tagUpstream: experiment.tagUpstream,
+      assign(context) {
+        if (rule !== undefined && !evaluate(targeting, rule, 'boolean', false, context as EvaluationContext).value) return undefined
+        const name = assign(table, context.targetingKey)
+        return name === undefined ? undefined : variants.get(name)
+      },
+      force(name, client, requestId) {
+        const variant = variants.get(name)
+        if (variant === undefined || client === undefined || !mayForce.has(client)) return undefined
+        hooks.audit({ actor: `client:${client}`, action: 'experiment.force-variant', target: key, before: null, after: { variant: name, requestId }, reason: 'x-sluice-force-variant' })
+        return variant
+      },
     },
   }
+}
+
+function variantOf(key: string, v: ExperimentConfig['variants'][number], targets: readonly Target[], hooks: ExperimentHooks): ExperimentVariant {
+  // Config checks guarantee the target is one of the model's (steering/experiments/semantic.ts).
+  const base = targets.find((t) => t.mount.name === v.target.provider && t.model === v.target.model)!
+  const target = v.params === undefined ? base : { ...base, params: { ...base.params, ...v.params } }
+  return { name: v.name, control: v.control, target, base, credit: hooks.recorder.credit(key, v.name) }
 }

@@ -7,11 +7,11 @@ import type { Config, ProviderConfig } from '../config/schema.js'
 import type { Mount, NativeTargets, Routing, Target, TargetParams, VirtualModel } from '../core/target.js'
 import type { CircuitRegistry } from '../resilience/circuits.js'
 import type { TimeoutsConfig } from '../resilience/schema.js'
-import { buildExperiment, compileExperimentTargeting } from './experiments.js'
+import { buildExperiment, compileExperimentTargeting, type ExperimentHooks } from './experiments.js'
 
 export type PoolFor = (mount: Mount, connectTimeoutMs: number) => Pool
 
-export function buildRouting(config: Readonly<Config>, mounts: readonly Mount[], circuits: CircuitRegistry, poolFor: PoolFor): Routing {
+export function buildRouting(config: Readonly<Config>, mounts: readonly Mount[], circuits: CircuitRegistry, poolFor: PoolFor, hooks: ExperimentHooks): Routing {
   const byName = new Map(mounts.map((m) => [m.name, m]))
   const circuitIds = new Set<string>()
   const target = (mount: Mount, model: string, params: TargetParams | undefined, timeouts: TimeoutsConfig | undefined): Target => {
@@ -38,8 +38,8 @@ export function buildRouting(config: Readonly<Config>, mounts: readonly Mount[],
   for (const [name, model] of Object.entries(config.models)) {
     // Config checks guarantee the provider exists (config/semantic.ts).
     const targets = model.targets.map((t) => target(byName.get(t.provider)!, t.model, t.params, t.timeouts))
-    const experiment = buildExperiment(config, name, targets, targeting.flagSet)
-    models.set(name, { name, description: model.description, targets, weights: model.targets.map((t) => t.weight), experiment })
+    const { experiment, promoted } = buildExperiment(config, name, targets, targeting.flagSet, hooks)
+    models.set(name, { name, description: model.description, targets, weights: model.targets.map((t) => t.weight), experiment, promoted })
   }
 
   const native = new Map<string, NativeTargets>()

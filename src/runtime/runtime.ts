@@ -27,7 +27,11 @@ import type { Redis } from 'ioredis'
 import { connectRateLimitRedis, createRateLimiter, type RateLimiter } from '../gates/rate-limit/index.js'
 import { Budgets } from '../gates/budget/runtime.js'
 import type { Config } from '../config/schema.js'
+import { experimentProblems } from '../steering/experiments/semantic.js'
+import { formatProblem } from '../core/problems.js'
 import { compileExperimentTargeting } from './experiments.js'
+import { EXPERIMENTS_NAMESPACE, parseStored, withStoredExperiments, type StoredExperiment } from '../steering/experiments/lifecycle.js'
+import { startOutcomes, type Outcomes } from './outcomes.js'
 import { buildSnapshot, retiredPools } from './snapshot.js'
 import { GATES, unknownGateNames } from '../gates/registry.js'
 import { type Snapshot } from '../pipeline/snapshot.js'
@@ -72,6 +76,9 @@ export function checkCandidate(
     const known = GATES.map((g) => g.name).join(', ')
     return { ok: false, problems: unknown.map((name) => `gates.${name}: no such gate (the gates are ${known})`) }
   }
+  // Stored lifecycle changes are folded in before this (Runtime), so they are checked with the file.
+  const experiments = experimentProblems(config).map(formatProblem)
+  if (experiments.length > 0) return { ok: false, problems: experiments }
   const targeting = compileExperimentTargeting(config)
   if (!targeting.ok) return targeting
   const files = loadFlagSources(config.flagSources, baseDir)
@@ -85,6 +92,8 @@ export class Runtime {
   #fileSources: FlagSource[] = []
   #overrides: Record<string, JsonObject> = {}
   #killSwitches: readonly KillSwitch[] = []
+  #storedExperiments: ReadonlyMap<string, StoredExperiment> = new Map()
+  #outcomes: Outcomes | undefined
   #snapshot: Snapshot | undefined
   #watcher: FlagSourceWatcher | undefined
   #budgets: Budgets | undefined
@@ -107,6 +116,7 @@ export class Runtime {
     const candidate = runtime.#candidate(options.config)
     if (!candidate.ok) throw new RuntimeError(candidate.problems)
     runtime.#budgets = await Budgets.start(options.config, options.store, options.logger)
+    runtime.#outcomes = startOutcomes(options.config, options.store, options.logger)
     runtime.#swap(options.config, candidate)
     runtime.#watchFlags()
     return runtime
@@ -155,7 +165,14 @@ export class Runtime {
    */
   async refreshFromStore(): Promise<Applied> {
     const previousOverrides = this.#overrides
+    const previousExperiments = this.#storedExperiments
     await this.#readStore()
+    const refused = this.tryExperiments(this.#storedExperiments)
+    if (!refused.ok) {
+      // A replica wrote lifecycle changes this config cannot run (its own file differs): keep ours.
+      this.options.logger.error({ problems: refused.problems }, 'stored experiment changes do not fit this config; keeping the previous ones')
+      this.#storedExperiments = previousExperiments
+    }
     const compiled = this.#compile(this.#config, this.#fileSources)
     if (compiled.ok) {
       this.#install(this.#config, compiled)
@@ -167,6 +184,20 @@ export class Runtime {
     return compiled
   }
 
+  /** Whether the serving config would accept these lifecycle records (to validate an admin change first). */
+  tryExperiments(stored: ReadonlyMap<string, StoredExperiment>): Applied {
+    const config = withStoredExperiments(this.#config, stored)
+    const problems = experimentProblems(config).map(formatProblem)
+    if (problems.length > 0) return { ok: false, problems }
+    const targeting = compileExperimentTargeting(config)
+    return targeting.ok ? { ok: true } : targeting
+  }
+
+  /** The lifecycle records read from the store, by experiment key. */
+  storedExperiments(): ReadonlyMap<string, StoredExperiment> {
+    return this.#storedExperiments
+  }
+
   /** The flag set that `overrides` would produce, without installing it (to validate an admin change). */
   tryOverrides(overrides: Record<string, JsonObject>): CompileResult {
     return compileConfigFlags(this.#config, this.#fileSources, overrides)
@@ -176,13 +207,21 @@ export class Runtime {
     this.#watcher?.close()
     this.#limiter?.redis?.disconnect()
     await this.#budgets?.stop()
+    await this.#outcomes?.close()
     this.#circuits.close()
   }
 
   async #readStore(): Promise<void> {
-    const [overrides, killSwitches] = await Promise.all([this.options.store.listOverrides(), this.options.store.listKillSwitches()])
+    const { store } = this.options
+    const [overrides, killSwitches, experiments] = await Promise.all([store.listOverrides(), store.listKillSwitches(), store.listRecords(EXPERIMENTS_NAMESPACE)])
     this.#overrides = Object.fromEntries(overrides.map((o) => [o.key, o.definition]))
     this.#killSwitches = killSwitches
+    const stored = new Map<string, StoredExperiment>()
+    for (const { key, value } of experiments) {
+      const parsed = parseStored(value)
+      if (parsed !== undefined) stored.set(key, parsed)
+    }
+    this.#storedExperiments = stored
   }
 
   #compile(config: Readonly<Config>, files: readonly FlagSource[]): CompileResult {
@@ -190,7 +229,7 @@ export class Runtime {
   }
 
   #candidate(config: Readonly<Config>): ConfigCandidate | { ok: false; problems: string[] } {
-    return checkCandidate(config, this.options.baseDir, this.#overrides)
+    return checkCandidate(withStoredExperiments(config, this.#storedExperiments), this.options.baseDir, this.#overrides)
   }
 
   /** Where a reload takes effect: the snapshot, and the inputs later changes are compiled with, move together. */
@@ -212,8 +251,9 @@ export class Runtime {
     const rateLimiter = this.#rateLimiterFor(config)
     const budgets = this.#budgets?.reconfigure(config)
     this.#circuits.configure(config.resilience.circuitBreaker)
-    const control = { flags: compiled.flagSet, killSwitches: this.#killSwitches, rateLimiter, budgets, circuits: this.#circuits }
-    this.#snapshot = buildSnapshot(config, this.options.environment, control, previous)
+    const experiments = this.#outcomes!.hooks
+    const control = { flags: compiled.flagSet, killSwitches: this.#killSwitches, rateLimiter, budgets, circuits: this.#circuits, experiments }
+    this.#snapshot = buildSnapshot(withStoredExperiments(config, this.#storedExperiments), this.options.environment, control, previous)
     // Only once built: the config later flag changes compile with is the one serving.
     this.#config = config
     if (previous !== undefined) for (const pool of retiredPools(previous, this.#snapshot)) void pool.close()

@@ -20,6 +20,7 @@ import { adapters } from '../providers/index.js'
 import { canonicalModelId } from '../providers/model-id.js'
 import type { CircuitRegistry } from '../resilience/circuits.js'
 import { retarget } from '../steering/plan.js'
+import type { ExperimentHooks } from './experiments.js'
 import { buildRouting } from './routing.js'
 
 /** What the control plane adds to a config: the compiled flags and the long-lived gate runtimes. */
@@ -29,6 +30,7 @@ export interface ControlInputs {
   readonly rateLimiter: RateLimiter | undefined
   readonly budgets: BudgetRuntime | undefined
   readonly circuits: CircuitRegistry
+  readonly experiments: ExperimentHooks
 }
 
 const poolKeys = new WeakMap<Pool, string>()
@@ -96,7 +98,8 @@ export function buildSnapshot(config: Readonly<Config>, environment: string, con
     if (client.credentials.accessKeyId !== undefined) clientsByAccessKeyId.set(client.credentials.accessKeyId, client)
   }
   const { circuits, flags } = control
-  const routing = buildRouting(config, mounts, circuits, (mount, connectMs) => pools.get(mount.origin, config.providers[mount.name]!, connectMs))
+  const poolFor = (mount: Mount, connectMs: number): Pool => pools.get(mount.origin, config.providers[mount.name]!, connectMs)
+  const routing = buildRouting(config, mounts, circuits, poolFor, control.experiments)
   circuits.retain(routing.circuitIds)
   const view: GateView = {
     flag: (key, defaultValue, context) => booleanFlag(flags, key, defaultValue, context),
@@ -121,6 +124,7 @@ export function buildSnapshot(config: Readonly<Config>, environment: string, con
     budgets: control.budgets,
     routing,
     circuits,
+    outcomes: control.experiments.recorder,
     pools: pools.used,
   })
 }

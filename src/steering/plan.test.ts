@@ -43,7 +43,7 @@ function snapshot(killSwitches: KillSwitch[] = [], flags: Record<string, unknown
   )
 }
 
-const arrival: Arrival = { requestId: 'r', arrivedAt: 0, bodyReadAt: 0, client: undefined, sluiceHeaders: { user: undefined, attributes: undefined }, environment: 'test' }
+const arrival: Arrival = { requestId: 'r', arrivedAt: 0, bodyReadAt: 0, client: undefined, sluiceHeaders: { user: undefined, attributes: undefined, forceVariant: undefined }, environment: 'test' }
 
 function nativeFacts(snap: Snapshot, model = HAIKU, operation = 'converse'): RequestFacts {
   const mount = findMount(snap, '/bedrock/model')!

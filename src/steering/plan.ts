@@ -7,7 +7,7 @@
 // downgrade): its plan stands. Canaries and bandits plug in here.
 import type { RequestFacts } from '../core/facts.js'
 import type { Candidate, RoutePlan } from '../core/plan.js'
-import { nativeChain, type Experiment, type Routing, type Target } from '../core/target.js'
+import { nativeChain, type Experiment, type ExperimentVariant, type Routing, type Target } from '../core/target.js'
 import { countedLabels, metrics } from '../core/metrics.js'
 import { pickByWeight } from './weighted.js'
 
@@ -23,6 +23,9 @@ export function steer(facts: RequestFacts, random: () => number): RoutePlan {
   if (virtualModel.experiment !== undefined) {
     const plan = experimentPlan(virtualModel.experiment, facts)
     if (plan !== undefined) return plan
+  } else if (virtualModel.promoted !== undefined) {
+    const at = candidates.findIndex((c) => c.target === virtualModel.promoted)
+    if (at !== -1) return { candidates: leading(candidates, at, candidates[at]!), by: 'promoted', tags: undefined, credit: undefined }
   }
   if (candidates.length < 2) return { candidates, by: 'static', tags: undefined, credit: undefined }
   const weights = candidates.map((c) => weightOf(virtualModel.targets, virtualModel.weights, c.target))
@@ -37,22 +40,35 @@ export function steer(facts: RequestFacts, random: () => number): RoutePlan {
  * The user's variant first, when they are in the experiment and its target is still a candidate
  * (a kill switch or a provider switch may have removed it: the request is then routed as if
  * there were no experiment, untagged and uncredited, so the variant's statistics only hold
- * requests it served).
+ * requests it served). A forced variant (x-sluice-force-variant from an allowed client) is routed
+ * and tagged the same way but credits nothing: it stays out of the statistics.
  */
 function experimentPlan(experiment: Experiment, facts: RequestFacts): RoutePlan | undefined {
-  const variant = experiment.assign(facts.context)
+  const forced = facts.forceVariant === undefined ? undefined : experiment.force(facts.forceVariant, facts.client?.id, facts.requestId)
+  const variant: ExperimentVariant | undefined = forced ?? experiment.assign(facts.context)
   if (variant === undefined) return undefined
   const { candidates } = facts
-  const at = candidates.findIndex((c) => c.target === variant.target)
+  const at = candidates.findIndex((c) => c.target === variant.base)
   if (at === -1) return undefined
-  const ordered = at === 0 ? candidates : [candidates[at]!, ...candidates.slice(0, at), ...candidates.slice(at + 1)]
-  assignments(experiment.key, variant.name).inc()
+  const own = candidates[at]!
+  const head = variant.target === variant.base ? own : { target: variant.target, model: own.model }
+  const tags = { [EXPERIMENT_HEADER]: experiment.key, [VARIANT_HEADER]: variant.name }
+  if (forced === undefined) assignments(experiment.key, variant.name).inc()
   return {
-    candidates: ordered,
-    by: 'experiment',
-    tags: { [EXPERIMENT_HEADER]: experiment.key, [VARIANT_HEADER]: variant.name },
-    credit: `${experiment.key}/${variant.name}`,
+    candidates: leading(candidates, at, head),
+    by: forced === undefined ? 'experiment' : 'experiment-forced',
+    tags,
+    upstreamTags: experiment.tagUpstream ? tags : undefined,
+    credit: forced === undefined ? variant.credit : undefined,
   }
+}
+
+/** `head` first, then the candidates other than the one at `at`, in order. */
+function leading(candidates: readonly Candidate[], at: number, head: Candidate): readonly Candidate[] {
+  if (at === 0 && head === candidates[0]) return candidates
+  const ordered = [head]
+  for (let i = 0; i < candidates.length; i++) if (i !== at) ordered.push(candidates[i]!)
+  return ordered
 }
 
 function weightOf(targets: readonly Target[], weights: readonly number[], target: Target): number {

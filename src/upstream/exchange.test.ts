@@ -43,7 +43,7 @@ beforeEach(() => {
   backup.script.reset()
 })
 
-const arrival: Arrival = { requestId: 'req-1', arrivedAt: 0, bodyReadAt: performance.now(), client: undefined, sluiceHeaders: { user: undefined, attributes: undefined }, environment: 'test' }
+const arrival: Arrival = { requestId: 'req-1', arrivedAt: 0, bodyReadAt: performance.now(), client: undefined, sluiceHeaders: { user: undefined, attributes: undefined, forceVariant: undefined }, environment: 'test' }
 
 function exchange<C extends ClientChannel = RecordingChannel>(
   mountPath: string,

@@ -156,6 +156,9 @@ export class Exchange implements AttemptOwner {
   #send(attempt: Attempt): void {
     const { mount } = attempt.leg.target
     const upstream = buildUpstreamRequest(mount, attempt.leg.request)
+    // Set before signing, so a SigV4 signature covers them like any other header.
+    const tags = this.#deps.plan.upstreamTags
+    if (tags !== undefined) for (const name in tags) upstream.headers[name] = tags[name]!
     const remaining = Math.max(1, Math.floor(this.#deadline - this.#deps.now()))
     try {
       const signed = mount.upstreamAuth(upstream, mount.origin)

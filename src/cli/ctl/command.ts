@@ -3,7 +3,7 @@
 import type { AdminClient, Role } from './client.js'
 
 /** Options beyond the global ones (--url, --token, --json, --help) that a subcommand may accept. */
-export type CommandOption = 'reason' | 'since' | 'limit'
+export type CommandOption = 'reason' | 'since' | 'limit' | 'winner'
 
 export interface CommandInput {
   readonly client: AdminClient
@@ -13,6 +13,8 @@ export interface CommandInput {
   readonly reason: string
   readonly since: string | undefined
   readonly limit: number | undefined
+  /** `--winner V`, for a command declaring the `winner` option. */
+  readonly winner: string | undefined
   /** Writes the raw JSON under `--json`, else the human rendering. */
   print(body: unknown, human: (body: unknown) => string): void
 }

@@ -1,6 +1,7 @@
+import { Value } from '@sinclair/typebox/value'
 import { describe, expect, it } from 'vitest'
 import { formatProblem } from '../../core/problems.js'
-import type { ExperimentConfig } from './schema.js'
+import { ExperimentSchema, type ExperimentConfig } from './schema.js'
 import { experimentProblems } from './semantic.js'
 
 const models = { chat: { targets: [{ provider: 'openai', model: 'gpt-4o' }, { provider: 'google', model: 'gemini-2.5-flash' }] } }
@@ -8,7 +9,8 @@ const variants: ExperimentConfig['variants'] = [
   { name: 'control', weight: 1, control: true, target: { provider: 'openai', model: 'gpt-4o' } },
   { name: 'b', weight: 1, control: false, target: { provider: 'google', model: 'gemini-2.5-flash' } },
 ]
-const experiment = (over: Partial<ExperimentConfig> = {}): ExperimentConfig => ({ status: 'running', model: 'chat', allocationPercent: 100, variants, ...over })
+const experiment = (over: Partial<ExperimentConfig> = {}): ExperimentConfig =>
+  Value.Default(ExperimentSchema, { status: 'running', model: 'chat', variants, ...over }) as ExperimentConfig
 const problems = (experiments: Record<string, ExperimentConfig>): string[] => experimentProblems({ models, experiments }).map(formatProblem)
 
 describe('experiment config checks', () => {
@@ -36,5 +38,19 @@ describe('experiment config checks', () => {
     const out = problems({ first: experiment(), second: experiment(), third: experiment({ status: 'stopped' }) })
     expect(out).toHaveLength(1)
     expect(out[0]).toMatch(/experiments\.second\.status.*chat already runs experiment first/)
+  })
+
+  it('names application metrics that reuse a built-in name, and primary or guardrail metrics that do not resolve', () => {
+    const out = problems({
+      e: experiment({
+        metrics: { success: { kind: 'proportion', lowerIsBetter: false }, thumbs_up: { kind: 'proportion', lowerIsBetter: false } },
+        primaryMetric: 'thumbs',
+        guardrailMetrics: ['latency_ms', 'thumbs_up', 'nope'],
+      }),
+    }).join('\n')
+    expect(out).toMatch(/experiments\.e\.metrics\.success.*built-in metric/)
+    expect(out).toMatch(/experiments\.e\.primaryMetric.*neither a built-in metric nor a key of metrics.*thumbs/)
+    expect(out).toMatch(/experiments\.e\.guardrailMetrics\[2\].*nope/)
+    expect(out).not.toMatch(/guardrailMetrics\[1\]/)
   })
 })

@@ -1,9 +1,9 @@
 // Cross-field checks of `experiments:` (config/semantic.ts runs them): the model exists, each
 // variant's target is one of its targets, exactly one control, unique variant names, weights that
-// assignment can use, and at most one running experiment per model. The targeting rule is checked
+// assignment can use, metric names that resolve, and at most one running experiment per model. The targeting rule is checked
 // where flag rules are compiled (runtime), with flagd's own rules.
 import { problemAt, type ConfigProblem } from '../../core/problems.js'
-import type { ExperimentConfig } from './schema.js'
+import { BUILTIN_METRIC_NAMES, type ExperimentConfig } from './schema.js'
 
 /** The parts of a config these checks read (the whole config satisfies it). */
 export interface ExperimentsConfig {
@@ -36,6 +36,19 @@ export function experimentProblems(config: ExperimentsConfig): ConfigProblem[] {
         at(['variants', i, 'target'], `is not one of ${experiment.model}'s targets`, `${provider}/${native}`)
       }
     })
+    const builtin: readonly string[] = BUILTIN_METRIC_NAMES
+    for (const name of Object.keys(experiment.metrics)) {
+      if (builtin.includes(name)) at(['metrics', name], `is a built-in metric (${builtin.join(', ')}); choose another name`)
+    }
+    const known = (name: string): boolean => builtin.includes(name) || Object.hasOwn(experiment.metrics, name)
+    if (!known(experiment.primaryMetric)) at(['primaryMetric'], 'is neither a built-in metric nor a key of metrics', experiment.primaryMetric)
+    experiment.guardrailMetrics.forEach((name, i) => {
+      if (!known(name)) at(['guardrailMetrics', i], 'is neither a built-in metric nor a key of metrics', name)
+    })
+    if (experiment.winner !== undefined) {
+      if (experiment.status !== 'concluded') at(['winner'], 'is only meaningful for a concluded experiment', experiment.winner)
+      else if (!names.has(experiment.winner)) at(['winner'], 'is not one of the variants', experiment.winner)
+    }
     if (controls !== 1) at(['variants'], `needs exactly one control variant (has ${controls})`)
     if (sum === 0) at(['variants'], 'needs at least one variant with a weight above 0')
     if (sum > MAX_WEIGHT_SUM) at(['variants'], `weights sum to ${sum}; at most ${MAX_WEIGHT_SUM}`)

@@ -1,0 +1,75 @@
+// The experiment outcome machinery of one Sluice, built once and kept across reloads: the outcome
+// store (Redis when the state store is Redis, so a fleet adds up exactly; else a sqlite file of
+// its own in `state.path`, or memory), the recorder that aggregates per variant and syncs to it,
+// and the price table that turns usage into cost (the budgets' table, used even without budgets).
+import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
+import type { Logger } from 'pino'
+import type { Config } from '../config/schema.js'
+import type { StateStore } from '../core/store.js'
+import { buildPriceTable, costUsd, readShippedPrices } from '../gates/budget/index.js'
+import type { OutcomeStore } from '../steering/experiments/outcome-store.js'
+import { createMemoryOutcomeStore } from '../steering/experiments/outcome-store-memory.js'
+import { createRedisOutcomeStore } from '../steering/experiments/outcome-store-redis.js'
+import { createSqliteOutcomeStore } from '../steering/experiments/outcome-store-sqlite.js'
+import { OutcomeRecorder, type CostOf } from '../steering/experiments/outcomes.js'
+import type { ExperimentHooks } from './experiments.js'
+
+export interface Outcomes {
+  readonly hooks: ExperimentHooks
+  close(): Promise<void>
+}
+
+function openStore(config: Readonly<Config>): { store: OutcomeStore; disconnect: () => void } {
+  const redisConfig = config.state.store === 'redis' ? config.state.redis : undefined
+  if (redisConfig !== undefined) {
+    // Fail fast while Redis is away: the recorder keeps its batch and resends it under the same id.
+    const redis = new Redis(redisConfig.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 })
+    redis.on('error', () => undefined) // reported through the recorder's flush errors
+    return { store: createRedisOutcomeStore(redis), disconnect: () => redis.disconnect() }
+  }
+  const store = config.state.store === 'sqlite' ? createSqliteOutcomeStore(config.state.path) : createMemoryOutcomeStore()
+  return { store, disconnect: () => undefined }
+}
+
+/** Prices from the budgets' table; an unknown model has no cost rather than a guessed one. */
+function costFunction(config: Readonly<Config>): CostOf {
+  const table = buildPriceTable(readShippedPrices(), config.budgets)
+  return (target, model, usage) => {
+    const price = table.lookup(target.mount.config.type, model)
+    return price === undefined || price.source === 'unknown' ? undefined : costUsd(price, usage)
+  }
+}
+
+export function startOutcomes(config: Readonly<Config>, state: StateStore, logger: Logger, store?: OutcomeStore): Outcomes {
+  const opened = store === undefined ? openStore(config) : { store, disconnect: () => undefined }
+  let warnedAt = -Infinity
+  const recorder = new OutcomeRecorder(opened.store, {
+    replica: randomUUID(),
+    costOf: costFunction(config),
+    onFlushError: (err) => {
+      // At most once a minute: the batch is kept and resent, so nothing is lost while it lasts.
+      if (performance.now() - warnedAt < 60_000) return
+      warnedAt = performance.now()
+      logger.warn({ err }, 'experiment outcomes could not be sent to the store; retrying')
+    },
+  })
+  const hooks: ExperimentHooks = {
+    recorder,
+    audit: (entry) => void state.appendAudit(entry).catch((err: unknown) => logger.error({ err, entry }, 'audit append failed')),
+  }
+  return {
+    hooks,
+    async close() {
+      await recorder.close()
+      await opened.store.close()
+      opened.disconnect()
+    },
+  }
+}
+
+/** Hooks over a memory store with nothing priced and audits dropped: for benches and unit tests that build snapshots directly. */
+export function memoryExperimentHooks(): ExperimentHooks {
+  const recorder = new OutcomeRecorder(createMemoryOutcomeStore(), { replica: randomUUID(), costOf: () => undefined })
+  return { recorder, audit: () => undefined }
+}
