@@ -79,6 +79,24 @@ export interface VirtualModel {
   readonly experiment: Experiment | undefined
   /** A concluded experiment's winning target: every request goes there first. */
   readonly promoted: Target | undefined
+  /** The bandit that may choose among the targets (steering/bandit/router.ts), if configured. */
+  readonly bandit: BanditRoute | undefined
+}
+
+/** A bandit's choice for one request: the arm it picked, and whether that pick routes (the mode and canary share decide). */
+export interface BanditChoice {
+  readonly target: Target
+  readonly routes: boolean
+}
+
+/** A virtual model's bandit as steering sees it. */
+export interface BanditRoute {
+  /** The pick among `usable` (the candidates' targets) for this request; undefined when `ai.bandit.mode` is off for it. */
+  choose(usable: readonly Target[], context: ExperimentContext, random: () => number): BanditChoice | undefined
+  /** Response headers naming the arm that is tried first (and the bandit's own pick when it did not route), with a feedback token. */
+  tagsFor(served: Target, choice: BanditChoice): Readonly<Record<string, string>>
+  /** Where a request first tried on `target` is credited. */
+  creditFor(target: Target): Credit
 }
 
 /** What assignment reads of the evaluation context (core/facts.ts `EvaluationContext` is one). */

@@ -3,6 +3,7 @@
 // parameter overrides and timeouts; its id `<provider>/<model>` names its circuit breaker.
 import { Type, type Static } from '@sinclair/typebox'
 import { TimeoutsSchema } from '../resilience/schema.js'
+import { BanditSchema } from '../steering/bandit/schema.js'
 
 export const ParamsSchema = Type.Object(
   {
@@ -37,6 +38,7 @@ export const VirtualModelSchema = Type.Object(
       minItems: 1,
       description: 'The first target is picked by weight; on failure the others follow in the order listed.',
     }),
+    bandit: Type.Optional(BanditSchema),
   },
   { additionalProperties: false },
 )

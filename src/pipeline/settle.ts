@@ -4,6 +4,7 @@ import { boundedModel, cachedLabels, countedLabels, metrics } from '../core/metr
 import type { Outcome, RequestFacts } from '../core/facts.js'
 import type { Credit, Target } from '../core/target.js'
 import { EXPERIMENT_HEADER, VARIANT_HEADER } from '../steering/plan.js'
+import { ARM_HEADER, BANDIT_HEADER, PICK_HEADER } from '../steering/bandit/router.js'
 
 export interface SettleTarget {
   readonly requestId: string
@@ -92,6 +93,12 @@ export function decisionFields(target: SettleTarget, outcome: Outcome, durationM
   if (tags !== undefined) {
     const experiment = tags[EXPERIMENT_HEADER]
     if (experiment !== undefined) out += `,"experiment":${str(experiment)},"variant":${str(tags[VARIANT_HEADER] ?? '')}`
+    const arm = tags[ARM_HEADER]
+    if (arm !== undefined) {
+      out += `,"bandit":${str(tags[BANDIT_HEADER] ?? '')},"arm":${str(arm)}`
+      const pick = tags[PICK_HEADER]
+      if (pick !== undefined) out += `,"banditPick":${str(pick)}`
+    }
   }
   out += `,"decision":${str(outcome.decision)},"code":${str(outcome.code)},"status":${num(outcome.status)},"durationMs":${num(round(durationMs))}`
   if (outcome.overheadMs !== undefined) out += `,"overheadMs":${num(round(outcome.overheadMs))}`

@@ -9,6 +9,7 @@ import type { BudgetRuntime } from '../gates/budget/gate.js'
 import type { RateLimiter } from '../gates/rate-limit/types.js'
 import type { CircuitRegistry } from '../resilience/circuits.js'
 import type { OutcomeRecorder } from '../steering/experiments/outcomes.js'
+import type { BanditDirectory } from '../steering/bandit/router.js'
 
 /** A gate of this snapshot, in SPEC §5 order, with its effective fail mode. */
 export interface SnapshotGate {
@@ -39,6 +40,8 @@ export interface Snapshot {
   readonly circuits: CircuitRegistry
   /** Long-lived: experiment outcomes, aggregated here and synced to the outcome store. */
   readonly outcomes: OutcomeRecorder
+  /** The virtual models' bandits: feedback and reports. */
+  readonly bandits: BanditDirectory
   /** Every upstream pool this snapshot uses (mounts' and targets' own). */
   readonly pools: readonly Pool[]
 }

@@ -5,6 +5,7 @@
 // remembers), so it is rejected, counted and explained when the experiment or metric is unknown,
 // the user was never assigned, or the value does not fit the metric. Not AI traffic: no gates,
 // no decision record. Errors are the OpenAI dialect's, like the rest of the unified endpoint.
+// A bandit's quality feedback comes the same way: `{feedback: <x-sluice-feedback token>, value}`.
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { authenticate } from '../auth/client-auth.js'
@@ -74,7 +75,15 @@ async function serve(snapshot: Snapshot, req: DataPlaneRequest, channel: ClientC
   const rejected: Rejection[] = []
   let accepted = 0
   for (let index = 0; index < events.length; index++) {
-    const checked = await check(snapshot, events[index])
+    const event = events[index]
+    if (isRecord(event) && event.feedback !== undefined) {
+      const result = feedback(snapshot, event)
+      metrics.experimentEvents.labels('(bandit feedback)', result === undefined ? 'accepted' : 'invalid').inc()
+      if (result === undefined) accepted++
+      else rejected.push(rejection(index, 'SLUICE_ERR_EVENT_INVALID', result))
+      continue
+    }
+    const checked = await check(snapshot, event)
     if (checked.ok) {
       const variant = await snapshot.outcomes.exposure(checked.experiment, checked.user)
       if (variant !== undefined) {
@@ -103,6 +112,15 @@ const RESULT: Partial<Record<ErrorCode, string>> = {
 
 function rejection(index: number, code: ErrorCode, detail: string): Rejection {
   return { index, code, detail }
+}
+
+/** A bandit's quality feedback `{feedback: <x-sluice-feedback token>, value: 0..1}`: undefined when credited, else why not. */
+function feedback(snapshot: Snapshot, event: Record<string, unknown>): string | undefined {
+  const { feedback: token, value } = event
+  if (typeof token !== 'string' || token.length > 1024) return 'feedback must be the x-sluice-feedback token of a response.'
+  if (typeof value !== 'number' || !Number.isFinite(value)) return 'value must be a finite number.'
+  const result = snapshot.bandits.feedback(token, value)
+  return result.ok ? undefined : result.detail
 }
 
 /** Checks one event against the serving experiments; `experiment` is the metric label (bounded: `unknown` for names not in config). */

@@ -10,14 +10,16 @@ import type { Experiment, ExperimentVariant, Target } from '../core/target.js'
 import { compileFlagSet, evaluate, type EvaluationContext, type FlagSet } from '../flags/index.js'
 import { assign, assignmentTable } from '../steering/experiments/assign.js'
 import type { OutcomeRecorder } from '../steering/experiments/outcomes.js'
+import type { Bandits } from './bandits.js'
 import type { ExperimentConfig } from '../steering/experiments/schema.js'
 
 const ELIGIBLE = { in: true, out: false }
 const flagKey = (experiment: string): string => `experiment:${experiment}`
 
-/** What experiments need from the running Sluice besides the config. */
+/** What steering needs from the running Sluice besides the config: experiments' recorder and audit, and the bandits. */
 export interface ExperimentHooks {
   readonly recorder: OutcomeRecorder
+  readonly bandits: Bandits
   /** Appends an audit entry without waiting (a forced variant); failures are the hook's to report. */
   audit(entry: AuditInput): void
 }

@@ -4,7 +4,7 @@
 // and the price table that turns usage into cost (the budgets' table, used even without budgets).
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
-import type { Logger } from 'pino'
+import { pino, type Logger } from 'pino'
 import type { Config } from '../config/schema.js'
 import type { StateStore } from '../core/store.js'
 import { buildPriceTable, costUsd, readShippedPrices } from '../gates/budget/index.js'
@@ -13,6 +13,7 @@ import { createMemoryOutcomeStore } from '../steering/experiments/outcome-store-
 import { createRedisOutcomeStore } from '../steering/experiments/outcome-store-redis.js'
 import { createSqliteOutcomeStore } from '../steering/experiments/outcome-store-sqlite.js'
 import { OutcomeRecorder, type CostOf } from '../steering/experiments/outcomes.js'
+import { Bandits } from './bandits.js'
 import type { ExperimentHooks } from './experiments.js'
 
 export interface Outcomes {
@@ -44,9 +45,11 @@ function costFunction(config: Readonly<Config>): CostOf {
 export function startOutcomes(config: Readonly<Config>, state: StateStore, logger: Logger, store?: OutcomeStore): Outcomes {
   const opened = store === undefined ? openStore(config) : { store, disconnect: () => undefined }
   let warnedAt = -Infinity
+  const replica = randomUUID()
+  const costOf = costFunction(config)
   const recorder = new OutcomeRecorder(opened.store, {
-    replica: randomUUID(),
-    costOf: costFunction(config),
+    replica,
+    costOf,
     onFlushError: (err) => {
       // At most once a minute: the batch is kept and resent, so nothing is lost while it lasts.
       if (performance.now() - warnedAt < 60_000) return
@@ -54,13 +57,16 @@ export function startOutcomes(config: Readonly<Config>, state: StateStore, logge
       logger.warn({ err }, 'experiment outcomes could not be sent to the store; retrying')
     },
   })
+  const bandits = new Bandits(opened.store, replica, costOf, logger)
   const hooks: ExperimentHooks = {
     recorder,
+    bandits,
     audit: (entry) => void state.appendAudit(entry).catch((err: unknown) => logger.error({ err, entry }, 'audit append failed')),
   }
   return {
     hooks,
     async close() {
+      await bandits.close()
       await recorder.close()
       await opened.store.close()
       opened.disconnect()
@@ -70,6 +76,8 @@ export function startOutcomes(config: Readonly<Config>, state: StateStore, logge
 
 /** Hooks over a memory store with nothing priced and audits dropped: for benches and unit tests that build snapshots directly. */
 export function memoryExperimentHooks(): ExperimentHooks {
-  const recorder = new OutcomeRecorder(createMemoryOutcomeStore(), { replica: randomUUID(), costOf: () => undefined })
-  return { recorder, audit: () => undefined }
+  const store = createMemoryOutcomeStore()
+  const replica = randomUUID()
+  const recorder = new OutcomeRecorder(store, { replica, costOf: () => undefined })
+  return { recorder, bandits: new Bandits(store, replica, () => undefined, pino({ level: 'silent' })), audit: () => undefined }
 }

@@ -7,11 +7,19 @@ import type { Config, ProviderConfig } from '../config/schema.js'
 import type { Mount, NativeTargets, Routing, Target, TargetParams, VirtualModel } from '../core/target.js'
 import type { CircuitRegistry } from '../resilience/circuits.js'
 import type { TimeoutsConfig } from '../resilience/schema.js'
+import type { FlagSet } from '../flags/index.js'
 import { buildExperiment, compileExperimentTargeting, type ExperimentHooks } from './experiments.js'
 
 export type PoolFor = (mount: Mount, connectTimeoutMs: number) => Pool
 
-export function buildRouting(config: Readonly<Config>, mounts: readonly Mount[], circuits: CircuitRegistry, poolFor: PoolFor, hooks: ExperimentHooks): Routing {
+export function buildRouting(
+  config: Readonly<Config>,
+  mounts: readonly Mount[],
+  circuits: CircuitRegistry,
+  poolFor: PoolFor,
+  hooks: ExperimentHooks,
+  flags: FlagSet,
+): Routing {
   const byName = new Map(mounts.map((m) => [m.name, m]))
   const circuitIds = new Set<string>()
   const target = (mount: Mount, model: string, params: TargetParams | undefined, timeouts: TimeoutsConfig | undefined): Target => {
@@ -39,9 +47,11 @@ export function buildRouting(config: Readonly<Config>, mounts: readonly Mount[],
     // Config checks guarantee the provider exists (config/semantic.ts).
     const targets = model.targets.map((t) => target(byName.get(t.provider)!, t.model, t.params, t.timeouts))
     const { experiment, promoted } = buildExperiment(config, name, targets, targeting.flagSet, hooks)
-    models.set(name, { name, description: model.description, targets, weights: model.targets.map((t) => t.weight), experiment, promoted })
+    const bandit = hooks.bandits.routeFor(name, model.bandit, targets, flags)
+    models.set(name, { name, description: model.description, targets, weights: model.targets.map((t) => t.weight), experiment, promoted, bandit })
   }
 
+  hooks.bandits.retain(new Set(models.keys()))
   const native = new Map<string, NativeTargets>()
   for (const mount of mounts) {
     const declared = new Map<string, readonly Target[]>()

@@ -32,6 +32,7 @@ import { formatProblem } from '../core/problems.js'
 import { compileExperimentTargeting } from './experiments.js'
 import { EXPERIMENTS_NAMESPACE, parseStored, withStoredExperiments, type StoredExperiment } from '../steering/experiments/lifecycle.js'
 import { startOutcomes, type Outcomes } from './outcomes.js'
+import { banditProblems } from './bandits.js'
 import { buildSnapshot, retiredPools } from './snapshot.js'
 import { GATES, unknownGateNames } from '../gates/registry.js'
 import { type Snapshot } from '../pipeline/snapshot.js'
@@ -77,7 +78,7 @@ export function checkCandidate(
     return { ok: false, problems: unknown.map((name) => `gates.${name}: no such gate (the gates are ${known})`) }
   }
   // Stored lifecycle changes are folded in before this (Runtime), so they are checked with the file.
-  const experiments = experimentProblems(config).map(formatProblem)
+  const experiments = [...experimentProblems(config), ...banditProblems(config)].map(formatProblem)
   if (experiments.length > 0) return { ok: false, problems: experiments }
   const targeting = compileExperimentTargeting(config)
   if (!targeting.ok) return targeting

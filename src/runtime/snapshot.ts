@@ -99,7 +99,7 @@ export function buildSnapshot(config: Readonly<Config>, environment: string, con
   }
   const { circuits, flags } = control
   const poolFor = (mount: Mount, connectMs: number): Pool => pools.get(mount.origin, config.providers[mount.name]!, connectMs)
-  const routing = buildRouting(config, mounts, circuits, poolFor, control.experiments)
+  const routing = buildRouting(config, mounts, circuits, poolFor, control.experiments, flags)
   circuits.retain(routing.circuitIds)
   const view: GateView = {
     flag: (key, defaultValue, context) => booleanFlag(flags, key, defaultValue, context),
@@ -125,6 +125,7 @@ export function buildSnapshot(config: Readonly<Config>, environment: string, con
     routing,
     circuits,
     outcomes: control.experiments.recorder,
+    bandits: control.experiments.bandits.directory(flags),
     pools: pools.used,
   })
 }

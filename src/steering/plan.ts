@@ -3,8 +3,11 @@
 // by weight among the usable ones and the others follow in the order config lists them — unless
 // the model runs an experiment and the user is in it: then their variant's target goes first
 // (the others follow as fallbacks), and the plan tags the response with the experiment and
-// variant and credits the variant. A gate may already have routed the request (a budget
-// downgrade): its plan stands. Canaries and bandits plug in here.
+// variant and credits the variant. Otherwise a bandit (when `ai.bandit.mode` is not off for the
+// request) picks the first target, or records its pick while the weights route (shadow, and the
+// rest of a canary share), and the target tried first is credited. A concluded experiment's
+// winner goes first for everyone. A gate may already have routed the request (a budget
+// downgrade): its plan stands.
 import type { RequestFacts } from '../core/facts.js'
 import type { Candidate, RoutePlan } from '../core/plan.js'
 import { nativeChain, type Experiment, type ExperimentVariant, type Routing, type Target } from '../core/target.js'
@@ -25,15 +28,33 @@ export function steer(facts: RequestFacts, random: () => number): RoutePlan {
     if (plan !== undefined) return plan
   } else if (virtualModel.promoted !== undefined) {
     const at = candidates.findIndex((c) => c.target === virtualModel.promoted)
-    if (at !== -1) return { candidates: leading(candidates, at, candidates[at]!), by: 'promoted', tags: undefined, credit: undefined }
+    if (at !== -1) return { candidates: leading(candidates, at, undefined), by: 'promoted', tags: undefined, credit: undefined }
   }
-  if (candidates.length < 2) return { candidates, by: 'static', tags: undefined, credit: undefined }
+  if (virtualModel.bandit !== undefined) {
+    const choice = virtualModel.bandit.choose(targetsOf(candidates), facts.context, random)
+    if (choice !== undefined) {
+      const ordered = choice.routes ? leading(candidates, candidates.findIndex((c) => c.target === choice.target), undefined) : weighted(facts, random)
+      const head = ordered[0]!.target
+      const bandit = virtualModel.bandit
+      return { candidates: ordered, by: choice.routes ? 'bandit' : 'weighted', tags: bandit.tagsFor(head, choice), credit: bandit.creditFor(head) }
+    }
+  }
+  return { candidates: weighted(facts, random), by: candidates.length < 2 ? 'static' : 'weighted', tags: undefined, credit: undefined }
+}
+
+/** The first candidate by the virtual model's weights among the usable ones, the others in config order. */
+function weighted(facts: RequestFacts, random: () => number): readonly Candidate[] {
+  const { candidates, virtualModel } = facts
+  if (candidates.length < 2 || virtualModel === undefined) return candidates
   const weights = candidates.map((c) => weightOf(virtualModel.targets, virtualModel.weights, c.target))
   const first = pickByWeight(weights, random())
-  if (first <= 0) return { candidates, by: 'weighted', tags: undefined, credit: undefined }
-  const ordered = [candidates[first]!]
-  for (let i = 0; i < candidates.length; i++) if (i !== first) ordered.push(candidates[i]!)
-  return { candidates: ordered, by: 'weighted', tags: undefined, credit: undefined }
+  return first <= 0 ? candidates : leading(candidates, first, undefined)
+}
+
+function targetsOf(candidates: readonly Candidate[]): Target[] {
+  const targets: Target[] = []
+  for (const c of candidates) targets.push(c.target)
+  return targets
 }
 
 /**
@@ -63,10 +84,11 @@ function experimentPlan(experiment: Experiment, facts: RequestFacts): RoutePlan 
   }
 }
 
-/** `head` first, then the candidates other than the one at `at`, in order. */
-function leading(candidates: readonly Candidate[], at: number, head: Candidate): readonly Candidate[] {
-  if (at === 0 && head === candidates[0]) return candidates
-  const ordered = [head]
+/** `head` (default: the candidate at `at`) first, then the candidates other than the one at `at`, in order. */
+function leading(candidates: readonly Candidate[], at: number, head: Candidate | undefined): readonly Candidate[] {
+  const first = head ?? candidates[at]!
+  if (at === 0 && first === candidates[0]) return candidates
+  const ordered = [first]
   for (let i = 0; i < candidates.length; i++) if (i !== at) ordered.push(candidates[i]!)
   return ordered
 }

@@ -25,7 +25,7 @@ function leg(type: ProviderType, body: Record<string, unknown>, params?: TargetP
   const json = { model: 'smart', ...body }
   const parsed = parseChatRequest(json)
   if (!parsed.ok) throw new Error(parsed.message)
-  const translated = translate({ chat: parsed.request, model: { name: 'smart', description: undefined, targets: [], weights: [], experiment: undefined, promoted: undefined }, json }, target(type, params))
+  const translated = translate({ chat: parsed.request, model: { name: 'smart', description: undefined, targets: [], weights: [], experiment: undefined, promoted: undefined, bandit: undefined }, json }, target(type, params))
   if (typeof translated === 'string') throw new Error(translated)
   return translated
 }

@@ -62,7 +62,7 @@ function leg(type: ProviderType, stream: boolean): Leg {
   const parsed = parseChatRequest(json)
   if (!parsed.ok) throw new Error(parsed.message)
   const target = { id: `${type}/m`, mount: { name: `my-${type}`, config: { type, auth: 'client' }, adapter: adapters[type] }, model: 'm', params: undefined } as unknown as Target
-  const built = translate({ chat: parsed.request, model: { name: 'smart', description: undefined, targets: [], weights: [], experiment: undefined, promoted: undefined }, json }, target)
+  const built = translate({ chat: parsed.request, model: { name: 'smart', description: undefined, targets: [], weights: [], experiment: undefined, promoted: undefined, bandit: undefined }, json }, target)
   if (typeof built === 'string') throw new Error(built)
   return built
 }

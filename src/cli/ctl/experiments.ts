@@ -131,7 +131,7 @@ export function resultsText(body: unknown): string {
 
 const transition = (action: 'start' | 'stop' | 'conclude', summary: string): CtlCommand => ({
   name: `experiments ${action}`,
-  synopsis: action === 'conclude' ? '<key> --reason R [--winner V]' : '<key> --reason R',
+  synopsis: '<key> --reason R',
   summary,
   role: 'operator',
   positionals: ['key'],
@@ -192,5 +192,5 @@ export const experimentCommands: readonly CtlCommand[] = [
   },
   transition('start', 'Start (or restart) assigning users: draft|stopped → running'),
   transition('stop', 'Stop assigning users; results are kept: running → stopped'),
-  transition('conclude', 'Conclude (final); --winner V promotes a variant\'s target'),
+  transition('conclude', 'Conclude (final); --winner V promotes that variant\'s target'),
 ]

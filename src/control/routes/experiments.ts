@@ -2,7 +2,8 @@
 // results, create one, and move it through its lifecycle (draft → running → stopped → concluded).
 // A change is checked against the serving config with every other stored change (one running
 // experiment per model, variants that exist…) before it is written; the write is an audited
-// store record, and every replica applies it from the store's change notification.
+// store record, and every replica applies it from the store's change notification. The bandits'
+// report (arms, posteriors, current shares) is here too: it is the same steering step.
 import { Value } from '@sinclair/typebox/value'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { formatProblem } from '../../core/problems.js'
@@ -90,6 +91,8 @@ export function experimentRoutes(app: FastifyInstance, ctx: AdminContext): void 
       return storeError(reply, err)
     }
   })
+
+  app.get('/v1/bandits', { preHandler: viewer }, async () => ({ bandits: ctx.snapshot().bandits.report() }))
 
   app.post<{ Body: { key?: unknown; definition?: unknown } }>('/v1/experiments', { preHandler: operator }, async (request, reply) => {
     const { key, definition } = request.body ?? {}
