@@ -179,6 +179,12 @@ export const metrics = {
     labelNames: ['experiment', 'result'] as const,
     registers: [registry],
   }),
+  experimentConclusions: new Counter({
+    name: 'sluice_experiment_conclusions_total',
+    help: 'Experiments concluded by themselves (autoConclude), by experiment and winning variant (both from config).',
+    labelNames: ['experiment', 'winner'] as const,
+    registers: [registry],
+  }),
   fallbacks: new Counter({
     name: 'sluice_fallbacks_total',
     help: "Moves to a route's next target before the first byte, by reason (5xx, 429, timeout, connection, circuit_open).",

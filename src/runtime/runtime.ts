@@ -33,6 +33,7 @@ import { compileExperimentTargeting } from './experiments.js'
 import { EXPERIMENTS_NAMESPACE, parseStored, withStoredExperiments, type StoredExperiment } from '../steering/experiments/lifecycle.js'
 import { startOutcomes, type Outcomes } from './outcomes.js'
 import { banditProblems } from './bandits.js'
+import { AUTO_CONCLUDE_INTERVAL_MS, autoConclude } from './auto-conclude.js'
 import { buildSnapshot, retiredPools } from './snapshot.js'
 import { GATES, unknownGateNames } from '../gates/registry.js'
 import { type Snapshot } from '../pipeline/snapshot.js'
@@ -95,6 +96,7 @@ export class Runtime {
   #killSwitches: readonly KillSwitch[] = []
   #storedExperiments: ReadonlyMap<string, StoredExperiment> = new Map()
   #outcomes: Outcomes | undefined
+  #concluder: NodeJS.Timeout | undefined
   #snapshot: Snapshot | undefined
   #watcher: FlagSourceWatcher | undefined
   #budgets: Budgets | undefined
@@ -120,6 +122,7 @@ export class Runtime {
     runtime.#outcomes = startOutcomes(options.config, options.store, options.logger)
     runtime.#swap(options.config, candidate)
     runtime.#watchFlags()
+    runtime.#startConcluder()
     return runtime
   }
 
@@ -204,7 +207,20 @@ export class Runtime {
     return compileConfigFlags(this.#config, this.#fileSources, overrides)
   }
 
+  #startConcluder(): void {
+    let running = false
+    const deps = { snapshot: () => this.snapshot(), store: this.options.store, logger: this.options.logger, refresh: () => this.refreshFromStore() }
+    this.#concluder = setInterval(() => {
+      if (running) return
+      running = true
+      autoConclude(deps)
+        .catch((err: unknown) => this.options.logger.warn({ err }, 'auto-conclusion check failed; retrying'))
+        .finally(() => (running = false))
+    }, AUTO_CONCLUDE_INTERVAL_MS).unref()
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.#concluder)
     this.#watcher?.close()
     this.#limiter?.redis?.disconnect()
     await this.#budgets?.stop()

@@ -38,35 +38,50 @@ const timer = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** Worth retrying: no response, a timeout, throttling or a server error. Other 4xx mean the webhook is misconfigured. */
 const retryable = (status: number | undefined): boolean => status === undefined || status === 408 || status === 429 || status >= 500
 
+/** How one webhook call is made and retried. */
+export interface WebhookDelivery {
+  readonly fetch: typeof fetch
+  readonly sleep: (ms: number) => Promise<void>
+  readonly maxAttempts: number
+  readonly baseDelayMs: number
+  readonly maxDelayMs: number
+  readonly timeoutMs: number
+}
+
+/** POSTs `body` (JSON) to `url`, retrying what is worth retrying with exponential backoff; never throws. */
+export async function deliverWebhook(url: string, headers: Readonly<Record<string, string>>, body: string, eventId: string, options: WebhookDelivery): Promise<AlertResult> {
+  const { maxAttempts, baseDelayMs, maxDelayMs, timeoutMs } = options
+  let last: { status?: number; error?: string } = {}
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    if (attempt > 1) await options.sleep(Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2)))
+    try {
+      const response = await options.fetch(url, {
+        method: 'POST',
+        // The event id lets a receiver drop the duplicates that retries can cause.
+        headers: { 'content-type': 'application/json', 'x-sluice-event-id': eventId, ...headers },
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+      await response.body?.cancel()
+      if (response.ok) return { url, delivered: true, attempts: attempt, status: response.status }
+      last = { status: response.status }
+    } catch (error) {
+      last = { error: error instanceof Error ? error.message : String(error) }
+    }
+    if (!retryable(last.status)) return { url, delivered: false, attempts: attempt, ...last }
+  }
+  return { url, delivered: false, attempts: maxAttempts, ...last }
+}
+
 export function createActionRunner(options: ActionRunnerOptions): ActionRunner {
-  const doFetch = options.fetch ?? fetch
-  const sleep = options.sleep ?? timer
   const onAlert = options.onAlert ?? ignore
   const onAction = options.onAction ?? ignore
-  const { webhooks, maxAttempts, baseDelayMs, maxDelayMs, timeoutMs } = options.alerts
+  const { webhooks } = options.alerts
+  const delivery: WebhookDelivery = { ...options.alerts, fetch: options.fetch ?? fetch, sleep: options.sleep ?? timer }
 
-  async function deliver(url: string, headers: Record<string, string>, event: ThresholdEvent): Promise<AlertResult> {
+  function deliver(url: string, headers: Record<string, string>, event: ThresholdEvent): Promise<AlertResult> {
     const body = JSON.stringify({ type: 'sluice.budget.threshold', ...event, at: new Date(event.atMs).toISOString() })
-    let last: { status?: number; error?: string } = {}
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      if (attempt > 1) await sleep(Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2)))
-      try {
-        const response = await doFetch(url, {
-          method: 'POST',
-          // The event id lets a receiver drop the duplicates that retries can cause.
-          headers: { 'content-type': 'application/json', 'x-sluice-event-id': event.id, ...headers },
-          body,
-          signal: AbortSignal.timeout(timeoutMs),
-        })
-        await response.body?.cancel()
-        if (response.ok) return { url, delivered: true, attempts: attempt, status: response.status }
-        last = { status: response.status }
-      } catch (error) {
-        last = { error: error instanceof Error ? error.message : String(error) }
-      }
-      if (!retryable(last.status)) return { url, delivered: false, attempts: attempt, ...last }
-    }
-    return { url, delivered: false, attempts: maxAttempts, ...last }
+    return deliverWebhook(url, headers, body, event.id, delivery)
   }
 
   return {

@@ -3,6 +3,7 @@
 // `seed + targetingKey` (assign.ts), among the users its targeting admits, and is served by that
 // target (the model's other targets follow as fallbacks). docs/experiments.md.
 import { Type, type Static } from '@sinclair/typebox'
+import { WebhookSchema } from '../../gates/budget/schema.js'
 import { ParamsSchema } from '../../models/schema.js'
 
 const NAME = { pattern: '^[A-Za-z0-9._-]+$', patternErrorMessage: 'must use only letters, digits and . _ -' }
@@ -86,6 +87,10 @@ export const ExperimentSchema = Type.Object(
     forceVariantClients: Type.Array(Type.String({ minLength: 1 }), {
       default: [],
       description: 'Client ids whose x-sluice-force-variant header is honoured (audit-logged, kept out of the statistics).',
+    }),
+    alertWebhooks: Type.Array(WebhookSchema, {
+      default: [],
+      description: 'POSTed a `sluice.experiment.concluded` event when the experiment concludes by itself (retried as budget alerts are).',
     }),
     tagUpstream: Type.Boolean({ default: false, description: 'Also send x-sluice-experiment and x-sluice-variant on the upstream request.' }),
   },
