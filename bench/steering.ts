@@ -1,8 +1,11 @@
-// In-process microbenchmark of the steering step (SPEC §5 step 7): `steer` over a unified
-// request's facts for a virtual model with two targets — by weight, and with a running experiment
-// whose targeting admits the user (flagd rule, then the fractional bucket over seed + targetingKey).
-// Facts for 1,000 users are built first (identify is not timed); each sample times a batch of
-// 100 steering decisions and divides. Run: `npm run build && node dist/bench/steering.js`.
+// In-process microbenchmark of the steering step (pipeline step 7): `steer` over a unified
+// request's facts for a virtual model with two targets — by weight; with a running experiment
+// whose targeting admits the user (flagd rule, then the fractional bucket over seed + targetingKey);
+// with a bandit in mode `active` (flag evaluation, Thompson draw, feedback token); and with both
+// (the experiment's users steered by it, the rest by the bandit). Then the settle side: crediting
+// one finished request to a variant and to a bandit arm. Facts for 1,000 users are built first
+// (identify is not timed); each sample times a batch of 100 decisions and divides.
+// Run: `npm run build && node dist/bench/steering.js`.
 import { parseConfig } from '../src/config/load.js'
 import type { RequestFacts } from '../src/core/facts.js'
 import { builtinFlags, compileFlagSet, providerFlags } from '../src/flags/index.js'
@@ -27,11 +30,26 @@ const loaded = parseConfig(
     state: { store: 'memory' },
     providers: { openai: { type: 'openai', mount: '/openai', endpoint: 'http://127.0.0.1:9', apiKey: 'sk-upstream' } },
     clients: [{ id: 'app', tenant: 'shop', credentials: { apiKey: 'sk-client' } }],
-    models: { weighted: { targets }, experimented: { targets } },
+    models: {
+      weighted: { targets },
+      experimented: { targets },
+      bandit: { targets, bandit: {} },
+      both: { targets, bandit: {} },
+    },
     experiments: {
       trial: {
         status: 'running',
         model: 'experimented',
+        allocationPercent: 90,
+        targeting: { and: [{ '==': [{ var: 'tenant' }, 'shop'] }, { in: [{ var: 'plan' }, ['pro', 'beta']] }] },
+        variants: [
+          { name: 'control', control: true, target: { provider: 'openai', model: 'gpt-4o-mini' } },
+          { name: 'bigger', target: { provider: 'openai', model: 'gpt-4o' } },
+        ],
+      },
+      alongside: {
+        status: 'running',
+        model: 'both',
         allocationPercent: 90,
         targeting: { and: [{ '==': [{ var: 'tenant' }, 'shop'] }, { in: [{ var: 'plan' }, ['pro', 'beta']] }] },
         variants: [
@@ -44,7 +62,8 @@ const loaded = parseConfig(
 )
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems))
 const config = loaded.config
-const compiled = compileFlagSet([], {}, { builtins: { ...builtinFlags(), ...providerFlags(['openai']) } })
+const active = { state: 'ENABLED', variants: { off: 'off', active: 'active' }, defaultVariant: 'active' }
+const compiled = compileFlagSet([{ source: 'bench', document: { flags: { 'ai.bandit.mode': active } } }], {}, { builtins: { ...builtinFlags(), ...providerFlags(['openai']) } })
 if (!compiled.ok) throw new Error(compiled.problems.join('\n'))
 const snapshot = buildSnapshot(config, 'bench', {
   flags: compiled.flagSet,
@@ -97,3 +116,32 @@ measure('steer, running experiment (targeting + bucket)', factsFor('experimented
 // The allocation is 90 %: about 900 of the 1,000 users are in the experiment.
 process.stdout.write(`users in the experiment: ${inExperiment} of ${USERS}\n`)
 if (inExperiment < 850 || inExperiment > 950) throw new Error('the experiment did not assign as configured')
+measure('steer, bandit in mode active', factsFor('bandit'), (facts) => {
+  if (steer(facts, Math.random).by !== 'bandit') throw new Error('expected a bandit plan')
+})
+const byBoth = new Map<string, number>()
+measure('steer, experiment and bandit on one model', factsFor('both'), (facts) => {
+  const { by } = steer(facts, Math.random)
+  byBoth.set(by, (byBoth.get(by) ?? 0) + 1)
+})
+process.stdout.write(`experiment and bandit: ${[...byBoth].map(([by, n]) => `${n} by ${by}`).join(', ')}\n`)
+if ((byBoth.get('experiment') ?? 0) < 850 || (byBoth.get('bandit') ?? 0) < 50) throw new Error('expected both the experiment and the bandit to steer')
+
+/** Times `settle` of one finished request on the plans' credits (the settle side of steering). */
+function measureCredit(label: string, facts: RequestFacts): void {
+  const credit = steer(facts, Math.random).credit
+  if (credit === undefined) throw new Error(`${label}: no credit`)
+  const request = { user: facts.context.targetingKey, ok: true, durationMs: 420, ttftMs: 180, usage: { inputTokens: 20, outputTokens: 40, cachedTokens: 0, reasoningTokens: 0 }, served: undefined, model: undefined }
+  for (let i = 0; i < 100_000; i++) credit.settle(request) // warm-up
+  const perUs: number[] = []
+  for (let b = 0; b < BATCHES; b++) {
+    const start = performance.now()
+    for (let i = 0; i < BATCH; i++) credit.settle(request)
+    perUs.push(((performance.now() - start) * 1000) / BATCH)
+  }
+  perUs.sort((a, b) => a - b)
+  const q = (p: number): string => perUs[Math.floor(p * (perUs.length - 1))]!.toFixed(3)
+  process.stdout.write(`${label} (${BATCHES} batches of ${BATCH}): p50 ${q(0.5)} µs, p99 ${q(0.99)} µs\n`)
+}
+measureCredit('settle credit, experiment variant', factsFor('experimented').find((f) => steer(f, Math.random).by === 'experiment')!)
+measureCredit('settle credit, bandit arm', factsFor('bandit')[0]!)

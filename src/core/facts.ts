@@ -1,6 +1,6 @@
 // The facts gathered about one request by the identify step; every later step reads them.
 import type { Candidate } from './plan.js'
-import type { Leg, Mount, VirtualModel } from './target.js'
+import type { Experiment, Leg, Mount, VirtualModel } from './target.js'
 import type { NativeRequest, Operation, Usage } from './wire.js'
 
 /**
@@ -51,6 +51,8 @@ export interface RequestFacts {
   readonly candidates: Candidate[]
   /** A native request names its model: refused when its own candidate is, never moved off it by a gate. */
   readonly pinned: boolean
+  /** The running experiment on the native model this request names, if any (its variants' targets are among the candidates, `experimentOnly`). */
+  readonly nativeExperiment: Experiment | undefined
   /** x-sluice-force-variant: the experiment variant the client asks for (honoured only if allowed). */
   readonly forceVariant: string | undefined
   /** Headers gates add to the response, forwarded or refused (rate-limit state…). */

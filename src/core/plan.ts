@@ -3,12 +3,16 @@
 // Identify lists the candidates; gates 2–3 narrow them (kill switches, provider switches) through
 // `narrowCandidates` (core/narrow.ts), the one place candidates are filtered; steering orders them
 // into a plan; the exchange (upstream/) walks the plan.
-import type { Credit, Target } from './target.js'
+import type { Credit, Target, TargetParams } from './target.js'
 
 /** A target, and the native model this request would use on it (a wildcard target serves any). */
 export interface Candidate {
   readonly target: Target
   readonly model: string
+  /** Parameters forced on a native request sent to this candidate (a native experiment's variant). */
+  readonly params?: TargetParams
+  /** Listed only so the gates check a native experiment's variant targets; steering drops it unless the user's variant is routed to it. */
+  readonly experimentOnly?: true
 }
 
 export interface RoutePlan {

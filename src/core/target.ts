@@ -2,7 +2,7 @@
 // (SPEC §3, §9), and a leg — one target with the native request built for it. Built once per
 // snapshot by the composition root (runtime/routing.ts); read by gates, steering and upstream.
 import type { Pool } from 'undici'
-import type { Dialect, NativeRequest, Operation, ProviderType, UpstreamAuth, Usage } from './wire.js'
+import type { Dialect, NativeRequest, Operation, ProviderType, RequestParams, UpstreamAuth, Usage } from './wire.js'
 
 /** What can go wrong with one upstream attempt before its answer is known: what a breaker, a retry policy or a fallback tells apart. */
 export const FailureKinds = ['5xx', '429', 'timeout', 'connection'] as const
@@ -47,12 +47,8 @@ export interface CircuitBreakerGate {
   retryAfterSeconds(): number
 }
 
-/** Request parameters a target forces on unified requests. */
-export interface TargetParams {
-  readonly temperature?: number
-  readonly topP?: number
-  readonly maxTokens?: number
-}
+/** Request parameters a target forces (on unified requests; on native ones through `Dialect.withParams`). */
+export type TargetParams = RequestParams
 
 /** A routing target: a provider's mount plus a native model, with its pool, timeouts and breaker. */
 export interface Target {
@@ -113,6 +109,10 @@ export interface ExperimentVariant {
   readonly target: Target
   /** The model's own target this variant routes to (what the candidates hold). */
   readonly base: Target
+  /** The native model the variant's requests use (a native experiment moves them to it). */
+  readonly model: string
+  /** The variant's own params (a native experiment forces them through the dialect). */
+  readonly params: TargetParams | undefined
   /** Where the variant's requests are credited (steering/experiments/outcomes.ts). */
   readonly credit: Credit
 }
@@ -122,6 +122,7 @@ export interface Experiment {
   readonly key: string
   /** Send the experiment and variant headers upstream too. */
   readonly tagUpstream: boolean
+  readonly variants: readonly ExperimentVariant[]
   /** The user's variant; undefined when the targeting excludes them, they are outside the allocation, or have no targeting key. */
   assign(context: ExperimentContext): ExperimentVariant | undefined
   /**
@@ -167,6 +168,8 @@ export interface NativeTargets {
   readonly declared: ReadonlyMap<string, readonly Target[]>
   /** Every other model of this mount: one provider-wide target (and circuit), no alternates. */
   readonly wildcard: readonly [Target]
+  /** Running experiments on this mount's native requests, by the model they split. */
+  readonly experiments: ReadonlyMap<string, Experiment>
 }
 
 /** Every target of a snapshot: virtual models, and what native requests of each mount start on. */

@@ -125,4 +125,18 @@ export interface Dialect {
    * downgrade). Undefined when the body is the model's own format (Bedrock InvokeModel).
    */
   withModel(request: NativeRequest, operation: Operation, model: string): NativeRequest | undefined
+  /**
+   * The same request with `params` forced into its body, in this dialect's field names (an
+   * experiment variant's overrides on a native mount); `maxTokens` caps what the client asked
+   * for and is used when it asked for none. Undefined when the operation's body has no place for
+   * them (the caller then refuses to route the variant there rather than send it unchanged).
+   */
+  withParams(request: NativeRequest, operation: Operation, params: RequestParams): NativeRequest | undefined
+}
+
+/** Sampling parameters Sluice can force on a request. */
+export interface RequestParams {
+  readonly temperature?: number
+  readonly topP?: number
+  readonly maxTokens?: number
 }

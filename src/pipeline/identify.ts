@@ -6,7 +6,7 @@
 import type { ErrorCode } from '../core/errors.js'
 import type { ClientIdentity, EvaluationContext, RequestFacts } from '../core/facts.js'
 import type { Candidate } from '../core/plan.js'
-import { nativeChain, type Leg, type Mount, type Target, type VirtualModel } from '../core/target.js'
+import { nativeChain, type Experiment, type Leg, type Mount, type Target, type VirtualModel } from '../core/target.js'
 import type { NativeRequest, Operation } from '../core/wire.js'
 import { canonicalModelId } from '../providers/model-id.js'
 import { parseJsonObject } from '../providers/request.js'
@@ -48,8 +48,16 @@ export function identifyNative(snapshot: Snapshot, arrival: Arrival, mount: Moun
   // The first candidate is the model the client named, sent as it named it (an inference profile
   // stays one even when its alternates were found by the base model's id); alternates use their own.
   const candidates: Candidate[] = chain.map((target, i) => ({ target, model: i === 0 || target.model === '*' ? operation.model : target.model }))
+  const { experiments } = snapshot.routing.native.get(mount.name)!
+  const experiment = experiments.size === 0 ? undefined : (experiments.get(operation.model) ?? experiments.get(canonical))
+  // Its variants' targets go through the gates too (a kill switch on a variant's model holds), then steering drops them unless routed there.
+  if (experiment !== undefined) {
+    for (const v of experiment.variants) {
+      if (!candidates.some((c) => c.target === v.base && c.model === v.model)) candidates.push({ target: v.base, model: v.model, experimentOnly: true })
+    }
+  }
   const context = buildContext(arrival, mount, operation, mount.name, canonical)
-  return facts(arrival, mount, request, operation, context, undefined, candidates, true)
+  return facts(arrival, mount, request, operation, context, undefined, candidates, true, experiment)
 }
 
 /**
@@ -101,6 +109,7 @@ function facts(
   virtualModel: VirtualModel | undefined,
   candidates: Candidate[],
   pinned: boolean,
+  nativeExperiment?: Experiment,
 ): RequestFacts {
   return {
     requestId: arrival.requestId,
@@ -114,6 +123,7 @@ function facts(
     virtualModel,
     candidates,
     pinned,
+    nativeExperiment,
     forceVariant: arrival.sluiceHeaders.forceVariant,
     responseHeaders: undefined,
   }

@@ -10,6 +10,7 @@ import { headerValue, parseSigV4 } from './sigv4-header.js'
 import { createBedrockAuth, DEFAULT_REGION } from './bedrock-auth.js'
 import { bedrockUsageReader } from './bedrock-usage.js'
 import { errorMessage } from './error-message.js'
+import { type ParamFields, applyParams, withBodyParams, withNestedParams } from './params.js'
 import { MALFORMED_BODY, type JsonObject, bearerCredential, decodeModel, isObject, modelInvalid, parseJsonObject, recognised, tokenCount, unsupported } from './request.js'
 
 const PREFIX = '/model/'
@@ -34,6 +35,11 @@ function invokeMaxTokens(body: JsonObject): number | undefined {
     tokenCount(titan?.maxTokenCount)
   )
 }
+
+/** Converse's sampling params, in `inferenceConfig` (a model-agnostic shape). */
+const CONVERSE_PARAM_FIELDS: ParamFields = { temperature: ['temperature'], topP: ['topP'], maxTokens: ['maxTokens'] }
+/** An InvokeModel body in Anthropic's messages shape (the one told by `anthropic_version`). */
+const ANTHROPIC_PARAM_FIELDS: ParamFields = { temperature: ['temperature'], topP: ['top_p'], maxTokens: ['max_tokens'] }
 
 function recognise(method: string, path: string, body: Buffer): Recognition {
   const slash = path.lastIndexOf('/')
@@ -128,5 +134,25 @@ export const bedrock: ProviderAdapter = {
     if (operation.name !== 'converse' && operation.name !== 'converse-stream' && operation.name !== 'count-tokens') return undefined
     const action = request.path.slice(request.path.lastIndexOf('/'))
     return { ...request, path: `${PREFIX}${encodeURIComponent(model)}${action}` }
+  },
+  withParams(request, operation, params) {
+    switch (operation.name) {
+      case 'converse':
+      case 'converse-stream':
+        return withNestedParams(request, params, ['inferenceConfig'], CONVERSE_PARAM_FIELDS)
+      case 'invoke':
+      case 'invoke-stream':
+        // An InvokeModel body is the model's own format. Only Anthropic's messages shape is known
+        // here; for any other body (Llama's max_gen_len, Titan's textGenerationConfig, Nova,
+        // Mistral, Cohere, images, …) the params' names and ranges are not ours to guess, so the
+        // answer is undefined.
+        return withBodyParams(request, (json) => {
+          if (json.anthropic_version === undefined) return false
+          applyParams(json, params, ANTHROPIC_PARAM_FIELDS)
+          return true
+        })
+      default:
+        return undefined // count-tokens
+    }
   },
 }

@@ -9,12 +9,24 @@ import { sseErrorEvent } from './stream-errors.js'
 import { headerValue } from './sigv4-header.js'
 import { errorMessage } from './error-message.js'
 import { MALFORMED_BODY, decodeModel, isObject, keyCredential, modelInvalid, parseJsonObject, recognised, tokenCount, unsupported } from './request.js'
+import { type FieldNames, type ParamFields, withNestedParams } from './params.js'
 import { headerAuth } from './upstream-auth.js'
 import { NO_USAGE, count, jsonUsageReader, readableBody, streamedUsageReader, usageKey } from './usage.js'
 
 const METHODS = new Set(['generateContent', 'streamGenerateContent', 'countTokens'])
 const COLLECTIONS = ['models/', 'tunedModels/'] as const
 const USAGE_KEY = usageKey('usageMetadata')
+/**
+ * Where generateContent takes sampling params. Google's JSON mapping also accepts the proto field
+ * names (`generation_config`, `top_p`, …), and a field sent under both spellings is an error, so
+ * a snake_case spelling the client used is written to instead of adding the camelCase one.
+ */
+const GENERATION_CONFIG: FieldNames = ['generationConfig', 'generation_config']
+const PARAM_FIELDS: ParamFields = {
+  temperature: ['temperature'],
+  topP: ['topP', 'top_p'],
+  maxTokens: ['maxOutputTokens', 'max_output_tokens'],
+}
 
 /** A query parameter's decoded value (form encoding, as URLSearchParams reads it). */
 function queryParam(query: string, name: string): string | undefined {
@@ -149,5 +161,10 @@ export const gemini: ProviderAdapter = {
     const method = request.path.slice(request.path.lastIndexOf(':'))
     const resource = model.startsWith('tunedModels/') ? `tunedModels/${encodeURIComponent(model.slice(12))}` : `models/${encodeURIComponent(model)}`
     return { ...request, path: `${request.path.slice(0, versionEnd + 1)}${resource}${method}` }
+  },
+  withParams(request, operation, params) {
+    // countTokens has no generationConfig to honour.
+    if (operation.name !== 'generateContent' && operation.name !== 'streamGenerateContent') return undefined
+    return withNestedParams(request, params, GENERATION_CONFIG, PARAM_FIELDS)
   },
 }

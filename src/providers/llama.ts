@@ -5,7 +5,8 @@
 import type { Usage } from '../core/wire.js'
 import type { ProviderAdapter } from './adapter.js'
 import { headerValue } from './sigv4-header.js'
-import { USAGE_KEY, openAiUsage, recogniseModelBody, renderOpenAiError, renderOpenAiStreamError } from './openai-dialect.js'
+import { CHAT_PARAM_FIELDS, USAGE_KEY, openAiUsage, recogniseModelBody, renderOpenAiError, renderOpenAiStreamError } from './openai-dialect.js'
+import { type ParamFields, withTopLevelParams } from './params.js'
 import { bearerCredential, isObject, tokenCount, unsupported, withBodyModel } from './request.js'
 import { bearerAuth } from './upstream-auth.js'
 import { NO_USAGE, jsonUsageReader, readableBody, streamedUsageReader, usageKey, type UsageShape } from './usage.js'
@@ -13,6 +14,8 @@ import { NO_USAGE, jsonUsageReader, readableBody, streamedUsageReader, usageKey,
 const NATIVE = 'chat.completions'
 const COMPAT = 'compat.chat.completions'
 const METRICS_KEY = usageKey('metrics')
+/** The native API's sampling params (it has no `max_tokens`); the compat API takes OpenAI's. */
+const NATIVE_PARAM_FIELDS: ParamFields = { temperature: ['temperature'], topP: ['top_p'], maxTokens: ['max_completion_tokens'] }
 
 /** A Llama answer's `metrics` array (also read by the unified translator). */
 export function llamaMetrics(value: unknown): Usage | undefined {
@@ -52,4 +55,8 @@ export const llama: ProviderAdapter = {
   renderError: renderOpenAiError,
   renderStreamError: renderOpenAiStreamError,
   withModel: (request, _operation, model) => withBodyModel(request, model),
+  withParams(request, operation, params) {
+    const fields = operation.name === NATIVE ? NATIVE_PARAM_FIELDS : operation.name === COMPAT ? CHAT_PARAM_FIELDS : undefined
+    return fields === undefined ? undefined : withTopLevelParams(request, params, fields)
+  },
 }

@@ -5,6 +5,7 @@ import type { NativeRequest, Operation, Recognition, RenderedError, Usage } from
 import { sseErrorEvent } from './stream-errors.js'
 import type { ErrorKind, SluiceError } from '../core/errors.js'
 import { errorMessage } from './error-message.js'
+import type { ParamFields } from './params.js'
 import { MALFORMED_BODY, isObject, modelInvalid, parseJsonObject, recognised, tokenCount } from './request.js'
 import { count, usageKey } from './usage.js'
 
@@ -21,6 +22,16 @@ export function recogniseModelBody(request: NativeRequest, name: string, streama
 }
 
 export const USAGE_KEY = usageKey('usage')
+
+/**
+ * Chat Completions' sampling params: the token limit is `max_completion_tokens`, but a client that
+ * still sends the deprecated `max_tokens` has that one capped instead (never both added).
+ */
+export const CHAT_PARAM_FIELDS: ParamFields = {
+  temperature: ['temperature'],
+  topP: ['top_p'],
+  maxTokens: ['max_completion_tokens', 'max_tokens'],
+}
 
 /**
  * Chat Completions and Embeddings (`prompt_tokens`, `completion_tokens`) or Responses

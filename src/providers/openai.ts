@@ -3,7 +3,8 @@
 // in the Responses API's `response.completed` event, as `response.usage`.
 import type { ProviderAdapter } from './adapter.js'
 import { headerValue } from './sigv4-header.js'
-import { USAGE_KEY, openAiUsage, recogniseModelBody, renderOpenAiError, renderOpenAiStreamError } from './openai-dialect.js'
+import { CHAT_PARAM_FIELDS, USAGE_KEY, openAiUsage, recogniseModelBody, renderOpenAiError, renderOpenAiStreamError } from './openai-dialect.js'
+import { type ParamFields, withTopLevelParams } from './params.js'
 import { bearerCredential, unsupported, withBodyModel } from './request.js'
 import { bearerAuth } from './upstream-auth.js'
 import { NO_USAGE, jsonUsageReader, readableBody, streamedUsageReader } from './usage.js'
@@ -17,6 +18,12 @@ const ROUTES = new Map<string, Route>([
   ['/v1/chat/completions', { name: 'chat.completions', streamable: true }],
   ['/v1/responses', { name: 'responses', streamable: true }],
   ['/v1/embeddings', { name: 'embeddings', streamable: false }],
+])
+
+/** Where each generation operation takes sampling params; embeddings have none. */
+const PARAM_FIELDS = new Map<string, ParamFields>([
+  ['chat.completions', CHAT_PARAM_FIELDS],
+  ['responses', { temperature: ['temperature'], topP: ['top_p'], maxTokens: ['max_output_tokens'] }],
 ])
 
 export const openai: ProviderAdapter = {
@@ -38,4 +45,8 @@ export const openai: ProviderAdapter = {
   renderError: renderOpenAiError,
   renderStreamError: renderOpenAiStreamError,
   withModel: (request, _operation, model) => withBodyModel(request, model),
+  withParams(request, operation, params) {
+    const fields = PARAM_FIELDS.get(operation.name)
+    return fields === undefined ? undefined : withTopLevelParams(request, params, fields)
+  },
 }

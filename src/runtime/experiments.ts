@@ -45,28 +45,31 @@ export interface ModelExperiment {
 
 const NONE: ModelExperiment = { experiment: undefined, promoted: undefined }
 
-/** Virtual model `model`'s running experiment over its compiled `targets`, or a concluded one's winner. */
+/** Finds the target a variant's `{provider, model}` routes to. */
+export type ResolveTarget = (provider: string, model: string) => Target
+
+/**
+ * The running experiment among `entries` (those of one virtual model, or of one native model on a
+ * mount), or the latest concluded one's winner (config order) when none runs.
+ */
 export function buildExperiment(
-  config: Readonly<Pick<Config, 'experiments'>>,
-  model: string,
-  targets: readonly Target[],
+  entries: ReadonlyArray<readonly [string, ExperimentConfig]>,
+  resolve: ResolveTarget,
   targeting: FlagSet,
   hooks: ExperimentHooks,
 ): ModelExperiment {
-  const entries = Object.entries(config.experiments).filter(([, e]) => e.model === model)
   const running = entries.find(([, e]) => e.status === 'running')
   if (running === undefined) {
-    // The latest concluded experiment with a winner (config order) promotes it.
     const concluded = entries.filter(([, e]) => e.status === 'concluded' && e.winner !== undefined).pop()
     if (concluded === undefined) return NONE
     const [key, experiment] = concluded
     const winner = experiment.variants.find((v) => v.name === experiment.winner)
-    return winner === undefined ? NONE : { experiment: undefined, promoted: variantOf(key, winner, targets, hooks).target }
+    return winner === undefined ? NONE : { experiment: undefined, promoted: variantOf(key, winner, resolve, hooks).target }
   }
   const [key, experiment] = running
   const table = assignmentTable(experiment.seed ?? key, experiment.variants, experiment.allocationPercent)
   const variants = new Map<string, ExperimentVariant>()
-  for (const v of experiment.variants) variants.set(v.name, variantOf(key, v, targets, hooks))
+  for (const v of experiment.variants) variants.set(v.name, variantOf(key, v, resolve, hooks))
   const rule = experiment.targeting === undefined ? undefined : flagKey(key)
   const mayForce = new Set(experiment.forceVariantClients)
   return {
@@ -74,6 +77,7 @@ export function buildExperiment(
     experiment: {
       key,
       tagUpstream: experiment.tagUpstream,
+      variants: [...variants.values()],
       assign(context) {
         if (rule !== undefined && !evaluate(targeting, rule, 'boolean', false, context as EvaluationContext).value) return undefined
         const name = assign(table, context.targetingKey)
@@ -89,9 +93,9 @@ export function buildExperiment(
   }
 }
 
-function variantOf(key: string, v: ExperimentConfig['variants'][number], targets: readonly Target[], hooks: ExperimentHooks): ExperimentVariant {
-  // Config checks guarantee the target is one of the model's (steering/experiments/semantic.ts).
-  const base = targets.find((t) => t.mount.name === v.target.provider && t.model === v.target.model)!
+function variantOf(key: string, v: ExperimentConfig['variants'][number], resolve: ResolveTarget, hooks: ExperimentHooks): ExperimentVariant {
+  // Config checks guarantee the target exists (steering/experiments/semantic.ts).
+  const base = resolve(v.target.provider, v.target.model)
   const target = v.params === undefined ? base : { ...base, params: { ...base.params, ...v.params } }
-  return { name: v.name, control: v.control, target, base, credit: hooks.recorder.credit(key, v.name) }
+  return { name: v.name, control: v.control, target, base, model: v.target.model, params: v.params, credit: hooks.recorder.credit(key, v.name) }
 }

@@ -3,6 +3,7 @@
 // its own in `state.path`, or memory), the recorder that aggregates per variant and syncs to it,
 // and the price table that turns usage into cost (the budgets' table, used even without budgets).
 import { randomUUID } from 'node:crypto'
+import { once } from 'node:events'
 import { Redis } from 'ioredis'
 import { pino, type Logger } from 'pino'
 import type { Config } from '../config/schema.js'
@@ -21,12 +22,15 @@ export interface Outcomes {
   close(): Promise<void>
 }
 
-function openStore(config: Readonly<Config>): { store: OutcomeStore; disconnect: () => void } {
+async function openStore(config: Readonly<Config>): Promise<{ store: OutcomeStore; disconnect: () => void }> {
   const redisConfig = config.state.store === 'redis' ? config.state.redis : undefined
   if (redisConfig !== undefined) {
     // Fail fast while Redis is away: the recorder keeps its batch and resends it under the same id.
     const redis = new Redis(redisConfig.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 })
     redis.on('error', () => undefined) // reported through the recorder's flush errors
+    // Connected before the first flush and sync, which would otherwise fail (and warn) at startup;
+    // a Redis that is not there within the wait is retried by them as an outage.
+    await Promise.race([once(redis, 'ready'), new Promise((resolve) => setTimeout(resolve, 2000).unref())]).catch(() => undefined)
     return { store: createRedisOutcomeStore(redis), disconnect: () => redis.disconnect() }
   }
   const store = config.state.store === 'sqlite' ? createSqliteOutcomeStore(config.state.path) : createMemoryOutcomeStore()
@@ -42,8 +46,8 @@ function costFunction(config: Readonly<Config>): CostOf {
   }
 }
 
-export function startOutcomes(config: Readonly<Config>, state: StateStore, logger: Logger, store?: OutcomeStore): Outcomes {
-  const opened = store === undefined ? openStore(config) : { store, disconnect: () => undefined }
+export async function startOutcomes(config: Readonly<Config>, state: StateStore, logger: Logger): Promise<Outcomes> {
+  const opened = await openStore(config)
   let warnedAt = -Infinity
   const replica = randomUUID()
   const costOf = costFunction(config)

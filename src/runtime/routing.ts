@@ -4,7 +4,8 @@
 // (its own when the connect timeout differs), its timeouts and its circuit breaker.
 import type { Pool } from 'undici'
 import type { Config, ProviderConfig } from '../config/schema.js'
-import type { Mount, NativeTargets, Routing, Target, TargetParams, VirtualModel } from '../core/target.js'
+import type { Experiment, Mount, Routing, Target, TargetParams, VirtualModel } from '../core/target.js'
+import type { ExperimentConfig } from '../steering/experiments/schema.js'
 import type { CircuitRegistry } from '../resilience/circuits.js'
 import type { TimeoutsConfig } from '../resilience/schema.js'
 import type { FlagSet } from '../flags/index.js'
@@ -46,13 +47,15 @@ export function buildRouting(
   for (const [name, model] of Object.entries(config.models)) {
     // Config checks guarantee the provider exists (config/semantic.ts).
     const targets = model.targets.map((t) => target(byName.get(t.provider)!, t.model, t.params, t.timeouts))
-    const { experiment, promoted } = buildExperiment(config, name, targets, targeting.flagSet, hooks)
+    const entries = Object.entries(config.experiments).filter(([, e]) => e.mount === undefined && e.model === name)
+    const resolve = (provider: string, native: string): Target => targets.find((t) => t.mount.name === provider && t.model === native)!
+    const { experiment, promoted } = buildExperiment(entries, resolve, targeting.flagSet, hooks)
     const bandit = hooks.bandits.routeFor(name, model.bandit, targets, flags)
     models.set(name, { name, description: model.description, targets, weights: model.targets.map((t) => t.weight), experiment, promoted, bandit })
   }
 
   hooks.bandits.retain(new Set(models.keys()))
-  const native = new Map<string, NativeTargets>()
+  const native = new Map<string, { declared: Map<string, readonly Target[]>; wildcard: [Target]; experiments: Map<string, Experiment> }>()
   for (const mount of mounts) {
     const declared = new Map<string, readonly Target[]>()
     for (const [model, list] of Object.entries(config.providers[mount.name]!.alternates ?? {})) {
@@ -62,7 +65,25 @@ export function buildRouting(
     for (const vm of models.values()) {
       for (const t of vm.targets) if (t.mount === mount && !declared.has(t.model)) declared.set(t.model, [t])
     }
-    native.set(mount.name, { declared, wildcard: [target(mount, '*', undefined, undefined)] })
+    native.set(mount.name, { declared, wildcard: [target(mount, '*', undefined, undefined)], experiments: new Map() })
+  }
+  // Native experiments, once every mount's targets exist: a variant may name another provider of the dialect.
+  const resolveNative = (provider: string, model: string): Target => {
+    const targets = native.get(provider)!
+    return (targets.declared.get(model) ?? targets.wildcard)[0]!
+  }
+  const nativeSplits = new Map<string, Array<readonly [string, ExperimentConfig]>>()
+  for (const entry of Object.entries(config.experiments)) {
+    const [, e] = entry
+    if (e.mount === undefined) continue
+    const split = `${e.mount}\u0000${e.model}`
+    nativeSplits.set(split, [...(nativeSplits.get(split) ?? []), entry])
+  }
+  for (const entries of nativeSplits.values()) {
+    const { mount, model } = entries[0]![1]
+    // A concluded native experiment stops splitting; its winner is not promoted (the client names its model).
+    const { experiment } = buildExperiment(entries, resolveNative, targeting.flagSet, hooks)
+    if (experiment !== undefined) native.get(mount!)!.experiments.set(model, experiment)
   }
   return { models, native, circuitIds }
 }

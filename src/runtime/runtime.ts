@@ -119,7 +119,7 @@ export class Runtime {
     const candidate = runtime.#candidate(options.config)
     if (!candidate.ok) throw new RuntimeError(candidate.problems)
     runtime.#budgets = await Budgets.start(options.config, options.store, options.logger)
-    runtime.#outcomes = startOutcomes(options.config, options.store, options.logger)
+    runtime.#outcomes = await startOutcomes(options.config, options.store, options.logger)
     runtime.#swap(options.config, candidate)
     runtime.#watchFlags()
     runtime.#startConcluder()

@@ -22,7 +22,10 @@ const assignments = countedLabels(metrics.experimentAssignments)
 
 export function steer(facts: RequestFacts, random: () => number): RoutePlan {
   const { candidates, virtualModel } = facts
-  if (virtualModel === undefined) return { candidates, by: 'static', tags: undefined, credit: undefined }
+  if (virtualModel === undefined) {
+    if (facts.nativeExperiment === undefined) return { candidates, by: 'static', tags: undefined, credit: undefined }
+    return experimentPlan(facts.nativeExperiment, facts) ?? { candidates: withoutVariants(candidates), by: 'static', tags: undefined, credit: undefined }
+  }
   if (virtualModel.experiment !== undefined) {
     const plan = experimentPlan(virtualModel.experiment, facts)
     if (plan !== undefined) return plan
@@ -69,19 +72,29 @@ function experimentPlan(experiment: Experiment, facts: RequestFacts): RoutePlan 
   const variant: ExperimentVariant | undefined = forced ?? experiment.assign(facts.context)
   if (variant === undefined) return undefined
   const { candidates } = facts
-  const at = candidates.findIndex((c) => c.target === variant.base)
+  const at = candidates.findIndex((c) => c.target === variant.base && (facts.virtualModel !== undefined || c.model === variant.model))
   if (at === -1) return undefined
   const own = candidates[at]!
-  const head = variant.target === variant.base ? own : { target: variant.target, model: own.model }
+  const native = facts.virtualModel === undefined
+  let head: Candidate = own
+  if (native) head = { target: own.target, model: own.model, params: variant.params }
+  else if (variant.target !== variant.base) head = { target: variant.target, model: own.model }
   const tags = { [EXPERIMENT_HEADER]: experiment.key, [VARIANT_HEADER]: variant.name }
   if (forced === undefined) assignments(experiment.key, variant.name).inc()
+  // A native request falls back to the model it named (and its alternates), never to another variant's model.
+  const ordered = native ? [head, ...withoutVariants(candidates).filter((c) => c !== own)] : leading(candidates, at, head)
   return {
-    candidates: leading(candidates, at, head),
+    candidates: ordered,
     by: forced === undefined ? 'experiment' : 'experiment-forced',
     tags,
     upstreamTags: experiment.tagUpstream ? tags : undefined,
     credit: forced === undefined ? variant.credit : undefined,
   }
+}
+
+/** A native request's candidates without the ones listed only for its experiment's variants. */
+function withoutVariants(candidates: readonly Candidate[]): readonly Candidate[] {
+  return candidates.some((c) => c.experimentOnly === true) ? candidates.filter((c) => c.experimentOnly !== true) : candidates
 }
 
 /** `head` (default: the candidate at `at`) first, then the candidates other than the one at `at`, in order. */

@@ -1,11 +1,13 @@
 // How a native (passthrough) request goes upstream: on each candidate of its plan — its own
 // model's target, then the model's same-dialect alternates, or a budget downgrade's model — with
-// the request rewritten for that candidate's model by the adapter (SPEC §9). The upstream's answer
+// the request rewritten for that candidate's model (and a native experiment variant's params) by
+// the adapter (SPEC §9). The upstream's answer
 // is passed through as it is.
 import type { ClientChannel, Sink } from '../core/channel.js'
 import type { RequestFacts } from '../core/facts.js'
 import type { Candidate } from '../core/plan.js'
 import type { Leg } from '../core/target.js'
+import type { NativeRequest } from '../core/wire.js'
 import type { HeldResponse } from './attempt.js'
 import type { Legs } from './exchange.js'
 import { clientHeaders, PassthroughSink } from './passthrough.js'
@@ -18,12 +20,16 @@ export class NativeLegs implements Legs {
   }
 
   /** The request moved to the candidate's model on its mount; a string says why it cannot move. */
-  leg({ target, model }: Candidate): Leg | string {
+  leg({ target, model, params }: Candidate): Leg | string {
     const { request, operation } = this.facts
-    if (model === operation.model) return { target, request, operation }
+    if (model === operation.model && params === undefined) return { target, request, operation }
     const { adapter } = target.mount
-    const rewritten = adapter.withModel(request, operation, model)
+    let rewritten: NativeRequest | undefined = request
+    if (model !== operation.model) rewritten = adapter.withModel(request, operation, model)
     if (rewritten === undefined) return `${operation.name} cannot move to another model`
+    // An experiment variant's params, in the dialect's own fields.
+    if (params !== undefined) rewritten = adapter.withParams(rewritten, operation, params)
+    if (rewritten === undefined) return `${operation.name} has no place for the variant's params`
     const recognised = adapter.recognise(rewritten)
     return recognised.ok ? { target, request: rewritten, operation: recognised.operation } : recognised.detail
   }

@@ -7,14 +7,20 @@
 // second; a bounded poll waits for it); (3) an application event for a user exposed on replica A
 // is accepted by replica B (B learns the exposure from Redis), a never-exposed user is rejected
 // with 409 SLUICE_ERR_EVENT_UNASSIGNED, and the metric's n equals the accepted events; (4) stopping
-// the experiment on A's admin API stops B tagging responses within 2 s. Every loop is bounded.
+// the experiment on A's admin API stops B tagging responses within 2 s; (5) the replicas share
+// bandit statistics through Redis: with Gemini failing, requests for the bandit model `duo` sent
+// to A alone show up in B's GET /v1/bandits (Gemini's attempts and errors, OpenAI's larger share),
+// and a feedback token B issued is accepted by A (the fleet shares the feedback secret). Every
+// loop is bounded.
 import OpenAI from 'openai'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { isDeepStrictEqual } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EMULATOR_CREDENTIALS, startEmulators, type Emulators } from '../../src/emulators/index.js'
+import { TRAFFIC_ON_FLAGS } from '../../src/emulators/sluice-config.js'
 import { createLogger } from '../../src/log.js'
 import { startSluice, type Sluice } from '../../src/main.js'
+import { DEFAULT_CONSTRAINTS } from '../../src/steering/bandit/constraints.js'
 import { assign, assignmentTable } from '../../src/steering/experiments/assign.js'
 import type { ExperimentResults } from '../../src/steering/experiments/results-types.js'
 import { startRedis, type RedisServer } from '../support/redis.js'
@@ -37,6 +43,13 @@ const HELLO = [{ role: 'user' as const, content: 'Say hello.' }]
 
 const POLL_MS = 100
 const CONVERGE_MS = 5000
+
+// The bandit model of check 5: its own targets, never in the experiment (which is on `chat`).
+const DUO = 'duo'
+const OPENAI_ARM = 'openai/gpt-4o-mini'
+const GOOGLE_ARM = 'google/gemini-2.5-flash'
+const MAX_DUO = 400
+const BANDIT_MODE_FLAG = { state: 'ENABLED', variants: { off: 'off', shadow: 'shadow', canary: 'canary', active: 'active' }, defaultVariant: 'active' }
 
 let redis: RedisServer
 let emulators: Emulators
@@ -72,7 +85,20 @@ beforeAll(async () => {
           { name: 'dash', token: VIEWER, role: 'viewer' },
         ],
       },
-      models: { chat: { targets: [{ provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'google', model: 'gemini-2.5-flash', weight: 0 }] } },
+      flags: { ...TRAFFIC_ON_FLAGS, 'ai.bandit.mode': BANDIT_MODE_FLAG },
+      // No retries and no circuit: every Gemini failure in check 5 is the bandit's to see (the
+      // earlier checks never see a failure, so this changes nothing for them).
+      resilience: { retries: { maxRetries: 0 }, circuitBreaker: { enabled: false } },
+      models: {
+        chat: { targets: [{ provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'google', model: 'gemini-2.5-flash', weight: 0 }] },
+        [DUO]: {
+          targets: [
+            { provider: 'openai', model: 'gpt-4o-mini' },
+            { provider: 'google', model: 'gemini-2.5-flash' },
+          ],
+          bandit: { feedbackSecret: 'fleet-bandit-secret-0123456789ab', syncMs: 100, reward: { success: 0.8, quality: 0.2 } },
+        },
+      },
       experiments: {
         [KEY]: { status: 'running', model: 'chat', seed: SEED, allocationPercent: ALLOCATION, variants: VARIANTS, metrics: { thumbs_up: { kind: 'proportion' } } },
       },
@@ -91,6 +117,12 @@ afterAll(async () => {
 async function ask(replica: Sluice, user: string): Promise<Headers> {
   const client = new OpenAI({ baseURL: `${replica.dataUrl}/v1`, apiKey: CLIENT.credentials.apiKey, maxRetries: 0 })
   const { response } = await client.chat.completions.create({ model: 'chat', messages: HELLO }, { headers: { 'x-sluice-user': user } }).withResponse()
+  return response.headers
+}
+
+async function askDuo(replica: Sluice, user: string): Promise<Headers> {
+  const client = new OpenAI({ baseURL: `${replica.dataUrl}/v1`, apiKey: CLIENT.credentials.apiKey, maxRetries: 0 })
+  const { response } = await client.chat.completions.create({ model: DUO, messages: HELLO }, { headers: { 'x-sluice-user': user } }).withResponse()
   return response.headers
 }
 
@@ -263,5 +295,76 @@ describe('an experiment across a fleet of two replicas on one Redis', () => {
     expect((await ask(b, user)).get('x-sluice-variant')).toBeNull()
     expect((await admin(b, 'GET', `/v1/experiments/${KEY}`, undefined, VIEWER)).body.experiment.status).toBe('stopped')
     console.info(`lifecycle: replica B stopped tagging ${tookMs} ms after the stop on A`)
+  })
+
+  it('shares bandit statistics through Redis: B reports what A learned, and A accepts B\'s feedback token', async () => {
+    const duoArm = (report: any[], id: string): any => report.find((r) => r.model === DUO)?.arms.find((x: any) => x.arm === id)
+    const bandits = async (replica: Sluice): Promise<any[]> => {
+      const { status, body } = await admin(replica, 'GET', '/v1/bandits', undefined, VIEWER)
+      if (status !== 200) throw new Error(`bandits answered ${status}: ${JSON.stringify(body)}`)
+      return body.bandits as any[]
+    }
+    // Nothing has been sent to `duo` anywhere yet: whatever B reports below came from A.
+    const initial = await bandits(b)
+    expect(initial.find((r) => r.model === DUO)?.mode).toBe('active')
+    expect(duoArm(initial, GOOGLE_ARM)).toMatchObject({ attempts: 0, errors: 0 })
+
+    // Gemini fails every request it gets (no retries, no circuit); the OpenAI fallback answers,
+    // and the arm tried first (x-sluice-arm) is credited with the outcome.
+    emulators.gemini.script.enqueue(...Array.from({ length: MAX_DUO }, () => ({ status: 500 })))
+    try {
+      // About 60 requests; after one Gemini failure the bandit picks Gemini only about 2 % of the
+      // time, and in about 9 % of runs the first 60 never try it, so it goes on (at most MAX_DUO
+      // requests) until at least one did — otherwise there would be nothing for B to learn.
+      const arms: string[] = []
+      const sentAt = Date.now()
+      while (arms.length < MAX_DUO && (arms.length < 60 || !arms.includes(GOOGLE_ARM))) {
+        const headers = await askDuo(a, `bandit-user-${arms.length}`)
+        expect(headers.get('x-sluice-bandit')).toBe(DUO)
+        arms.push(headers.get('x-sluice-arm')!)
+      }
+      const sendMs = Date.now() - sentAt
+      const N = arms.length
+      const googleOnA = arms.filter((x) => x === GOOGLE_ARM).length
+      expect(googleOnA).toBeGreaterThan(0)
+      expect(arms.filter((x) => x === OPENAI_ARM).length + googleOnA).toBe(N)
+
+      // B never served `duo`: Gemini's attempts there can only be A's, read from Redis. Attempt
+      // counts decay (half-life constraints.halfLifeMs, 60 s by default), so B reports A's count
+      // times at most 2^(−elapsed / half-life) less — never less than that bound, never more than
+      // the count.
+      const atLeast = (): number => googleOnA * 2 ** (-(Date.now() - sentAt) / DEFAULT_CONSTRAINTS.halfLifeMs) - 1e-9
+      const polledAt = Date.now()
+      let seen: any
+      let bound = googleOnA
+      for (let i = 0; i < 3000 / POLL_MS + 1; i++) {
+        seen = duoArm(await bandits(b), GOOGLE_ARM)
+        bound = atLeast()
+        if (seen.attempts >= bound && seen.errors > 0) break
+        if (Date.now() - polledAt >= 3000) break
+        await sleep(POLL_MS)
+      }
+      const learnedMs = Date.now() - polledAt
+      expect(seen.attempts, `B's Gemini statistics after ${learnedMs} ms: ${JSON.stringify(seen)}; A sent ${googleOnA} to Gemini first`).toBeGreaterThanOrEqual(bound)
+      expect(seen.attempts).toBeLessThanOrEqual(googleOnA + 1e-9)
+      expect(seen.errors).toBeGreaterThan(0)
+      // Every one of them failed: errors equal attempts (both decayed alike).
+      expect(seen.errors).toBeCloseTo(seen.attempts, 9)
+      expect(learnedMs).toBeLessThanOrEqual(3000)
+      const report = await bandits(b)
+      expect(duoArm(report, OPENAI_ARM).share).toBeGreaterThan(duoArm(report, GOOGLE_ARM).share)
+
+      // One request to B; A credits its feedback token (same secret across the fleet).
+      const token = (await askDuo(b, 'bandit-feedback-user')).get('x-sluice-feedback')
+      expect(token).toMatch(/^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/)
+      expect(await postEvent(a, { events: [{ feedback: token, value: 1 }] })).toEqual({ status: 200, body: { accepted: 1, rejected: [] } })
+      console.info(
+        `bandits: ${N} requests on A (${googleOnA} tried Gemini first) in ${sendMs} ms; B saw ${seen.attempts.toFixed(4)} Gemini attempts, ` +
+          `${seen.errors.toFixed(4)} errors after ${learnedMs} ms; B's shares openai ${duoArm(report, OPENAI_ARM).share} vs gemini ${duoArm(report, GOOGLE_ARM).share}; ` +
+          `A accepted B's feedback token`,
+      )
+    } finally {
+      emulators.gemini.script.reset()
+    }
   })
 })

@@ -62,6 +62,7 @@ export class BanditRouter {
   #view: BanditStats | undefined
   #viewAt = -Infinity
   readonly #credits = new Map<string, Credit>()
+  readonly #tokens = new Map<string, { second: number; token: string }>()
   readonly #now: () => number
 
   constructor(readonly options: RouterOptions) {
@@ -108,10 +109,18 @@ export class BanditRouter {
     this.#view = undefined
   }
 
-  /** `v1.<payload>.<signature>`: payload is base64url of `model \n arm \n issuedAtMs`. */
+  /**
+   * `v1.<payload>.<signature>`: payload is base64url of `model \n arm \n issuedAtMs`, the time
+   * truncated to the second so one signature serves every response of an arm in that second.
+   */
   token(arm: string): string {
-    const payload = Buffer.from(`${this.options.model}\n${arm}\n${this.#now()}`).toString('base64url')
-    return `v1.${payload}.${this.#sign(payload)}`
+    const second = Math.floor(this.#now() / 1000) * 1000
+    const cached = this.#tokens.get(arm)
+    if (cached !== undefined && cached.second === second) return cached.token
+    const payload = Buffer.from(`${this.options.model}\n${arm}\n${second}`).toString('base64url')
+    const token = `v1.${payload}.${this.#sign(payload)}`
+    this.#tokens.set(arm, { second, token })
+    return token
   }
 
   /** Credits an application's score in [0, 1] to the arm a token names; the token must be this bandit's, intact and fresh. */

@@ -50,7 +50,16 @@ export const ExperimentSchema = Type.Object(
       ExperimentStatuses.map((s) => Type.Literal(s)),
       { default: 'draft', description: 'Only a running experiment assigns users; the others leave traffic to the model\'s weights.' },
     ),
-    model: Type.String({ minLength: 1, description: 'The virtual model (a key of `models:`) whose traffic is split.' }),
+    model: Type.String({
+      minLength: 1,
+      description: 'The virtual model (a key of `models:`) whose traffic is split; with `mount`, the native model id whose requests on that mount are.',
+    }),
+    mount: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'A provider (a key of `providers:`): split the native requests for `model` on its mount. Variants then name models of providers of the same type (same dialect), as a budget downgrade does.',
+      }),
+    ),
     seed: Type.Optional(Type.String({ minLength: 1, description: 'Bucketing seed; default the experiment\'s key. A new seed reshuffles users.' })),
     allocationPercent: Type.Number({ minimum: 0, maximum: 100, default: 100, description: 'Share of eligible users in the experiment (hundredths honoured).' }),
     targeting: Type.Optional(

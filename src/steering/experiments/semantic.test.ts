@@ -11,7 +11,8 @@ const variants: ExperimentConfig['variants'] = [
 ]
 const experiment = (over: Partial<ExperimentConfig> = {}): ExperimentConfig =>
   Value.Default(ExperimentSchema, { status: 'running', model: 'chat', variants, ...over }) as ExperimentConfig
-const problems = (experiments: Record<string, ExperimentConfig>): string[] => experimentProblems({ models, experiments }).map(formatProblem)
+const providers = { openai: { type: 'openai' }, google: { type: 'gemini' }, azure: { type: 'openai' } }
+const problems = (experiments: Record<string, ExperimentConfig>): string[] => experimentProblems({ providers, models, experiments }).map(formatProblem)
 
 describe('experiment config checks', () => {
   it('accepts a well-formed experiment', () => {
@@ -52,5 +53,27 @@ describe('experiment config checks', () => {
     expect(out).toMatch(/experiments\.e\.primaryMetric.*neither a built-in metric nor a key of metrics.*thumbs/)
     expect(out).toMatch(/experiments\.e\.guardrailMetrics\[2\].*nope/)
     expect(out).not.toMatch(/guardrailMetrics\[1\]/)
+  })
+
+  it('checks a native experiment: its mount exists and its variants keep the dialect', () => {
+    const native = (over: Partial<ExperimentConfig>): ExperimentConfig =>
+      experiment({
+        mount: 'openai',
+        model: 'gpt-4o',
+        variants: [
+          { name: 'control', weight: 1, control: true, target: { provider: 'openai', model: 'gpt-4o' } },
+          { name: 'mini', weight: 1, control: false, target: { provider: 'azure', model: 'gpt-4o-mini' } },
+        ],
+        ...over,
+      })
+    expect(problems({ n: native({}) })).toEqual([])
+    const out = problems({
+      a: native({ mount: 'nope' }),
+      b: native({ variants: [variants[0]!, { ...variants[1]!, target: { provider: 'google', model: 'gemini-2.5-flash' } }] }),
+      c: native({ status: 'running' }),
+    }).join('\n')
+    expect(out).toMatch(/experiments\.a\.mount.*not a key of providers/)
+    expect(out).toMatch(/experiments\.b\.variants\[1\]\.target\.provider.*must be a openai provider/)
+    expect(out).toMatch(/experiments\.c\.status.*openai\/gpt-4o already runs experiment/)
   })
 })

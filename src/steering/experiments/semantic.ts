@@ -7,6 +7,7 @@ import { BUILTIN_METRIC_NAMES, type ExperimentConfig } from './schema.js'
 
 /** The parts of a config these checks read (the whole config satisfies it). */
 export interface ExperimentsConfig {
+  readonly providers: Readonly<Record<string, { readonly type: string }>>
   readonly models: Readonly<Record<string, { readonly targets: readonly { readonly provider: string; readonly model: string }[] }>>
   readonly experiments: Readonly<Record<string, ExperimentConfig>>
 }
@@ -21,8 +22,10 @@ export function experimentProblems(config: ExperimentsConfig): ConfigProblem[] {
     const at = (path: (string | number)[], problem: string, got?: unknown): void => {
       problems.push(problemAt(['experiments', key, ...path], problem, got))
     }
-    const model = config.models[experiment.model]
-    if (model === undefined) at(['model'], 'is not a key of models', experiment.model)
+    const mount = experiment.mount === undefined ? undefined : config.providers[experiment.mount]
+    if (experiment.mount !== undefined && mount === undefined) at(['mount'], 'is not a key of providers', experiment.mount)
+    const model = experiment.mount === undefined ? config.models[experiment.model] : undefined
+    if (experiment.mount === undefined && model === undefined) at(['model'], 'is not a key of models', experiment.model)
     const names = new Set<string>()
     let controls = 0
     let sum = 0
@@ -34,6 +37,9 @@ export function experimentProblems(config: ExperimentsConfig): ConfigProblem[] {
       const { provider, model: native } = variant.target
       if (model !== undefined && !model.targets.some((t) => t.provider === provider && t.model === native)) {
         at(['variants', i, 'target'], `is not one of ${experiment.model}'s targets`, `${provider}/${native}`)
+      }
+      if (mount !== undefined && config.providers[provider]?.type !== mount.type) {
+        at(['variants', i, 'target', 'provider'], `must be a ${mount.type} provider like ${experiment.mount} (a native request keeps its dialect)`, provider)
       }
     })
     const builtin: readonly string[] = BUILTIN_METRIC_NAMES
@@ -53,9 +59,10 @@ export function experimentProblems(config: ExperimentsConfig): ConfigProblem[] {
     if (sum === 0) at(['variants'], 'needs at least one variant with a weight above 0')
     if (sum > MAX_WEIGHT_SUM) at(['variants'], `weights sum to ${sum}; at most ${MAX_WEIGHT_SUM}`)
     if (experiment.status === 'running') {
-      const other = runningFor.get(experiment.model)
-      if (other !== undefined) at(['status'], `${experiment.model} already runs experiment ${other}; one at a time`)
-      else runningFor.set(experiment.model, key)
+      const split = experiment.mount === undefined ? experiment.model : `${experiment.mount}/${experiment.model}`
+      const other = runningFor.get(split)
+      if (other !== undefined) at(['status'], `${split} already runs experiment ${other}; one at a time`)
+      else runningFor.set(split, key)
     }
   }
   return problems
