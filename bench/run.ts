@@ -3,7 +3,8 @@
 // open loop, for JSON and SSE. Prints added p50/p99 latency vs direct, req/s ratios and CPU per
 // request, and writes bench/results/latest.json. Every phase is bounded in time.
 import { sample, settings, startRedisServer, startServer, startServerFrom, writeReport, type Row, type Server, type Target } from './harness.js'
-import { BENCH_CLIENT_KEY, BENCH_UPSTREAM_KEY, scenarios } from './scenarios.js'
+import { TRAFFIC_ON_FLAGS, FLAG_ON } from '../src/emulators/sluice-config.js'
+import { BENCH_CLIENT_KEY, BENCH_UPSTREAM_KEY, forModel, scenarios, STEERED_MODEL, steeredOverrides, unifiedOverrides } from './scenarios.js'
 
 async function main(): Promise<void> {
   const emulator = await startServer('emulator')
@@ -28,11 +29,16 @@ async function main(): Promise<void> {
   if (baselineScript !== undefined) await add('sluice-baseline', startServerFrom(baselineScript, 'sluice', upstream), BENCH_CLIENT_KEY)
   const redis = await startRedisServer()
   if (redis !== undefined) await add('sluice-redis', startServer('sluice', upstream, redis.url), BENCH_CLIENT_KEY)
+  // Steering on the unified endpoint: by weight, and with an experiment and a bandit active (scenarios.ts).
+  const flags = { ...TRAFFIC_ON_FLAGS, 'ai.ratelimit.enforce': FLAG_ON, 'ai.budget.enforce': FLAG_ON }
+  await add('sluice-unified', startServer('sluice', upstream, 'sqlite', JSON.stringify(unifiedOverrides)), BENCH_CLIENT_KEY, '/v1/chat/completions')
+  await add('sluice-steered', startServer('sluice', upstream, 'sqlite', JSON.stringify(steeredOverrides(flags))), BENCH_CLIENT_KEY, '/v1/chat/completions')
+  const unified = new Set(['sluice-unified', 'sluice-steered'])
   // Targets take turns within each round, and each figure is the median over rounds, so a
   // noisy moment on this small machine does not land on one target only.
   let rows: Row[]
   try {
-    rows = await sample(targets, () => scenarios)
+    rows = await sample(targets, (target) => (unified.has(target.name) ? scenarios.map((s) => forModel(s, STEERED_MODEL)) : scenarios))
   } finally {
     for (const s of servers) s.child.kill('SIGKILL')
     redis?.child.kill('SIGKILL')

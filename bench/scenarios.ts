@@ -17,6 +17,44 @@ export const scenarios: readonly Scenario[] = [
   },
 ]
 
+/**
+ * `npm run bench`'s steering columns: the unified endpoint over a virtual model `steered` with two
+ * targets on the emulator, once by weight only (`sluice-unified`) and once with a running
+ * experiment and a bandit in mode `active` (`sluice-steered`). The experiment's targeting admits
+ * non-streamed requests only, so the JSON rows are steered by the experiment (assignment, tags,
+ * per-variant statistics) and the SSE rows by the bandit (Thompson draw, feedback token, arm
+ * statistics): each row pays for one of them, as a request does (an experiment's users are not
+ * the bandit's).
+ */
+export const STEERED_MODEL = 'steered'
+const steeredTargets = [
+  { provider: 'openai', model: 'gpt-4o-mini' },
+  { provider: 'openai', model: 'gpt-4o', weight: 1 },
+]
+export const unifiedOverrides = { models: { [STEERED_MODEL]: { targets: steeredTargets } } }
+export function steeredOverrides(flags: Record<string, unknown>): Record<string, unknown> {
+  return {
+    models: { [STEERED_MODEL]: { targets: steeredTargets, bandit: {} } },
+    experiments: {
+      bench: {
+        status: 'running',
+        model: STEERED_MODEL,
+        targeting: { '==': [{ var: 'stream' }, false] },
+        variants: [
+          { name: 'control', control: true, target: steeredTargets[0] },
+          { name: 'bigger', target: { provider: 'openai', model: 'gpt-4o' } },
+        ],
+      },
+    },
+    flags: { ...flags, 'ai.bandit.mode': { state: 'ENABLED', variants: { off: 'off', active: 'active' }, defaultVariant: 'active' } },
+  }
+}
+
+/** A scenario's body naming the virtual model instead of the native one. */
+export function forModel(scenario: Scenario, model: string): Scenario {
+  return { name: scenario.name, body: JSON.stringify({ ...(JSON.parse(scenario.body) as object), model }) }
+}
+
 /** The native models behind `npm run bench:unified`'s virtual models `bench-<provider>`. */
 export const UNIFIED_MODELS = {
   bedrock: 'anthropic.claude-3-haiku-20240307-v1:0',
