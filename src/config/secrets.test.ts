@@ -23,6 +23,9 @@ const KNOWN_SECRETS: Record<string, 'value' | 'userinfo'> = {
   'clients[].credentials.apiKey': 'value',
   'budgets.alerts.webhooks[].url': 'value',
   'budgets.alerts.webhooks[].headers.*': 'value',
+  'experiments.*.alertWebhooks[].url': 'value',
+  'experiments.*.alertWebhooks[].headers.*': 'value',
+  'models.*.bandit.feedbackSecret': 'value',
 }
 
 /** Leaves whose names sound like credentials but are not, each for a reason. */
@@ -37,6 +40,7 @@ const NOT_SECRETS = new Set([
   'rateLimits.rules[].key[]',
   'rateLimits.maxLocalKeys',
   'models.*.targets[].params.maxTokens',
+  'experiments.*.variants[].params.maxTokens',
 ])
 /** Matched on a leaf's name, or its mapping's (`headers.*`). */
 const CREDENTIAL_LIKE = /(token|key|secret|password|passwd|credentials?|auth|url|uri|endpoint|dsn|headers?|cookies?)s?$/i

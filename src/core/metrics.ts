@@ -76,6 +76,12 @@ export const metrics = {
     labelNames: ['scope'] as const,
     registers: [registry],
   }),
+  banditArmShare: new Gauge({
+    name: 'sluice_bandit_arm_share',
+    help: 'Each bandit arm\'s current chance of being picked (Thompson draws, the floor included), by virtual model and arm (target id, from config); refreshed at each statistics sync.',
+    labelNames: ['model', 'arm'] as const,
+    registers: [registry],
+  }),
   denials: new Counter({
     name: 'sluice_denials_total',
     help: 'Requests refused by a gate, by gate and SLUICE_ERR_* code.',

@@ -73,8 +73,8 @@ export interface VirtualModel {
   readonly weights: readonly number[]
   /** The running experiment that splits this model's traffic, if any. */
   readonly experiment: Experiment | undefined
-  /** A concluded experiment's winning target: every request goes there first. */
-  readonly promoted: Target | undefined
+  /** A concluded experiment's winning variant: every request goes to its target (with its params) first. */
+  readonly promoted: ExperimentVariant | undefined
   /** The bandit that may choose among the targets (steering/bandit/router.ts), if configured. */
   readonly bandit: BanditRoute | undefined
 }

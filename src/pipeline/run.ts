@@ -60,6 +60,7 @@ class RequestRecord implements SettleTarget {
   tags: Readonly<Record<string, string>> | undefined = undefined
   credit: Credit | undefined = undefined
   creditTarget: Target | undefined = undefined
+  creditModel: string | undefined = undefined
   gates: GateRun | undefined = undefined
   #settled = false
 
@@ -226,6 +227,7 @@ async function handle(
   if (plan.credit !== undefined) {
     record.credit = plan.credit
     record.creditTarget = plan.candidates[0]?.target
+    record.creditModel = plan.candidates[0]?.model
   }
 
   // 8–9. Exchange; 10. settle when it is done.

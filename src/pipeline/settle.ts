@@ -18,6 +18,8 @@ export interface SettleTarget {
   /** The route plan's arm to credit, and the target it routed to first (a fallback's answer is not its success). */
   readonly credit: Credit | undefined
   readonly creditTarget: Target | undefined
+  /** The native model the plan's first candidate used: with the target, what a fallback is told apart by (two models may share a provider-wide target). */
+  readonly creditModel: string | undefined
 }
 
 // Label children looked up once per label values, not per request (core/metrics.ts).
@@ -55,6 +57,7 @@ function creditArm(target: SettleTarget, credit: Credit, outcome: Outcome, durat
   const ok =
     served !== undefined &&
     served.target === target.creditTarget &&
+    served.operation.model === target.creditModel &&
     outcome.status >= 200 &&
     outcome.status < 300 &&
     !outcome.upstreamBroken &&

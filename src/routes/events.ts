@@ -72,33 +72,41 @@ async function serve(snapshot: Snapshot, req: DataPlaneRequest, channel: ClientC
   const events: unknown[] = batch ? ((parsed as { events: unknown[] }).events) : [parsed]
   if (events.length === 0 || events.length > MAX_EVENTS) return fail('SLUICE_ERR_EVENT_INVALID', `A batch holds 1 to ${MAX_EVENTS} events (got ${events.length}).`)
 
+  // Everything is checked (and exposures looked up) before anything is counted: a store failure
+  // half-way fails the request with nothing applied, so a client's retry counts each event once.
   const rejected: Rejection[] = []
-  let accepted = 0
+  const apply: Array<() => void> = []
   for (let index = 0; index < events.length; index++) {
     const event = events[index]
     if (isRecord(event) && event.feedback !== undefined) {
-      const result = feedback(snapshot, event)
-      metrics.experimentEvents.labels('(bandit feedback)', result === undefined ? 'accepted' : 'invalid').inc()
-      if (result === undefined) accepted++
-      else rejected.push(rejection(index, 'SLUICE_ERR_EVENT_INVALID', result))
+      const problem = feedbackProblem(event)
+      if (problem !== undefined) {
+        rejected.push(rejection(index, 'SLUICE_ERR_EVENT_INVALID', problem))
+        metrics.experimentEvents.labels('(bandit feedback)', 'invalid').inc()
+      } else apply.push(() => feedback(snapshot, event as { feedback: string; value: number }, index, rejected))
       continue
     }
     const checked = await check(snapshot, event)
-    if (checked.ok) {
-      const variant = await snapshot.outcomes.exposure(checked.experiment, checked.user)
-      if (variant !== undefined) {
-        snapshot.outcomes.event(checked.experiment, variant, checked.metric, checked.value)
-        metrics.experimentEvents.labels(checked.experiment, 'accepted').inc()
-        accepted++
-        continue
-      }
+    if (!checked.ok) {
+      rejected.push(rejection(index, checked.code, checked.detail))
+      metrics.experimentEvents.labels(checked.experiment, RESULT[checked.code] ?? 'invalid').inc()
+      continue
+    }
+    const variant = await snapshot.outcomes.exposure(checked.experiment, checked.user)
+    if (variant === undefined) {
       rejected.push(rejection(index, 'SLUICE_ERR_EVENT_UNASSIGNED', `User ${JSON.stringify(checked.user)} was never assigned a variant of ${checked.experiment}.`))
       metrics.experimentEvents.labels(checked.experiment, 'unassigned').inc()
       continue
     }
-    rejected.push(rejection(index, checked.code, checked.detail))
-    metrics.experimentEvents.labels(checked.experiment, RESULT[checked.code] ?? 'invalid').inc()
+    apply.push(() => {
+      snapshot.outcomes.event(checked.experiment, variant, checked.metric, checked.value)
+      metrics.experimentEvents.labels(checked.experiment, 'accepted').inc()
+    })
   }
+  const before = rejected.length
+  for (const step of apply) step()
+  const accepted = apply.length - (rejected.length - before)
+  rejected.sort((a, b) => a.index - b.index)
   if (!batch && rejected.length === 1) return fail(rejected[0]!.code, rejected[0]!.detail)
   const text = JSON.stringify({ accepted, rejected: rejected.map(({ index, code, detail }) => ({ index, code, message: `${errors[code].message} ${detail}` })) })
   channel.replay(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), 'x-sluice-request-id': requestId }, text)
@@ -114,13 +122,19 @@ function rejection(index: number, code: ErrorCode, detail: string): Rejection {
   return { index, code, detail }
 }
 
-/** A bandit's quality feedback `{feedback: <x-sluice-feedback token>, value: 0..1}`: undefined when credited, else why not. */
-function feedback(snapshot: Snapshot, event: Record<string, unknown>): string | undefined {
+/** Why `{feedback, value}` is not a feedback event's shape, or undefined. */
+function feedbackProblem(event: Record<string, unknown>): string | undefined {
   const { feedback: token, value } = event
   if (typeof token !== 'string' || token.length > 1024) return 'feedback must be the x-sluice-feedback token of a response.'
   if (typeof value !== 'number' || !Number.isFinite(value)) return 'value must be a finite number.'
-  const result = snapshot.bandits.feedback(token, value)
-  return result.ok ? undefined : result.detail
+  return undefined
+}
+
+/** Credits a bandit's quality feedback (in memory, nothing to fail half-way); a refusal joins `rejected`. */
+function feedback(snapshot: Snapshot, event: { feedback: string; value: number }, index: number, rejected: Rejection[]): void {
+  const result = snapshot.bandits.feedback(event.feedback, event.value)
+  metrics.experimentEvents.labels('(bandit feedback)', result.ok ? 'accepted' : 'invalid').inc()
+  if (!result.ok) rejected.push(rejection(index, 'SLUICE_ERR_EVENT_INVALID', result.detail))
 }
 
 /** Checks one event against the serving experiments; `experiment` is the metric label (bounded: `unknown` for names not in config). */

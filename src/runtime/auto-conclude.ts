@@ -5,8 +5,10 @@
 // (every request of the model goes to the winner's target). The conclusion is a store record like
 // an operator's (audited as `experiment.auto-conclude` by actor `sluice`), counted in
 // `sluice_experiment_conclusions_total`, and announced to the experiment's `alertWebhooks`.
-// Safe to look often: the sequential intervals hold at every look. Replicas may race to the same
-// conclusion; the record is re-read first, so a concluded experiment is not concluded again.
+// Safe to look often: the sequential intervals hold at every look. The record is re-read before
+// the write, so an experiment concluded (or stopped) meanwhile is left alone; two replicas judging
+// in the same instant can still both write the same conclusion (the store has no compare-and-set
+// yet), which shows as two audit entries and two webhook calls with the same event id.
 import type { Logger } from 'pino'
 import { metrics } from '../core/metrics.js'
 import type { StateStore } from '../core/store.js'
@@ -45,7 +47,8 @@ export async function autoConclude(deps: AutoConcludeDeps): Promise<void> {
     if (!decision.decisive) continue
     const raw = await deps.store.getRecord(EXPERIMENTS_NAMESPACE, key)
     const stored = raw === null ? undefined : parseStored(raw)
-    if (stored !== undefined && stored.status !== 'running' && stored.status !== 'draft') continue
+    // An operator (or another replica) may have changed it since this snapshot was built.
+    if (stored !== undefined && stored.status !== 'running') continue
     const record: StoredExperiment = { ...stored, status: 'concluded', winner: decision.winner }
     await deps.store.transaction([
       { op: 'put-record', namespace: EXPERIMENTS_NAMESPACE, key, value: JSON.parse(JSON.stringify(record)), actor: 'sluice', reason: decision.reason, action: 'experiment.auto-conclude' },

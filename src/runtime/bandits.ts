@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Config } from '../config/schema.js'
+import { metrics } from '../core/metrics.js'
 import { problemAt, type ConfigProblem } from '../core/problems.js'
 import type { BanditRoute, ExperimentContext, Target } from '../core/target.js'
 import { evaluate, type EvaluationContext, type FlagSet } from '../flags/index.js'
@@ -56,13 +57,16 @@ export class Bandits {
   /** The steering view of `model`'s bandit for a snapshot with `flags`; undefined when it has none. */
   routeFor(name: string, config: BanditConfig | undefined, targets: readonly Target[], flags: FlagSet): BanditRoute | undefined {
     if (config === undefined) {
-      this.#routers.delete(name)
+      this.#forget(name)
       return undefined
     }
     const arms = targets.map((t) => t.id)
     const key = JSON.stringify([config, arms])
     let entry = this.#routers.get(name)
     if (entry?.key !== key) {
+      // New settings keep what this replica learned (the statistics are per arm; arms no longer listed are ignored).
+      const learned = entry?.router.own()
+      this.#forget(name)
       const router = new BanditRouter({
         model: name,
         arms,
@@ -73,15 +77,23 @@ export class Bandits {
         costOf: this.costOf,
         now: this.now,
       })
+      if (learned !== undefined) router.adopt(learned)
       entry = { key, router, syncMs: config.syncMs, syncedAt: -Infinity }
       this.#routers.set(name, entry)
     }
     return banditRoute(entry.router, (context) => modeOf(flags, context))
   }
 
-  /** Forgets the bandits of models no longer configured with one. */
+  /** Forgets the bandits of models no longer configured with one, and their share gauges. */
   retain(models: ReadonlySet<string>): void {
-    for (const name of this.#routers.keys()) if (!models.has(name)) this.#routers.delete(name)
+    for (const name of [...this.#routers.keys()]) if (!models.has(name)) this.#forget(name)
+  }
+
+  #forget(name: string): void {
+    const entry = this.#routers.get(name)
+    if (entry === undefined) return
+    for (const arm of entry.router.options.arms) metrics.banditArmShare.remove(name, arm)
+    this.#routers.delete(name)
   }
 
   feedback(token: string, value: number): FeedbackResult {
@@ -133,6 +145,7 @@ export class Bandits {
           if (parsed.ok) others.push(parsed.stats)
         }
         entry.router.setOthers(others)
+        for (const share of entry.router.report(Math.random).shares) metrics.banditArmShare.labels(entry.router.model, share.arm).set(share.share)
       }
     } catch (err) {
       this.logger.warn({ err }, 'bandit statistics could not be shared; retrying')

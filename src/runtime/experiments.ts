@@ -40,7 +40,7 @@ export function compileExperimentTargeting(config: Readonly<Pick<Config, 'experi
 
 export interface ModelExperiment {
   readonly experiment: Experiment | undefined
-  readonly promoted: Target | undefined
+  readonly promoted: ExperimentVariant | undefined
 }
 
 const NONE: ModelExperiment = { experiment: undefined, promoted: undefined }
@@ -64,7 +64,7 @@ export function buildExperiment(
     if (concluded === undefined) return NONE
     const [key, experiment] = concluded
     const winner = experiment.variants.find((v) => v.name === experiment.winner)
-    return winner === undefined ? NONE : { experiment: undefined, promoted: variantOf(key, winner, resolve, hooks).target }
+    return winner === undefined ? NONE : { experiment: undefined, promoted: variantOf(key, winner, resolve, hooks) }
   }
   const [key, experiment] = running
   const table = assignmentTable(experiment.seed ?? key, experiment.variants, experiment.allocationPercent)
@@ -86,7 +86,7 @@ export function buildExperiment(
       force(name, client, requestId) {
         const variant = variants.get(name)
         if (variant === undefined || client === undefined || !mayForce.has(client)) return undefined
-        hooks.audit({ actor: `client:${client}`, action: 'experiment.force-variant', target: key, before: null, after: { variant: name, requestId }, reason: 'x-sluice-force-variant' })
+        hooks.audit({ actor: `client:${client}`, action: 'experiment.force-variant', target: `experiments/${key}`, before: null, after: { variant: name, requestId }, reason: 'x-sluice-force-variant' })
         return variant
       },
     },

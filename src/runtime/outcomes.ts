@@ -26,7 +26,8 @@ async function openStore(config: Readonly<Config>): Promise<{ store: OutcomeStor
   const redisConfig = config.state.store === 'redis' ? config.state.redis : undefined
   if (redisConfig !== undefined) {
     // Fail fast while Redis is away: the recorder keeps its batch and resends it under the same id.
-    const redis = new Redis(redisConfig.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 })
+    // A command that takes over 2 s fails (like the state store's): a paused Redis must not stall flushes, results or events.
+    const redis = new Redis(redisConfig.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 2000 })
     redis.on('error', () => undefined) // reported through the recorder's flush errors
     // Connected before the first flush and sync, which would otherwise fail (and warn) at startup;
     // a Redis that is not there within the wait is retried by them as an outage.

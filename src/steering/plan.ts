@@ -30,8 +30,9 @@ export function steer(facts: RequestFacts, random: () => number): RoutePlan {
     const plan = experimentPlan(virtualModel.experiment, facts)
     if (plan !== undefined) return plan
   } else if (virtualModel.promoted !== undefined) {
-    const at = candidates.findIndex((c) => c.target === virtualModel.promoted)
-    if (at !== -1) return { candidates: leading(candidates, at, undefined), by: 'promoted', tags: undefined, credit: undefined }
+    const { base, target } = virtualModel.promoted
+    const at = candidates.findIndex((c) => c.target === base)
+    if (at !== -1) return { candidates: leading(candidates, at, { target, model: candidates[at]!.model }), by: 'promoted', tags: undefined, credit: undefined }
   }
   if (virtualModel.bandit !== undefined) {
     const choice = virtualModel.bandit.choose(targetsOf(candidates), facts.context, random)
@@ -77,12 +78,15 @@ function experimentPlan(experiment: Experiment, facts: RequestFacts): RoutePlan 
   const own = candidates[at]!
   const native = facts.virtualModel === undefined
   let head: Candidate = own
-  if (native) head = { target: own.target, model: own.model, params: variant.params }
-  else if (variant.target !== variant.base) head = { target: variant.target, model: own.model }
+  if (native) {
+    if (variant.params !== undefined || own.experimentOnly === true) head = { target: own.target, model: own.model, params: variant.params }
+  } else if (variant.target !== variant.base) head = { target: variant.target, model: own.model }
   const tags = { [EXPERIMENT_HEADER]: experiment.key, [VARIANT_HEADER]: variant.name }
   if (forced === undefined) assignments(experiment.key, variant.name).inc()
-  // A native request falls back to the model it named (and its alternates), never to another variant's model.
-  const ordered = native ? [head, ...withoutVariants(candidates).filter((c) => c !== own)] : leading(candidates, at, head)
+  // A native request falls back to the model it named (and its alternates), never to another
+  // variant's model; a variant on the named model itself with params keeps it unchanged as the
+  // first fallback (an operation that cannot take the params is then sent as it came).
+  const ordered = native ? [head, ...withoutVariants(candidates).filter((c) => c !== own || head !== own)] : leading(candidates, at, head)
   return {
     candidates: ordered,
     by: forced === undefined ? 'experiment' : 'experiment-forced',

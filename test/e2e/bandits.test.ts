@@ -104,6 +104,14 @@ describe('bandit routing', () => {
     expect(arm(report, OPENAI).mean).toBeGreaterThan(arm(report, GOOGLE).mean)
     expect(arm(report, OPENAI).share).toBeGreaterThan(arm(report, GOOGLE).share)
     expect(arm(report, GOOGLE).errors).toBeGreaterThan(0)
+    // The share gauge, refreshed at the next statistics sync (every 100 ms here).
+    let gauge = 0
+    for (let i = 0; i < 30 && !(gauge > 0.5); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      const text = await (await fetch(`${sluice.adminUrl}/metrics`)).text()
+      gauge = Number(/sluice_bandit_arm_share\{model="duo",arm="openai\/gpt-4o-mini"\} (\S+)/.exec(text)?.[1])
+    }
+    expect(gauge).toBeGreaterThan(0.5)
   })
 
   it('credits quality feedback from the response token to its arm, and refuses a forged one', async () => {

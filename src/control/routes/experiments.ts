@@ -8,6 +8,7 @@ import { Value } from '@sinclair/typebox/value'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { formatProblem } from '../../core/problems.js'
 import { schemaProblems } from '../../core/schema-problems.js'
+import { redactBySchema } from '../../config/secrets.js'
 import type { JsonObject } from '../../state/index.js'
 import { EXPERIMENTS_NAMESPACE, type StoredExperiment } from '../../steering/experiments/lifecycle.js'
 import { reportOf } from '../../steering/experiments/report.js'
@@ -38,6 +39,7 @@ function summary(key: string, experiment: ExperimentConfig, stored: StoredExperi
     primaryMetric: experiment.primaryMetric,
     winner: experiment.winner ?? null,
     autoConclude: experiment.autoConclude,
+    mount: experiment.mount ?? null,
     source: stored?.definition !== undefined ? 'admin' : 'config',
   }
 }
@@ -78,7 +80,8 @@ export function experimentRoutes(app: FastifyInstance, ctx: AdminContext): void 
     const { key } = request.params
     const experiment = find(key, reply)
     if (experiment === undefined) return reply
-    return { experiment: { ...summary(key, experiment, ctx.experiments.stored().get(key)), definition: experiment } }
+    // Webhook URLs and headers are secrets (marked in the schema): viewers see them redacted, as in /v1/config.
+    return { experiment: { ...summary(key, experiment, ctx.experiments.stored().get(key)), definition: redactBySchema(ExperimentSchema, experiment) } }
   })
 
   app.get<{ Params: { key: string } }>('/v1/experiments/:key/results', { preHandler: viewer }, async (request, reply) => {
@@ -102,6 +105,8 @@ export function experimentRoutes(app: FastifyInstance, ctx: AdminContext): void 
     const problems = schemaProblems(ExperimentSchema, candidate, ['definition']).map(formatProblem)
     if (problems.length > 0) return adminError(reply, 'SLUICE_ERR_ADMIN_INVALID', `The definition of ${key} is not valid.`, problems)
     const experiment = candidate as ExperimentConfig
+    // A stored definition is readable by viewers and in the audit log; secrets belong in the config file.
+    if (experiment.alertWebhooks.length > 0) return adminError(reply, 'SLUICE_ERR_ADMIN_INVALID', 'alertWebhooks hold secrets: set them in the config file, not through the API.')
     const written = await write(reply, key, { status: experiment.status, definition: experiment }, 'experiment.create', request.actor!.name, request.reason!)
     return written === reply ? reply : reply.code(201).send(written)
   })

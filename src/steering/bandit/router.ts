@@ -151,6 +151,12 @@ export class BanditRouter {
     return readToken(token)?.model
   }
 
+  /** Takes over statistics a previous router of this model learned (its settings changed). */
+  adopt(stats: BanditStats): void {
+    this.#own = stats
+    this.#view = undefined
+  }
+
   /** This replica's own statistics, for the store. */
   own(): BanditStats {
     return this.#own

@@ -99,7 +99,7 @@ export const ExperimentSchema = Type.Object(
     }),
     alertWebhooks: Type.Array(WebhookSchema, {
       default: [],
-      description: 'POSTed a `sluice.experiment.concluded` event when the experiment concludes by itself (retried as budget alerts are).',
+      description: 'POSTed a `sluice.experiment.concluded` event when the experiment concludes by itself (up to 5 attempts with backoff). Config only: the admin API refuses them in a definition (they are secrets).',
     }),
     tagUpstream: Type.Boolean({ default: false, description: 'Also send x-sluice-experiment and x-sluice-variant on the upstream request.' }),
   },
