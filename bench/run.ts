@@ -65,7 +65,7 @@ function report(rows: Row[]): void {
   lines.push(
     '',
     'CPU ms/req is the target process only (for `direct`, the emulator itself; for `sluice-redis`, not counting redis-server). Added latency is the paced p50/p99 minus direct\'s.',
-    '`node-floor` is plain node:http in, one undici Pool.dispatch out, nothing else. `sluice` is the default configuration — embedded sqlite store, decision log on, client auth, kill switches, control flags, an enforced rate-limit rule and an enforced budget, metrics; `sluice-memory` the same on the in-memory store; `sluice-redis` shares state, limiter and spend through Redis.',
+    '`node-floor` is plain node:http in, one undici Pool.dispatch out, nothing else. `sluice` is the default configuration — embedded sqlite store, decision log on, client auth, kill switches, control flags, an enforced rate-limit rule and an enforced budget, metrics; `sluice-memory` the same on the in-memory store; `sluice-redis` shares state, limiter and spend through Redis; `sluice-unified` is the default configuration on the unified endpoint over a virtual model of two targets, by weight; `sluice-steered` the same with a running experiment (steering the JSON rows) and a bandit in mode active (steering the SSE rows).',
   )
   writeReport('latest', lines, rows)
 }

@@ -9,6 +9,7 @@ import { pino, type Logger } from 'pino'
 import type { Config } from '../config/schema.js'
 import type { StateStore } from '../core/store.js'
 import { buildPriceTable, costUsd, readShippedPrices } from '../gates/budget/index.js'
+import type { ResolvedPrice } from '../gates/budget/prices.js'
 import type { OutcomeStore } from '../steering/experiments/outcome-store.js'
 import { createMemoryOutcomeStore } from '../steering/experiments/outcome-store-memory.js'
 import { createRedisOutcomeStore } from '../steering/experiments/outcome-store-redis.js'
@@ -38,12 +39,24 @@ async function openStore(config: Readonly<Config>): Promise<{ store: OutcomeStor
   return { store, disconnect: () => undefined }
 }
 
-/** Prices from the budgets' table; an unknown model has no cost rather than a guessed one. */
+/**
+ * Prices from the budgets' table; an unknown model has no cost rather than a guessed one. The
+ * lookup (model id normalisation, key matching) is remembered per provider type and model.
+ */
 function costFunction(config: Readonly<Config>): CostOf {
   const table = buildPriceTable(readShippedPrices(), config.budgets)
+  const known = new Map<string, ResolvedPrice | null>()
   return (target, model, usage) => {
-    const price = table.lookup(target.mount.config.type, model)
-    return price === undefined || price.source === 'unknown' ? undefined : costUsd(price, usage)
+    const type = target.mount.config.type
+    const key = `${type}\u0000${model}`
+    let price = known.get(key)
+    if (price === undefined) {
+      const found = table.lookup(type, model)
+      price = found === undefined || found.source === 'unknown' ? null : found
+      // Bounded: model ids come from config and recognised requests, but a client can name many.
+      if (known.size < 10_000) known.set(key, price)
+    }
+    return price === null ? undefined : costUsd(price, usage)
   }
 }
 
