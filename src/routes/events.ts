@@ -76,6 +76,8 @@ async function serve(snapshot: Snapshot, req: DataPlaneRequest, channel: ClientC
   // half-way fails the request with nothing applied, so a client's retry counts each event once.
   const rejected: Rejection[] = []
   const apply: Array<() => void> = []
+  // One lookup per user and experiment in a batch (each may be a store round trip).
+  const exposures = new Map<string, Promise<string | undefined>>()
   for (let index = 0; index < events.length; index++) {
     const event = events[index]
     if (isRecord(event) && event.feedback !== undefined) {
@@ -92,7 +94,10 @@ async function serve(snapshot: Snapshot, req: DataPlaneRequest, channel: ClientC
       metrics.experimentEvents.labels(checked.experiment, RESULT[checked.code] ?? 'invalid').inc()
       continue
     }
-    const variant = await snapshot.outcomes.exposure(checked.experiment, checked.user)
+    const lookup = `${checked.experiment}\u0000${checked.user}`
+    let exposure = exposures.get(lookup)
+    if (exposure === undefined) exposures.set(lookup, (exposure = snapshot.outcomes.exposure(checked.experiment, checked.user)))
+    const variant = await exposure
     if (variant === undefined) {
       rejected.push(rejection(index, 'SLUICE_ERR_EVENT_UNASSIGNED', `User ${JSON.stringify(checked.user)} was never assigned a variant of ${checked.experiment}.`))
       metrics.experimentEvents.labels(checked.experiment, 'unassigned').inc()
