@@ -1,0 +1,36 @@
+// Canary rollouts that roll back by themselves: the decision core (docs/rollouts.md). Pure.
+export { canaryFlagdRule, canaryThreshold, inCanary, rolloutBucket, ROLLOUT_BUCKETS } from './assign.js'
+export {
+  DEFAULT_HEALTH_SETTINGS,
+  emptyArmStats,
+  emptyRolloutStats,
+  judgeHealth,
+  LATENCY_FLOOR_MS,
+  recordRequest,
+  type ArmStats,
+  type HealthReport,
+  type HealthSettings,
+  type MetricHealth,
+  type MetricName,
+  type RequestOutcome,
+  type RolloutStats,
+  type Verdict,
+} from './health.js'
+export {
+  canaryPercent,
+  DEFAULT_ROLLOUT_SETTINGS,
+  DEFAULT_STEP_PERCENTS,
+  judge,
+  pause,
+  promote,
+  resume,
+  rollback,
+  startRollout,
+  validateSteps,
+  type Judgement,
+  type RolloutDecision,
+  type RolloutSettings,
+  type RolloutState,
+  type RolloutStatus,
+  type RolloutStep,
+} from './rollout.js'
