@@ -25,6 +25,17 @@ const targets = [
   { provider: 'openai', model: 'gpt-4o-mini' },
   { provider: 'openai', model: 'gpt-4o', weight: 1 },
 ]
+/** A running experiment on `model`: flagd targeting that admits the bench's users, 90 % allocation. */
+const experimentOn = (model: string): Record<string, unknown> => ({
+  status: 'running',
+  model,
+  allocationPercent: 90,
+  targeting: { and: [{ '==': [{ var: 'tenant' }, 'shop'] }, { in: [{ var: 'plan' }, ['pro', 'beta']] }] },
+  variants: [
+    { name: 'control', control: true, target: { provider: 'openai', model: 'gpt-4o-mini' } },
+    { name: 'bigger', target: { provider: 'openai', model: 'gpt-4o' } },
+  ],
+})
 const loaded = parseConfig(
   JSON.stringify({
     state: { store: 'memory' },
@@ -36,28 +47,7 @@ const loaded = parseConfig(
       bandit: { targets, bandit: {} },
       both: { targets, bandit: {} },
     },
-    experiments: {
-      trial: {
-        status: 'running',
-        model: 'experimented',
-        allocationPercent: 90,
-        targeting: { and: [{ '==': [{ var: 'tenant' }, 'shop'] }, { in: [{ var: 'plan' }, ['pro', 'beta']] }] },
-        variants: [
-          { name: 'control', control: true, target: { provider: 'openai', model: 'gpt-4o-mini' } },
-          { name: 'bigger', target: { provider: 'openai', model: 'gpt-4o' } },
-        ],
-      },
-      alongside: {
-        status: 'running',
-        model: 'both',
-        allocationPercent: 90,
-        targeting: { and: [{ '==': [{ var: 'tenant' }, 'shop'] }, { in: [{ var: 'plan' }, ['pro', 'beta']] }] },
-        variants: [
-          { name: 'control', control: true, target: { provider: 'openai', model: 'gpt-4o-mini' } },
-          { name: 'bigger', target: { provider: 'openai', model: 'gpt-4o' } },
-        ],
-      },
-    },
+    experiments: { trial: experimentOn('experimented'), alongside: experimentOn('both') },
   }),
 )
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems))

@@ -72,7 +72,7 @@ describe('createLogger redaction', () => {
 })
 
 describe('decisionSink', () => {
-  const target = { requestId: 'r-1', arrivedAt: 0, provider: 'openai', model: 'gpt-4o-mini', route: 'openai', facts: undefined, tags: { 'x-sluice-experiment': 'cheaper', 'x-sluice-variant': 'mini' }, credit: undefined, creditTarget: undefined, creditModel: undefined }
+  const target = { requestId: 'r-1', arrivedAt: 0, provider: 'openai', model: 'gpt-4o-mini', route: 'openai', facts: undefined, tags: { 'x-sluice-experiment': 'cheaper', 'x-sluice-variant': 'mini' }, credit: undefined, creditHead: undefined }
   const outcome = {
     status: 200,
     decision: 'allow',

@@ -115,6 +115,8 @@ export interface ExperimentVariant {
   readonly params: TargetParams | undefined
   /** Where the variant's requests are credited (steering/experiments/outcomes.ts). */
   readonly credit: Credit
+  /** The response (and, with `tagUpstream`, upstream) headers naming the experiment and this variant. */
+  readonly tags: Readonly<Record<string, string>>
 }
 
 /** A running A/B/n experiment over a virtual model, compiled by the composition root (runtime/experiments.ts). */

@@ -2,18 +2,9 @@
 // mounts. A target is a provider (a key of `providers:`) plus a native model id, with optional
 // parameter overrides and timeouts; its id `<provider>/<model>` names its circuit breaker.
 import { Type, type Static } from '@sinclair/typebox'
+import { ParamsSchema } from '../core/params-schema.js'
 import { TimeoutsSchema } from '../resilience/schema.js'
 import { BanditSchema } from '../steering/bandit/schema.js'
-
-export const ParamsSchema = Type.Object(
-  {
-    temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
-    topP: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-    maxTokens: Type.Optional(Type.Integer({ minimum: 1, description: 'Caps the client\'s max_tokens (and is used when it states none).' })),
-  },
-  { additionalProperties: false, description: 'Request parameters this target forces, whatever the client sent.' },
-)
-export type TargetParams = Static<typeof ParamsSchema>
 
 export const TargetSchema = Type.Object(
   {

@@ -9,7 +9,7 @@ import { authenticate } from '../auth/client-auth.js'
 import type { ClientChannel, DataPlaneRequest, Sink } from '../core/channel.js'
 import { sluiceError, type ErrorCode } from '../core/errors.js'
 import type { Outcome, RequestFacts } from '../core/facts.js'
-import type { RoutePlan } from '../core/plan.js'
+import type { Candidate, RoutePlan } from '../core/plan.js'
 import type { Credit, Leg, Mount, Target } from '../core/target.js'
 import type { Dialect, NativeRequest } from '../core/wire.js'
 import { DEFAULT_REGION } from '../providers/bedrock-auth.js'
@@ -59,8 +59,7 @@ class RequestRecord implements SettleTarget {
   facts: RequestFacts | undefined = undefined
   tags: Readonly<Record<string, string>> | undefined = undefined
   credit: Credit | undefined = undefined
-  creditTarget: Target | undefined = undefined
-  creditModel: string | undefined = undefined
+  creditHead: Candidate | undefined = undefined
   gates: GateRun | undefined = undefined
   #settled = false
 
@@ -226,8 +225,7 @@ async function handle(
   record.tags = plan.tags
   if (plan.credit !== undefined) {
     record.credit = plan.credit
-    record.creditTarget = plan.candidates[0]?.target
-    record.creditModel = plan.candidates[0]?.model
+    record.creditHead = plan.candidates[0]
   }
 
   // 8–9. Exchange; 10. settle when it is done.

@@ -2,7 +2,8 @@
 // and writes the decision record.
 import { boundedModel, cachedLabels, countedLabels, metrics } from '../core/metrics.js'
 import type { Outcome, RequestFacts } from '../core/facts.js'
-import type { Credit, Target } from '../core/target.js'
+import type { Candidate } from '../core/plan.js'
+import type { Credit } from '../core/target.js'
 import { EXPERIMENT_HEADER, VARIANT_HEADER } from '../steering/plan.js'
 import { ARM_HEADER, BANDIT_HEADER, PICK_HEADER } from '../steering/bandit/router.js'
 
@@ -15,11 +16,13 @@ export interface SettleTarget {
   readonly facts: RequestFacts | undefined
   /** The steering decision's response tags (experiment and variant), if it made any. */
   readonly tags: Readonly<Record<string, string>> | undefined
-  /** The route plan's arm to credit, and the target it routed to first (a fallback's answer is not its success). */
+  /** The route plan's arm to credit. */
   readonly credit: Credit | undefined
-  readonly creditTarget: Target | undefined
-  /** The native model the plan's first candidate used: with the target, what a fallback is told apart by (two models may share a provider-wide target). */
-  readonly creditModel: string | undefined
+  /**
+   * The plan's first candidate: only its own answer is the arm's success, told apart from a
+   * fallback's by target and native model (two models may share a provider-wide target).
+   */
+  readonly creditHead: Candidate | undefined
 }
 
 // Label children looked up once per label values, not per request (core/metrics.ts).
@@ -56,8 +59,8 @@ function creditArm(target: SettleTarget, credit: Credit, outcome: Outcome, durat
   const served = outcome.served
   const ok =
     served !== undefined &&
-    served.target === target.creditTarget &&
-    served.operation.model === target.creditModel &&
+    served.target === target.creditHead?.target &&
+    served.operation.model === target.creditHead.model &&
     outcome.status >= 200 &&
     outcome.status < 300 &&
     !outcome.upstreamBroken &&

@@ -10,6 +10,7 @@ import type { Experiment, ExperimentVariant, Target } from '../core/target.js'
 import { compileFlagSet, evaluate, type EvaluationContext, type FlagSet } from '../flags/index.js'
 import { assign, assignmentTable } from '../steering/experiments/assign.js'
 import type { OutcomeRecorder } from '../steering/experiments/outcomes.js'
+import { EXPERIMENT_HEADER, VARIANT_HEADER } from '../steering/plan.js'
 import type { Bandits } from './bandits.js'
 import type { ExperimentConfig } from '../steering/experiments/schema.js'
 
@@ -97,5 +98,6 @@ function variantOf(key: string, v: ExperimentConfig['variants'][number], resolve
   // Config checks guarantee the target exists (steering/experiments/semantic.ts).
   const base = resolve(v.target.provider, v.target.model)
   const target = v.params === undefined ? base : { ...base, params: { ...base.params, ...v.params } }
-  return { name: v.name, control: v.control, target, base, model: v.target.model, params: v.params, credit: hooks.recorder.credit(key, v.name) }
+  const tags = Object.freeze({ [EXPERIMENT_HEADER]: key, [VARIANT_HEADER]: v.name })
+  return { name: v.name, control: v.control, target, base, model: v.target.model, params: v.params, credit: hooks.recorder.credit(key, v.name), tags }
 }

@@ -81,7 +81,6 @@ function experimentPlan(experiment: Experiment, facts: RequestFacts): RoutePlan 
   if (native) {
     if (variant.params !== undefined || own.experimentOnly === true) head = { target: own.target, model: own.model, params: variant.params }
   } else if (variant.target !== variant.base) head = { target: variant.target, model: own.model }
-  const tags = { [EXPERIMENT_HEADER]: experiment.key, [VARIANT_HEADER]: variant.name }
   if (forced === undefined) assignments(experiment.key, variant.name).inc()
   // A native request falls back to the model it named (and its alternates), never to another
   // variant's model; a variant on the named model itself with params keeps it unchanged as the
@@ -90,8 +89,8 @@ function experimentPlan(experiment: Experiment, facts: RequestFacts): RoutePlan 
   return {
     candidates: ordered,
     by: forced === undefined ? 'experiment' : 'experiment-forced',
-    tags,
-    upstreamTags: experiment.tagUpstream ? tags : undefined,
+    tags: variant.tags,
+    upstreamTags: experiment.tagUpstream ? variant.tags : undefined,
     credit: forced === undefined ? variant.credit : undefined,
   }
 }

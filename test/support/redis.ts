@@ -1,6 +1,7 @@
 // A real redis-server per test file, on a free port, with persistence off and its files in a
 // temp dir. The redis tests never skip: without redis-server they fail and say how to get it.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { connect, createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -98,6 +99,28 @@ export async function startRedis(): Promise<RedisServer> {
       await start()
     },
     kill: () => signal(child, 'SIGKILL'),
+  }
+}
+
+/**
+ * Clients of `url()` that fail fast while Redis is down (no offline queue, no retries per
+ * request), as the stores under test ask of their callers, and reconnect by themselves every
+ * 20 ms; `clients` lists them, `disconnectAll` in afterAll.
+ */
+export function fastFailClients(url: () => string): { client(): Promise<Redis>; readonly clients: readonly Redis[]; disconnectAll(): void } {
+  const clients: Redis[] = []
+  return {
+    clients,
+    async client() {
+      const redis = new Redis(url(), { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 20 })
+      redis.on('error', () => {})
+      clients.push(redis)
+      await once(redis, 'ready')
+      return redis
+    },
+    disconnectAll() {
+      for (const c of clients) c.disconnect()
+    },
   }
 }
 

@@ -1,6 +1,5 @@
 // Against a real redis-server on an ephemeral port: exact sums across clients, expiry, claims,
 // and the ledger's fail mode when Redis goes away and comes back empty.
-import { once } from 'node:events'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BudgetLedger } from './ledger.js'
@@ -9,26 +8,17 @@ import { createRedisSpendStore } from './redis-spend-store.js'
 import { compileBudgets, type BudgetContext } from './scopes.js'
 import { toNanos } from './spend-store.js'
 import { calendarSlot } from './windows.js'
-import { startRedis, type RedisServer } from '../../../test/support/redis.js'
+import { fastFailClients, startRedis, type RedisServer } from '../../../test/support/redis.js'
 import { budgetsConfig } from './test-support.js'
 
 let server: RedisServer
-const clients: Redis[] = []
-
-/** Fails fast while Redis is down, as the store's doc asks, and reconnects by itself. */
-async function client(): Promise<Redis> {
-  const redis = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 20 })
-  redis.on('error', () => {})
-  clients.push(redis)
-  await once(redis, 'ready')
-  return redis
-}
+const { client, clients, disconnectAll } = fastFailClients(() => server.url)
 
 beforeAll(async () => {
   server = await startRedis()
 })
 afterAll(async () => {
-  for (const c of clients) c.disconnect()
+  disconnectAll()
   await server.stop()
 })
 

@@ -1,31 +1,21 @@
 // The outcome store contract against a real redis-server on an ephemeral port, each store on its own
 // client (a replica each) and each test under its own key prefix; then the key layout, the shared
 // hash's expiry, and adds failing fast while Redis is down and working again once it is back.
-import { once } from 'node:events'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startRedis, type RedisServer } from '../../../test/support/redis.js'
+import { fastFailClients, startRedis, type RedisServer } from '../../../test/support/redis.js'
 import { createRedisOutcomeStore } from './outcome-store-redis.js'
 import type { OutcomeBatch } from './outcome-store.js'
 import { describeOutcomeStore } from './outcome-store.contract.js'
 
 let server: RedisServer
-const clients: Redis[] = []
-
-/** Fails fast while Redis is down, as the store's doc asks, and reconnects by itself. */
-async function client(): Promise<Redis> {
-  const redis = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 20 })
-  redis.on('error', () => {})
-  clients.push(redis)
-  await once(redis, 'ready')
-  return redis
-}
+const { client, disconnectAll } = fastFailClients(() => server.url)
 
 beforeAll(async () => {
   server = await startRedis()
 })
 afterAll(async () => {
-  for (const c of clients) c.disconnect()
+  disconnectAll()
   await server.stop()
 })
 

@@ -53,18 +53,4 @@ describe('sqlite outcome store', () => {
     expect(await store.read('e')).toEqual(new Map([['A', { x: 1.5, users: 1 }]]))
     await store.close()
   })
-
-  it('forgets a call id after a day', async () => {
-    let now = 1_000_000
-    const store = createSqliteOutcomeStore(':memory:', { now: () => now })
-    const call = [{ experiment: 'e', variant: 'A', add: { x: 1 }, users: [] }]
-    await store.add('id-1', call)
-    now += 86_400_000
-    await store.add('id-1', call)
-    now += 1
-    await store.add('id-2', call)
-    await store.add('id-1', call)
-    expect((await store.read('e')).get('A')).toEqual({ x: 3 })
-    await store.close()
-  })
 })

@@ -181,6 +181,20 @@ export function describeOutcomeStore(name: string, open: () => Promise<OutcomeSt
       await expect(store.putShared('ttl', 'x', 'v', 0)).rejects.toThrow()
     })
 
+    // Redis forgets ids by its own clock (a day away); the engines on an injected clock show it here.
+    it('forgets a call id after a day', async (context) => {
+      if (!harness.advance) return context.skip()
+      const call = [batch('forget', 'A', { x: 1 })]
+      await store.add('forget-1', call)
+      // The harness clock also runs in real time: a second's margin either side of the day.
+      harness.advance(86_400_000 - 1_000)
+      await store.add('forget-1', call)
+      harness.advance(2_000)
+      await store.add('forget-2', call)
+      await store.add('forget-1', call)
+      expect((await store.read('forget')).get('A')).toEqual({ x: 3 })
+    })
+
     it('keeps totals, exposures and applied ids across a restart', async (context) => {
       if (!harness.reopen) return context.skip()
       await store.add('restart-1', [batch('restart', 'A', { x: 2 ** 34, y: 0.25 }, ['u1'])])

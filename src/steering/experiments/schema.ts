@@ -4,7 +4,7 @@
 // target (the model's other targets follow as fallbacks). docs/experiments.md.
 import { Type, type Static } from '@sinclair/typebox'
 import { WebhookSchema } from '../../gates/budget/schema.js'
-import { ParamsSchema } from '../../models/schema.js'
+import { ParamsSchema } from '../../core/params-schema.js'
 
 const NAME = { pattern: '^[A-Za-z0-9._-]+$', patternErrorMessage: 'must use only letters, digits and . _ -' }
 
