@@ -121,7 +121,7 @@ if ((byBoth.get('experiment') ?? 0) < 850 || (byBoth.get('bandit') ?? 0) < 50) t
 function measureCredit(label: string, facts: RequestFacts): void {
   const credit = steer(facts, Math.random).credit
   if (credit === undefined) throw new Error(`${label}: no credit`)
-  const request = { user: facts.context.targetingKey, ok: true, durationMs: 420, ttftMs: 180, usage: { inputTokens: 20, outputTokens: 40, cachedTokens: 0, reasoningTokens: 0 }, served: undefined, model: undefined }
+  const request = { user: facts.context.targetingKey, ok: true, durationMs: 420, ttftMs: 180, usage: { inputTokens: 20, outputTokens: 40, cachedTokens: 0, reasoningTokens: 0 }, served: undefined, model: undefined, clientAborted: false }
   for (let i = 0; i < 100_000; i++) credit.settle(request) // warm-up
   const perUs: number[] = []
   for (let b = 0; b < BATCHES; b++) {

@@ -163,6 +163,7 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
       stored: () => runtime.storedExperiments(),
       tryStored: (stored) => runtime.tryExperiments(stored),
     },
+    rollouts: runtime.rollouts(),
     reload,
     lastReload: () => lastReload,
     ready: () => !draining,

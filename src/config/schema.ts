@@ -8,6 +8,7 @@ import { RateLimitsSchema } from '../gates/rate-limit/schema.js'
 import { BudgetsSchema } from '../gates/budget/schema.js'
 import { AlternatesSchema, ModelsSchema } from '../models/schema.js'
 import { ExperimentsSchema } from '../steering/experiments/schema.js'
+import { RolloutsSchema } from '../steering/rollouts/schema.js'
 import { ResilienceSchema } from '../resilience/schema.js'
 import { ProviderTypes } from '../core/wire.js'
 import { Secret, SecretUserinfo } from '../core/secret.js'
@@ -208,6 +209,7 @@ export const ConfigSchema = strict({
   clients: Type.Array(ClientSchema, { default: [] }),
   models: ModelsSchema,
   experiments: ExperimentsSchema,
+  rollouts: RolloutsSchema,
   unified: section(
     {
       auth: Type.Union([Type.Literal('client'), Type.Literal('none')], {

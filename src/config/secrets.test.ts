@@ -25,6 +25,8 @@ const KNOWN_SECRETS: Record<string, 'value' | 'userinfo'> = {
   'budgets.alerts.webhooks[].headers.*': 'value',
   'experiments.*.alertWebhooks[].url': 'value',
   'experiments.*.alertWebhooks[].headers.*': 'value',
+  'rollouts.*.alertWebhooks[].url': 'value',
+  'rollouts.*.alertWebhooks[].headers.*': 'value',
   'models.*.bandit.feedbackSecret': 'value',
 }
 

@@ -6,6 +6,7 @@ import { rateLimitProblems } from '../gates/rate-limit/schema.js'
 import { checkBudgets } from '../gates/budget/semantic.js'
 import { routingProblems } from '../models/semantic.js'
 import { experimentProblems } from '../steering/experiments/semantic.js'
+import { rolloutProblems } from '../steering/rollouts/semantic.js'
 
 export interface SemanticResult {
   problems: ConfigProblem[]
@@ -32,6 +33,7 @@ export function checkSemantics(config: Config): SemanticResult {
   for (const p of rateLimitProblems(config.rateLimits)) result.problems.push({ path: p.path, problem: p.problem, got: p.got })
   result.problems.push(...routingProblems(config))
   result.problems.push(...experimentProblems(config))
+  result.problems.push(...rolloutProblems(config))
   const budgets = checkBudgets(config.budgets)
   result.problems.push(...budgets.problems)
   result.warnings.push(...budgets.warnings)

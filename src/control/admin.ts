@@ -11,6 +11,7 @@ import { experimentRoutes } from './routes/experiments.js'
 import { flagRoutes } from './routes/flags.js'
 import { killSwitchRoutes } from './routes/kill-switches.js'
 import { limitRoutes } from './routes/limits.js'
+import { rolloutRoutes } from './routes/rollouts.js'
 import { statusRoutes } from './routes/status.js'
 
 export function buildAdmin(deps: AdminContext): FastifyInstance {
@@ -22,6 +23,7 @@ export function buildAdmin(deps: AdminContext): FastifyInstance {
   limitRoutes(app, deps)
   circuitRoutes(app, deps)
   experimentRoutes(app, deps)
+  rolloutRoutes(app, deps)
 
   app.get('/healthz', async () => ({ status: 'ok' }))
 

@@ -4,6 +4,7 @@ import type { Snapshot } from '../pipeline/snapshot.js'
 import type { CompileResult } from '../flags/index.js'
 import type { JsonObject, StateStore } from '../state/index.js'
 import type { StoredExperiment } from '../steering/experiments/lifecycle.js'
+import type { RolloutControl } from '../steering/rollouts/record.js'
 
 export interface ReloadOutcome {
   readonly ok: boolean
@@ -27,6 +28,7 @@ export interface AdminContext {
     /** Whether the serving config accepts these records (checked before one is written). */
     tryStored(stored: ReadonlyMap<string, StoredExperiment>): Applied
   }
+  readonly rollouts: RolloutControl
   /** Reloads the config file (what SIGHUP does). */
   reload(): ReloadOutcome
   lastReload(): ReloadStatus | undefined

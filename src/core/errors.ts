@@ -169,6 +169,7 @@ export const errors = {
   SLUICE_ERR_ADMIN_FORBIDDEN: { status: 403, kind: 'forbidden', message: "The token's role does not allow this action." },
   SLUICE_ERR_ADMIN_INVALID: { status: 400, kind: 'invalid_request', message: 'The admin request is invalid.' },
   SLUICE_ERR_ADMIN_NOT_FOUND: { status: 404, kind: 'not_found', message: 'No such admin resource.' },
+  SLUICE_ERR_ADMIN_CONFLICT: { status: 409, kind: 'invalid_request', message: 'The change does not fit the current state.' },
   SLUICE_ERR_STATE_UNAVAILABLE: {
     status: 503,
     kind: 'unavailable',

@@ -185,6 +185,24 @@ export const metrics = {
     labelNames: ['experiment', 'result'] as const,
     registers: [registry],
   }),
+  rolloutStep: new Gauge({
+    name: 'sluice_rollout_step',
+    help: 'A rollout\'s current step, 1-based (0 before it starts, once stopped or rolled back), by rollout id (from config).',
+    labelNames: ['rollout'] as const,
+    registers: [registry],
+  }),
+  rolloutWeight: new Gauge({
+    name: 'sluice_rollout_weight',
+    help: 'The canary\'s share of the users in percent (0 when rolled back or stopped, 100 once complete), by rollout id.',
+    labelNames: ['rollout'] as const,
+    registers: [registry],
+  }),
+  rolloutDecisions: new Counter({
+    name: 'sluice_rollout_decisions_total',
+    help: 'Rollout transitions taken by this replica: decision start|promote|complete|rollback|pause|resume|stop; by auto|manual|activation.',
+    labelNames: ['rollout', 'decision', 'by'] as const,
+    registers: [registry],
+  }),
   experimentConclusions: new Counter({
     name: 'sluice_experiment_conclusions_total',
     help: 'Experiments concluded by themselves (autoConclude), by experiment and winning variant (both from config).',

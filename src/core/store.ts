@@ -68,14 +68,20 @@ export interface Attribution {
 /**
  * One write inside `transaction`. Every op is audit-logged in the same commit, with `before` and
  * `after` read inside it; `action` overrides the default audit action (e.g. `activation.apply`).
+ *
+ * Compare-and-set: a record op with `ifMatch` applies only if the record's stored value is that
+ * document (compared as the JSON text Sluice wrote, so a value read back from the store matches), or,
+ * with `ifMatch: null`, only if there is no record. If any precondition fails the whole transaction
+ * applies nothing, audits nothing, notifies nothing and rejects with `StateError` code `conflict`:
+ * among replicas racing on the same record, exactly one write wins.
  */
 export type StateOp = (
   | { readonly op: 'put-override'; readonly override: FlagOverrideInput }
   | ({ readonly op: 'delete-override'; readonly key: string } & Attribution)
   | { readonly op: 'put-kill-switch'; readonly killSwitch: KillSwitchInput }
   | ({ readonly op: 'delete-kill-switch'; readonly scope: KillScope; readonly target: string } & Attribution)
-  | ({ readonly op: 'put-record'; readonly namespace: string; readonly key: string; readonly value: JsonObject } & Attribution)
-  | ({ readonly op: 'delete-record'; readonly namespace: string; readonly key: string } & Attribution)
+  | ({ readonly op: 'put-record'; readonly namespace: string; readonly key: string; readonly value: JsonObject; readonly ifMatch?: JsonObject | null } & Attribution)
+  | ({ readonly op: 'delete-record'; readonly namespace: string; readonly key: string; readonly ifMatch?: JsonObject | null } & Attribution)
 ) & { readonly action?: string }
 
 export interface TransactionResult {

@@ -121,6 +121,8 @@ export interface ExperimentVariant {
 
 /** A running A/B/n experiment over a virtual model, compiled by the composition root (runtime/experiments.ts). */
 export interface Experiment {
+  /** `rollout`: a canary rollout's two arms (stable, canary) compiled as an experiment-shaped split. */
+  readonly kind: 'experiment' | 'rollout'
   readonly key: string
   /** Send the experiment and variant headers upstream too. */
   readonly tagUpstream: boolean
@@ -146,6 +148,8 @@ export interface SettledRequest {
   /** The target that answered, if one did, and the native model it used. */
   readonly served: Target | undefined
   readonly model: string | undefined
+  /** The client went away before the answer ended: the outcome says nothing about the arm. */
+  readonly clientAborted: boolean
 }
 
 /** An arm that learns from the requests it is given; settle calls it once per request. */

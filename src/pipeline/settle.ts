@@ -4,7 +4,7 @@ import { boundedModel, cachedLabels, countedLabels, metrics } from '../core/metr
 import type { Outcome, RequestFacts } from '../core/facts.js'
 import type { Candidate } from '../core/plan.js'
 import type { Credit } from '../core/target.js'
-import { EXPERIMENT_HEADER, VARIANT_HEADER } from '../steering/plan.js'
+import { EXPERIMENT_HEADER, ROLLOUT_ARM_HEADER, ROLLOUT_HEADER, VARIANT_HEADER } from '../steering/plan.js'
 import { ARM_HEADER, BANDIT_HEADER, PICK_HEADER } from '../steering/bandit/router.js'
 
 export interface SettleTarget {
@@ -73,6 +73,7 @@ function creditArm(target: SettleTarget, credit: Credit, outcome: Outcome, durat
     usage: outcome.usage,
     served: served?.target,
     model: served?.operation.model,
+    clientAborted: outcome.clientAborted,
   })
 }
 
@@ -99,6 +100,8 @@ export function decisionFields(target: SettleTarget, outcome: Outcome, durationM
   if (tags !== undefined) {
     const experiment = tags[EXPERIMENT_HEADER]
     if (experiment !== undefined) out += `,"experiment":${str(experiment)},"variant":${str(tags[VARIANT_HEADER] ?? '')}`
+    const rollout = tags[ROLLOUT_HEADER]
+    if (rollout !== undefined) out += `,"rollout":${str(rollout)},"rolloutArm":${str(tags[ROLLOUT_ARM_HEADER] ?? '')}`
     const arm = tags[ARM_HEADER]
     if (arm !== undefined) {
       out += `,"bandit":${str(tags[BANDIT_HEADER] ?? '')},"arm":${str(arm)}`

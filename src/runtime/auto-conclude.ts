@@ -6,12 +6,13 @@
 // an operator's (audited as `experiment.auto-conclude` by actor `sluice`), counted in
 // `sluice_experiment_conclusions_total`, and announced to the experiment's `alertWebhooks`.
 // Safe to look often: the sequential intervals hold at every look. The record is re-read before
-// the write, so an experiment concluded (or stopped) meanwhile is left alone; two replicas judging
-// in the same instant can still both write the same conclusion (the store has no compare-and-set
-// yet), which shows as two audit entries and two webhook calls with the same event id.
+// the write, which is a compare-and-set on what was read: an experiment concluded (or stopped)
+// meanwhile is left alone, and of two replicas judging in the same instant one writes the
+// conclusion and the other gets a conflict and skips it.
 import type { Logger } from 'pino'
 import { metrics } from '../core/metrics.js'
 import type { StateStore } from '../core/store.js'
+import { StateError } from '../state/errors.js'
 import { deliverWebhook, type WebhookDelivery } from '../gates/budget/actions.js'
 import type { Snapshot } from '../pipeline/snapshot.js'
 import { EXPERIMENTS_NAMESPACE, parseStored, type StoredExperiment } from '../steering/experiments/lifecycle.js'
@@ -50,9 +51,15 @@ export async function autoConclude(deps: AutoConcludeDeps): Promise<void> {
     // An operator (or another replica) may have changed it since this snapshot was built.
     if (stored !== undefined && stored.status !== 'running') continue
     const record: StoredExperiment = { ...stored, status: 'concluded', winner: decision.winner }
-    await deps.store.transaction([
-      { op: 'put-record', namespace: EXPERIMENTS_NAMESPACE, key, value: JSON.parse(JSON.stringify(record)), actor: 'sluice', reason: decision.reason, action: 'experiment.auto-conclude' },
-    ])
+    // Compare-and-set on the record read above: among replicas concluding at once, one writes it.
+    try {
+      await deps.store.transaction([
+        { op: 'put-record', namespace: EXPERIMENTS_NAMESPACE, key, value: JSON.parse(JSON.stringify(record)), ifMatch: raw, actor: 'sluice', reason: decision.reason, action: 'experiment.auto-conclude' },
+      ])
+    } catch (err) {
+      if (err instanceof StateError && err.code === 'conflict') continue
+      throw err
+    }
     metrics.experimentConclusions.labels(key, decision.winner).inc()
     deps.logger.warn({ experiment: key, winner: decision.winner, reason: decision.reason }, 'experiment concluded by itself')
     await deps.refresh()

@@ -12,6 +12,7 @@ import { assign, assignmentTable } from '../steering/experiments/assign.js'
 import type { OutcomeRecorder } from '../steering/experiments/outcomes.js'
 import { EXPERIMENT_HEADER, VARIANT_HEADER } from '../steering/plan.js'
 import type { Bandits } from './bandits.js'
+import type { Rollouts } from './rollouts.js'
 import type { ExperimentConfig } from '../steering/experiments/schema.js'
 
 const ELIGIBLE = { in: true, out: false }
@@ -21,6 +22,7 @@ const flagKey = (experiment: string): string => `experiment:${experiment}`
 export interface ExperimentHooks {
   readonly recorder: OutcomeRecorder
   readonly bandits: Bandits
+  readonly rollouts: Rollouts
   /** Appends an audit entry without waiting (a forced variant); failures are the hook's to report. */
   audit(entry: AuditInput): void
 }
@@ -76,6 +78,7 @@ export function buildExperiment(
   return {
     promoted: undefined,
     experiment: {
+      kind: 'experiment',
       key,
       tagUpstream: experiment.tagUpstream,
       variants: [...variants.values()],

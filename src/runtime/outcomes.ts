@@ -16,6 +16,7 @@ import { createRedisOutcomeStore } from '../steering/experiments/outcome-store-r
 import { createSqliteOutcomeStore } from '../steering/experiments/outcome-store-sqlite.js'
 import { OutcomeRecorder, type CostOf } from '../steering/experiments/outcomes.js'
 import { Bandits } from './bandits.js'
+import { Rollouts } from './rollouts.js'
 import type { ExperimentHooks } from './experiments.js'
 
 export interface Outcomes {
@@ -79,11 +80,13 @@ export async function startOutcomes(config: Readonly<Config>, state: StateStore,
   const hooks: ExperimentHooks = {
     recorder,
     bandits,
+    rollouts: new Rollouts(recorder, logger),
     audit: (entry) => void state.appendAudit(entry).catch((err: unknown) => logger.error({ err, entry }, 'audit append failed')),
   }
   return {
     hooks,
     async close() {
+      await hooks.rollouts.close()
       await bandits.close()
       await recorder.close()
       await opened.store.close()
@@ -97,5 +100,7 @@ export function memoryExperimentHooks(): ExperimentHooks {
   const store = createMemoryOutcomeStore()
   const replica = randomUUID()
   const recorder = new OutcomeRecorder(store, { replica, costOf: () => undefined })
-  return { recorder, bandits: new Bandits(store, replica, () => undefined, pino({ level: 'silent' })), audit: () => undefined }
+  const logger = pino({ level: 'silent' })
+  // Rollouts never started: without a state store every rollout is pending and serves stable.
+  return { recorder, bandits: new Bandits(store, replica, () => undefined, logger), rollouts: new Rollouts(recorder, logger), audit: () => undefined }
 }

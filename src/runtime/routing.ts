@@ -43,13 +43,19 @@ export function buildRouting(
   const targeting = compileExperimentTargeting(config)
   // checkCandidate refused a config whose targeting does not compile.
   if (!targeting.ok) throw new Error(targeting.problems.join('\n'))
+  hooks.rollouts.configure(config.rollouts)
+  const rollouts = Object.entries(config.rollouts)
   const models = new Map<string, VirtualModel>()
   for (const [name, model] of Object.entries(config.models)) {
     // Config checks guarantee the provider exists (config/semantic.ts).
     const targets = model.targets.map((t) => target(byName.get(t.provider)!, t.model, t.params, t.timeouts))
     const entries = Object.entries(config.experiments).filter(([, e]) => e.mount === undefined && e.model === name)
     const resolve = (provider: string, native: string): Target => targets.find((t) => t.mount.name === provider && t.model === native)!
-    const { experiment, promoted } = buildExperiment(entries, resolve, targeting.flagSet, hooks)
+    const built = buildExperiment(entries, resolve, targeting.flagSet, hooks)
+    // A rollout owns its model's split (config checks refuse it beside a running experiment).
+    const rollout = rollouts.find(([, r]) => r.mount === undefined && r.model === name)
+    const experiment = rollout === undefined ? built.experiment : hooks.rollouts.splitFor(rollout[0], resolve)
+    const promoted = rollout === undefined ? built.promoted : undefined
     const bandit = hooks.bandits.routeFor(name, model.bandit, targets, flags)
     models.set(name, { name, description: model.description, targets, weights: model.targets.map((t) => t.weight), experiment, promoted, bandit })
   }
@@ -85,5 +91,6 @@ export function buildRouting(
     const { experiment } = buildExperiment(entries, resolveNative, targeting.flagSet, hooks)
     if (experiment !== undefined) native.get(mount!)!.experiments.set(model, experiment)
   }
+  for (const [id, r] of rollouts) if (r.mount !== undefined) native.get(r.mount)!.experiments.set(r.model, hooks.rollouts.splitFor(id, resolveNative))
   return { models, native, circuitIds }
 }

@@ -28,10 +28,12 @@ import { connectRateLimitRedis, createRateLimiter, type RateLimiter } from '../g
 import { Budgets } from '../gates/budget/runtime.js'
 import type { Config } from '../config/schema.js'
 import { experimentProblems } from '../steering/experiments/semantic.js'
+import { rolloutProblems } from '../steering/rollouts/semantic.js'
 import { formatProblem } from '../core/problems.js'
 import { compileExperimentTargeting } from './experiments.js'
 import { EXPERIMENTS_NAMESPACE, parseStored, withStoredExperiments, type StoredExperiment } from '../steering/experiments/lifecycle.js'
 import { startOutcomes, type Outcomes } from './outcomes.js'
+import type { Rollouts } from './rollouts.js'
 import { banditProblems } from './bandits.js'
 import { AUTO_CONCLUDE_INTERVAL_MS, autoConclude } from './auto-conclude.js'
 import { buildSnapshot, retiredPools } from './snapshot.js'
@@ -121,6 +123,7 @@ export class Runtime {
     runtime.#budgets = await Budgets.start(options.config, options.store, options.logger)
     runtime.#outcomes = await startOutcomes(options.config, options.store, options.logger)
     runtime.#swap(options.config, candidate)
+    await runtime.#outcomes.hooks.rollouts.start(options.store)
     runtime.#watchFlags()
     runtime.#startConcluder()
     return runtime
@@ -191,10 +194,15 @@ export class Runtime {
   /** Whether the serving config would accept these lifecycle records (to validate an admin change first). */
   tryExperiments(stored: ReadonlyMap<string, StoredExperiment>): Applied {
     const config = withStoredExperiments(this.#config, stored)
-    const problems = experimentProblems(config).map(formatProblem)
+    const problems = [...experimentProblems(config), ...rolloutProblems(config)].map(formatProblem)
     if (problems.length > 0) return { ok: false, problems }
     const targeting = compileExperimentTargeting(config)
     return targeting.ok ? { ok: true } : targeting
+  }
+
+  /** The canary rollouts' live state and actions. */
+  rollouts(): Rollouts {
+    return this.#outcomes!.hooks.rollouts
   }
 
   /** The lifecycle records read from the store, by experiment key. */

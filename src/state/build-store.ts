@@ -77,7 +77,9 @@ function toWrite(op: StateOp, at: string): RecordWrite {
       const namespace = recordNamespace(op.namespace)
       const key = v.text(op.key, 'key')
       const value = op.op === 'put-record' ? v.jsonObject(op.value, 'value') : null
-      return write(namespace, key, value, v.attribution(op), `${namespace}/${key}`)
+      const written = write(namespace, key, value, v.attribution(op), `${namespace}/${key}`)
+      if (op.ifMatch === undefined) return written
+      return { ...written, ifMatch: op.ifMatch === null ? null : JSON.stringify(v.jsonObject(op.ifMatch, 'ifMatch')) }
     }
     default:
       throw new StateError('invalid_input', `unknown op ${JSON.stringify((op as { op?: unknown }).op)}`)

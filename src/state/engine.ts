@@ -2,12 +2,19 @@
 // validation, typed views and listener fan-out live once in build-store.ts, so a new engine
 // (redis) is this interface plus the contract suite, and every engine refuses the same input.
 import type { AuditEntry, JsonObject } from '../core/store.js'
+import { StateError } from './errors.js'
 
 /** One document write inside a commit; `value: null` deletes. */
 export interface RecordWrite {
   readonly namespace: string
   readonly key: string
   readonly value: JsonObject | null
+  /**
+   * Compare-and-set: the stored JSON text this write expects, or null for "no record"; undefined
+   * writes unconditionally. The engine checks every write's precondition before applying any, in
+   * the same atomic step, and throws `conflictError` when one fails.
+   */
+  readonly ifMatch?: string | null
   /** The audit row for this write; the engine fills `before` and `after` inside the commit. */
   readonly audit: Omit<AuditEntry, 'id' | 'before' | 'after'>
 }
@@ -55,3 +62,13 @@ export interface StateEngine {
 }
 
 export type OpenEngine = (sink: CommitSink) => Promise<StateEngine>
+
+/** Whether `stored` (the record's JSON text, undefined when absent) meets `write`'s precondition. */
+export function matches(write: RecordWrite, stored: string | undefined): boolean {
+  if (write.ifMatch === undefined) return true
+  return write.ifMatch === null ? stored === undefined : stored === write.ifMatch
+}
+
+export function conflictError(write: Pick<RecordWrite, 'namespace' | 'key'>): StateError {
+  return new StateError('conflict', `${write.namespace}/${write.key} changed since it was read (compare-and-set failed); nothing was written`)
+}

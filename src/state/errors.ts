@@ -12,6 +12,8 @@ export type StateErrorCode =
   | 'corrupt'
   /** The database was migrated by a newer Sluice; refusing to guess at its layout. */
   | 'schema_too_new'
+  /** A compare-and-set precondition (`ifMatch`) did not hold: another writer changed the record first. Nothing was written. */
+  | 'conflict'
 
 export class StateError extends Error {
   override readonly name = 'StateError'

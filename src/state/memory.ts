@@ -1,7 +1,7 @@
 // The memory engine: for tests and `sluice demo`. Everything is lost when the process exits.
 // Documents are kept as JSON text, like sqlite keeps them, so callers get fresh copies on every
 // read and cannot mutate stored state through a returned object.
-import type { AppliedWrite, CommitSink, RecordWrite, StateEngine } from './engine.js'
+import { conflictError, matches, type AppliedWrite, type CommitSink, type RecordWrite, type StateEngine } from './engine.js'
 import type { AuditEntry, JsonObject } from '../core/store.js'
 
 export function openMemoryEngine(sink: CommitSink): Promise<StateEngine> {
@@ -29,6 +29,7 @@ export function openMemoryEngine(sink: CommitSink): Promise<StateEngine> {
     // Atomic without a rollback path: build-store validated every write, so nothing below throws,
     // and no other code runs until this synchronous loop ends.
     commit: async (writes: readonly RecordWrite[]) => {
+      for (const w of writes) if (!matches(w, docs(w.namespace).get(w.key))) throw conflictError(w)
       const applied: AppliedWrite[] = []
       const entries: AuditEntry[] = []
       for (const { namespace, key, value, audit: entry } of writes) {

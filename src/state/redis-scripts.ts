@@ -77,18 +77,29 @@ return append(KEYS[1], KEYS[2], ARGV[1], string.sub(ARGV[2], 2))
 
 /**
  * KEYS: revision, auditId, audit, then the docs hash of each write.
- * ARGV: channel, then five per write: key, value JSON ('' deletes), audit `at`, the audit fields'
- * JSON (`{at, actor, action, target, reason}`) and the change item's JSON.
- * Returns `{revision, row JSON or '' (a delete of nothing) per write}`.
+ * ARGV: channel, then six per write: key, value JSON ('' deletes), audit `at`, the audit fields'
+ * JSON (`{at, actor, action, target, reason}`), the change item's JSON, and the compare-and-set
+ * precondition ('' none, '0' no record, '=' followed by the expected JSON text).
+ * Returns `{revision, row JSON or '' (a delete of nothing) per write}`, or the error
+ * `CONFLICT <index of the write, 0-based>` before writing anything when a precondition fails.
  */
 export const commitScript = script(`${auditPrelude}
 check(KEYS[1], 'string')
 check(KEYS[2], 'string')
 check(KEYS[3], 'zset')
 for i = 4, #KEYS do check(KEYS[i], 'hash') end
+for i = 1, #KEYS - 3 do
+  local expect = ARGV[6 * i + 1]
+  if expect ~= '' then
+    local stored = redis.call('HGET', KEYS[3 + i], ARGV[6 * i - 4])
+    if (expect == '0' and stored ~= false) or (expect ~= '0' and stored ~= string.sub(expect, 2)) then
+      return redis.error_reply('CONFLICT ' .. (i - 1))
+    end
+  end
+end
 local results, items = {0}, {}
 for i = 1, #KEYS - 3 do
-  local docs, a = KEYS[3 + i], 5 * i - 3
+  local docs, a = KEYS[3 + i], 6 * i - 4
   local key, value, at, fields, item = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
   local before = redis.call('HGET', docs, key)
   if before == false and value == '' then

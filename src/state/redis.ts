@@ -2,7 +2,7 @@
 // (redis-scripts.ts), so it is all-or-nothing and serialised with every other replica's; every
 // replica hears of it through pub/sub (redis-changes.ts). Layout, durability and outage
 // behaviour: docs/state.md#redis.
-import type { AppliedWrite, CommitSink, StateEngine } from './engine.js'
+import { conflictError, type AppliedWrite, type CommitSink, type StateEngine } from './engine.js'
 import { asUnavailable, StateError } from './errors.js'
 import { openChangeFeed, readRevision, type ChangeFeed } from './redis-changes.js'
 import { closeRedis, connectRedis } from './redis-connection.js'
@@ -74,11 +74,20 @@ export async function openRedisEngine(options: RedisEngineOptions, sink: CommitS
       guard('commit', async () => {
         const scriptKeys = [keys.revision, keys.auditId, keys.audit, ...writes.map((w) => keys.docs(w.namespace))]
         const args = [keys.channel]
-        for (const { key, value, audit, namespace } of writes) {
+        for (const { key, value, audit, namespace, ifMatch } of writes) {
           const item: AppliedWrite = { namespace, key, value }
-          args.push(key, value === null ? '' : JSON.stringify(value), audit.at, JSON.stringify(audit), JSON.stringify(item))
+          const expect = ifMatch === undefined ? '' : ifMatch === null ? '0' : `=${ifMatch}`
+          args.push(key, value === null ? '' : JSON.stringify(value), audit.at, JSON.stringify(audit), JSON.stringify(item), expect)
         }
-        const [revision, ...rows] = (await runScript(redis, commitScript, scriptKeys, args)) as [number, ...string[]]
+        let result: [number, ...string[]]
+        try {
+          result = (await runScript(redis, commitScript, scriptKeys, args)) as [number, ...string[]]
+        } catch (err) {
+          const at = err instanceof Error && err.message.startsWith('CONFLICT ') ? Number(err.message.slice(9)) : NaN
+          if (Number.isInteger(at) && writes[at] !== undefined) throw conflictError(writes[at])
+          throw err
+        }
+        const [revision, ...rows] = result
         const applied = writes.filter((_, i) => rows[i] !== '').map(({ namespace, key, value }) => ({ namespace, key, value }))
         if (applied.length > 0) feed.deliver({ revision, applied })
         return { revision, applied, audit: rows.filter((row) => row !== '').map(auditRow) }

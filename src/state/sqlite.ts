@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import type { AppliedWrite, CommitSink, RecordWrite, StateEngine } from './engine.js'
+import { conflictError, matches, type AppliedWrite, type CommitSink, type RecordWrite, type StateEngine } from './engine.js'
 import { asUnavailable, StateError } from './errors.js'
 import { migrate } from './sqlite-schema.js'
 import type { AuditEntry, JsonObject, JsonValue } from '../core/store.js'
@@ -71,6 +71,8 @@ export async function openSqliteEngine(dir: string, sink: CommitSink): Promise<S
     toEntry(insertAudit.get(e.at, e.actor, e.action, e.target, JSON.stringify(e.before), JSON.stringify(e.after), e.reason) as AuditRow)
 
   const applyWrites = db.transaction((writes: readonly RecordWrite[]) => {
+    // Thrown inside the transaction: better-sqlite3 rolls it back, and nothing was written yet.
+    for (const w of writes) if (!matches(w, getDoc.get(w.namespace, w.key)?.value)) throw conflictError(w)
     const applied: AppliedWrite[] = []
     const audit: AuditEntry[] = []
     for (const { namespace, key, value, audit: entry } of writes) {

@@ -17,6 +17,9 @@ import { pickByWeight } from './weighted.js'
 /** Response headers naming an experiment and the user's variant (SPEC §9 header tagging). */
 export const EXPERIMENT_HEADER = 'x-sluice-experiment'
 export const VARIANT_HEADER = 'x-sluice-variant'
+/** Response headers naming a canary rollout and the user's arm (stable or canary). */
+export const ROLLOUT_HEADER = 'x-sluice-rollout'
+export const ROLLOUT_ARM_HEADER = 'x-sluice-rollout-arm'
 
 const assignments = countedLabels(metrics.experimentAssignments)
 
@@ -81,14 +84,14 @@ function experimentPlan(experiment: Experiment, facts: RequestFacts): RoutePlan 
   if (native) {
     if (variant.params !== undefined || own.experimentOnly === true) head = { target: own.target, model: own.model, params: variant.params }
   } else if (variant.target !== variant.base) head = { target: variant.target, model: own.model }
-  if (forced === undefined) assignments(experiment.key, variant.name).inc()
+  if (forced === undefined && experiment.kind === 'experiment') assignments(experiment.key, variant.name).inc()
   // A native request falls back to the model it named (and its alternates), never to another
   // variant's model; a variant on the named model itself with params keeps it unchanged as the
   // first fallback (an operation that cannot take the params is then sent as it came).
   const ordered = native ? [head, ...withoutVariants(candidates).filter((c) => c !== own || head !== own)] : leading(candidates, at, head)
   return {
     candidates: ordered,
-    by: forced === undefined ? 'experiment' : 'experiment-forced',
+    by: forced === undefined ? experiment.kind : 'experiment-forced',
     tags: variant.tags,
     upstreamTags: experiment.tagUpstream ? variant.tags : undefined,
     credit: forced === undefined ? variant.credit : undefined,

@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe } from 'vitest'
 import type { StateStore, StoreOptions } from '../../src/state/index.js'
 import { describeAudit } from './contract-audit.js'
+import { describeCompareAndSet } from './contract-cas.js'
 import { describeConcerns } from './contract-concerns.js'
 import { describeTransactions } from './contract-transactions.js'
 
@@ -50,5 +51,6 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     describeConcerns(ctx)
     describeAudit(ctx)
     describeTransactions(ctx)
+    describeCompareAndSet(ctx)
   })
 }

@@ -90,7 +90,7 @@ async function runAs(token: string, ...argv: string[]): Promise<{ code: number; 
 function feed(): void {
   for (let i = 0; i < 400; i++) {
     const usage = { inputTokens: 10 + (i % 5), outputTokens: 50 + (i % 20), cachedTokens: 0, reasoningTokens: 0 }
-    const settled = { ttftMs: 150 + (i % 100), usage, served: undefined, model: undefined }
+    const settled = { ttftMs: 150 + (i % 100), usage, served: undefined, model: undefined, clientAborted: false }
     snapshot.outcomes.credit('chat-model', 'a').settle({ ...settled, user: `a-${i}`, ok: i % 10 < 7, durationMs: 800 + ((i * 37) % 400) })
     snapshot.outcomes.credit('chat-model', 'b').settle({ ...settled, user: `b-${i}`, ok: i % 25 < 23, durationMs: 600 + ((i * 53) % 400) })
   }

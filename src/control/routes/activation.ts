@@ -1,8 +1,9 @@
 // Activation sequences (SPEC §6): a named bundle of flag → variant from `activation.sequences`,
 // applied in one store transaction so every flag moves together or none does. Each flag is
-// overridden to serve that variant to everyone (targeting cleared, state ENABLED).
+// overridden to serve that variant to everyone (targeting cleared, state ENABLED). Rollouts whose
+// `activation:` names the sequence start, complete or stop in the same transaction.
 import type { FastifyInstance } from 'fastify'
-import type { JsonObject, StateOp } from '../../state/index.js'
+import { StateError, type JsonObject, type StateOp } from '../../state/index.js'
 import { requireRole } from '../auth.js'
 import type { AdminContext } from '../context.js'
 import { adminError, needsReason, storeError } from '../reply.js'
@@ -39,9 +40,18 @@ export function activationRoutes(app: FastifyInstance, ctx: AdminContext): void 
         override: { key, definition, actor, reason },
         action: `activation.${name}`,
       }))
-      await ctx.store.transaction(ops)
+      // Rollouts configured to react to this sequence move in the same transaction as the flags.
+      const rollouts = await ctx.rollouts.activationOps(name, actor, reason)
+      try {
+        await ctx.store.transaction([...ops, ...rollouts.ops])
+      } catch (err) {
+        if (err instanceof StateError && err.code === 'conflict') return adminError(reply, 'SLUICE_ERR_ADMIN_CONFLICT', 'A rollout changed meanwhile; apply the sequence again.')
+        throw err
+      }
+      ctx.rollouts.activated(rollouts.actions)
       await ctx.refreshFromStore()
-      return { sequence: name, applied: sequence }
+      await ctx.rollouts.reload()
+      return { sequence: name, applied: sequence, rollouts: rollouts.actions }
     } catch (err) {
       return storeError(reply, err)
     }

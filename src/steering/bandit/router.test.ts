@@ -8,7 +8,7 @@ import { BanditRouter } from './router.js'
 import { banditSettings } from './settings.js'
 
 const targets = [{ id: 'openai/a' }, { id: 'google/b' }] as unknown as Target[]
-const ok = (durationMs = 100): SettledRequest => ({ user: 'u', ok: true, durationMs, ttftMs: undefined, usage: undefined, served: undefined, model: undefined })
+const ok = (durationMs = 100): SettledRequest => ({ user: 'u', ok: true, durationMs, ttftMs: undefined, usage: undefined, served: undefined, model: undefined, clientAborted: false })
 const failed: SettledRequest = { ...ok(), ok: false }
 
 function router(options: { quality?: number; now?: () => number; canaryPercent?: number; secret?: string } = {}): BanditRouter {

@@ -61,13 +61,21 @@ describe('canary health', () => {
     expect(verdicts(judgeHealth({ stable: arm(10 * needed, 0), canary: arm(needed, 0) }, settings))['error-rate']).toBe('not-worse')
   })
 
-  it('errors on the canary against a flawless stable: no variance on stable, so inconclusive, and the hard stop is what catches it', () => {
-    const stats = { stable: arm(5_000, 0), canary: arm(500, 100) }
-    expect(verdicts(judgeHealth(stats, settings))['error-rate']).toBe('inconclusive')
-    const stopped = judgeHealth(stats, { ...settings, maxErrorRate: 0.1 })
-    expect(stopped.worse).toBe(true)
+  it('errors on the canary against a flawless stable: stable counted with one pseudo-error, read for rollback only', () => {
+    // 20 % canary errors against none in 5,000 stable requests: worse.
+    const failing = judgeHealth({ stable: arm(5_000, 0), canary: arm(500, 100) }, settings)
+    expect(verdicts(failing)['error-rate']).toBe('worse')
+    expect(failing.metrics.find((m) => m.metric === 'error-rate')!.reason).toMatch(/counted as one/)
+    // One canary error in 500 against a flawless stable: within the tolerance, and never promotable from it.
+    const fine = judgeHealth({ stable: arm(5_000, 0), canary: arm(500, 1) }, settings)
+    expect(verdicts(fine)['error-rate']).toBe('inconclusive')
+    expect(fine.informative).toBe(false)
+    // Too few canary requests to tell 2 errors in 50 from noise at this confidence... but 40 in 50 is clear.
+    expect(verdicts(judgeHealth({ stable: arm(5_000, 0), canary: arm(100, 2) }, settings))['error-rate']).toBe('inconclusive')
+    expect(verdicts(judgeHealth({ stable: arm(5_000, 0), canary: arm(100, 40) }, settings))['error-rate']).toBe('worse')
+    // The hard stop still applies on its own.
+    const stopped = judgeHealth({ stable: arm(5_000, 0), canary: arm(500, 100) }, { ...settings, maxErrorRate: 0.1 })
     expect(stopped.hardStop).toMatch(/hard stop/)
-    expect(judgeHealth({ stable: arm(5_000, 0), canary: arm(50, 40) }, { ...settings, maxErrorRate: 0.1 }).worse).toBe(false)
   })
 
   it('skips the promotion sequences when asked: nothing is then not-worse from them', () => {

@@ -6,6 +6,7 @@
 //     regression beyond the tolerance), which is what a step needs from every metric to pass;
 //   - `inconclusive` otherwise, and whenever the test has no answer (too few requests, zero variance).
 // Pure: statistics in, verdicts out.
+import { HEALTH_DEFAULTS } from './schema.js'
 import { momentsOf, sequentialTest, type Difference, type Interval, type Moments, type VariantStats } from '../stats/index.js'
 
 /** One arm's sufficient statistics since the step began. */
@@ -79,17 +80,7 @@ export interface HealthSettings {
   readonly hardStopMinSamples: number
 }
 
-export const DEFAULT_HEALTH_SETTINGS: HealthSettings = {
-  rollbackConfidence: 0.4,
-  promoteConfidence: 0.95,
-  tuningSampleSize: 3000,
-  minTestSamples: 100,
-  errorRateTolerance: 0.01,
-  latencyTolerance: 0.2,
-  costTolerance: 0.2,
-  maxErrorRate: null,
-  hardStopMinSamples: 100,
-}
+export const DEFAULT_HEALTH_SETTINGS: HealthSettings = HEALTH_DEFAULTS
 
 export type MetricName = 'error-rate' | 'latency' | 'cost'
 export type Verdict = 'worse' | 'not-worse' | 'inconclusive'
@@ -177,7 +168,7 @@ function moments(stats: VariantStats, kind: 'mean' | 'proportion'): Moments | un
 
 /**
  * Error rate, absolute difference. Zero errors on an arm leaves the library without a variance
- * (`zero-variance`): never `worse` (a hard stop covers a canary failing against a flawless stable).
+ * (`zero-variance`); zero on stable is handled by `flawlessStable`.
  * Zero errors on the canary still bounds its rate: P(0 errors in n | rate ≥ t) ≤ (1 − t)^n, so once
  * n ≥ ln(1/α) / t (the rule of three at α = 5 %: 3 / t) a rate of t or more is ruled out at level α.
  * The zero-error run can only end, never restart, so this reading is valid at every request.
@@ -196,10 +187,29 @@ function errorRateHealth(stats: RolloutStats, settings: HealthSettings, assessPr
       ? { metric, verdict: 'not-worse', threshold, estimate: -stable.errors / stable.requests, reason: `no canary errors in ${canary.requests} requests (${needed} bound its rate below the tolerance)` }
       : { metric, verdict: 'inconclusive', threshold, reason: `no canary errors yet in ${canary.requests} requests; ${needed} bound its rate below the tolerance` }
   }
+  if (stable.errors === 0) return flawlessStable(stats, settings)
   const s = moments({ n: stable.requests, sum: stable.errors, sumSquares: stable.errors }, 'proportion')
   const c = moments({ n: canary.requests, sum: canary.errors, sumSquares: canary.errors }, 'proportion')
   if (s === undefined || c === undefined) return { metric, verdict: 'inconclusive', threshold, reason: 'the error counts are not a proportion' }
   return sequentialVerdict(metric, s, c, 'absolute', threshold, settings, assessPromotion)
+}
+
+/**
+ * Errors on the canary, none on stable: the library has no variance for stable. Stable is given one
+ * pseudo-error (rate 1 / (n + 1), above its observed 0), which can only make the canary look better,
+ * so a `worse` read from it is conservative; it is read for rollback only — promotion stays
+ * inconclusive until stable has an error of its own (or the canary has none).
+ */
+function flawlessStable(stats: RolloutStats, settings: HealthSettings): MetricHealth {
+  const metric = 'error-rate'
+  const threshold = settings.errorRateTolerance
+  const { stable, canary } = stats
+  const s = moments({ n: stable.requests + 1, sum: 1, sumSquares: 1 }, 'proportion')
+  const c = moments({ n: canary.requests, sum: canary.errors, sumSquares: canary.errors }, 'proportion')
+  if (s === undefined || c === undefined) return { metric, verdict: 'inconclusive', threshold, reason: 'the error counts are not a proportion' }
+  const verdict = sequentialVerdict(metric, s, c, 'absolute', threshold, settings, false)
+  if (verdict.verdict === 'worse') return { ...verdict, reason: 'the rollback interval lies above the threshold (stable has no errors; counted as one)' }
+  return { metric, verdict: 'inconclusive', threshold, reason: 'errors on the canary and none on stable: not yet worse, and promotion needs an error rate on stable' }
 }
 
 /** Latency: the mean of ln(ms), absolute difference = ln of the ratio of geometric means (medians of lognormals). */

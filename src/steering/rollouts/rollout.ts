@@ -2,6 +2,7 @@
 // steps, each held until its minimum duration and samples are met and every metric is shown
 // not worse than stable; any metric shown worse (or a hard stop) rolls it back at once. Pure: the
 // caller passes the current step's statistics (reset at every promotion) and the clock.
+import { DEFAULT_STEP_PERCENTS } from './schema.js'
 import { DEFAULT_HEALTH_SETTINGS, judgeHealth, type HealthReport, type HealthSettings, type RolloutStats } from './health.js'
 
 export interface RolloutStep {
@@ -37,25 +38,12 @@ export interface Judgement {
   readonly health?: HealthReport
 }
 
-export const DEFAULT_STEP_PERCENTS: readonly number[] = [1, 5, 10, 25, 50, 100]
+export { DEFAULT_STEP_PERCENTS } from './schema.js'
+export { validateSteps } from './semantic.js'
 
 export const DEFAULT_ROLLOUT_SETTINGS: RolloutSettings = {
   steps: DEFAULT_STEP_PERCENTS.map((percent) => ({ percent, minDurationMs: 10 * 60_000, minSamplesPerArm: 300 })),
   health: DEFAULT_HEALTH_SETTINGS,
-}
-
-/** Throws on what config validation should refuse: no steps, percents not increasing in (0, 100] or not ending at 100. */
-export function validateSteps(steps: readonly RolloutStep[]): void {
-  if (steps.length < 2) throw new Error('a rollout needs at least one canary step and the final 100 % step')
-  let previous = 0
-  for (const step of steps) {
-    if (!(step.percent > previous && step.percent <= 100)) throw new Error(`step percents must increase within (0, 100] (got ${step.percent} after ${previous})`)
-    if (!(step.minDurationMs >= 0) || !(Number.isInteger(step.minSamplesPerArm) && step.minSamplesPerArm >= 0)) {
-      throw new Error(`step ${step.percent} %: minDurationMs and minSamplesPerArm must be non-negative`)
-    }
-    previous = step.percent
-  }
-  if (previous !== 100) throw new Error('the last step must be 100 %')
 }
 
 export function startRollout(nowMs: number): RolloutState {
