@@ -64,6 +64,15 @@ beforeAll(async () => {
         health: { costTolerance: null, minTestSamples: 30 },
         alertWebhooks: [{ url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook` }],
       },
+      // A native model on the OpenAI mount: the client names gpt-4o; the canary is gpt-4o on `next`.
+      native: {
+        mount: 'openai',
+        model: 'gpt-4o',
+        stable: { provider: 'openai', model: 'gpt-4o' },
+        canary: { provider: 'next', model: 'gpt-4o' },
+        steps: [{ percent: 50, minDurationSeconds: 3600, minSamplesPerArm: 1_000_000 }, { percent: 100 }],
+        activation: {},
+      },
     },
   })
   sluice = await startSluice({ configText: JSON.stringify(config), logger: createLogger('warn') })
@@ -102,7 +111,7 @@ const oneInTen = (n: number) => Array.from({ length: n }, (_, i) => (i % 10 === 
 describe('canary rollout', () => {
   it('is pending until started: everyone is served by stable', async () => {
     const { body } = await admin('/v1/rollouts', { token: VIEWER })
-    expect(body.rollouts).toHaveLength(1)
+    expect(body.rollouts).toHaveLength(2)
     expect(body.rollouts[0]).toMatchObject({ id: 'next', status: 'pending', canaryPercent: 0, stable: 'openai/gpt-4o-mini', canary: 'next/gpt-4o-mini' })
     const before = canary.openai.requests.count
     for (let i = 0; i < 10; i++) expect((await ask(`pending-${i}`))?.get('x-sluice-rollout-arm')).toBe('stable')
@@ -191,6 +200,25 @@ describe('canary rollout', () => {
     expect(entries.filter((e: any) => e.target === 'rollouts/next').map((e: any) => e.action)).toEqual(
       expect.arrayContaining(['rollout.start', 'rollout.pause', 'rollout.resume', 'rollout.promote', 'rollout.rollback']),
     )
+  })
+
+  it('splits a native model on a mount: the official SDK on /openai reaches the canary provider, same dialect', async () => {
+    const client = new OpenAI({ baseURL: `${sluice.dataUrl}/openai/v1`, apiKey: CLIENT.credentials.apiKey, maxRetries: 0 })
+    const call = async (user: string) =>
+      (await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi.' }] }, { headers: { 'x-sluice-user': user } }).withResponse()).response.headers
+    expect((await call('n-0')).get('x-sluice-rollout-arm')).toBe('stable')
+    await admin('/v1/rollouts', { method: 'POST', body: { id: 'native', reason: 'native canary' } })
+    await admin('/v1/rollouts/native/complete', { method: 'POST', body: { reason: 'all in' } })
+    const before = canary.openai.requests.count
+    for (let i = 0; i < 5; i++) {
+      const headers = await call(`n-${i}`)
+      expect(headers.get('x-sluice-rollout')).toBe('native')
+      expect(headers.get('x-sluice-rollout-arm')).toBe('canary')
+      expect(headers.get('x-sluice-provider')).toBe('next')
+    }
+    expect(canary.openai.requests.count).toBe(before + 5)
+    expect((canary.openai.requests.entries.at(-1)!.body as { model: string }).model).toBe('gpt-4o')
+    await admin('/v1/rollouts/native/stop', { method: 'POST', body: { reason: 'done' } })
   })
 
   it('follows the activation sequences: canary starts it, active completes it, dark stops it', async () => {
