@@ -17,7 +17,7 @@ import type { Credit, Experiment, ExperimentContext, ExperimentVariant, SettledR
 import { deliverWebhook, type WebhookDelivery } from '../gates/budget/actions.js'
 import type { OutcomeRecorder } from '../steering/experiments/outcomes.js'
 import { ROLLOUT_ARM_HEADER, ROLLOUT_HEADER } from '../steering/plan.js'
-import { inCanary, judge, LATENCY_FLOOR_MS, type ArmStats, type Judgement, type RolloutSettings, type RolloutStats } from '../steering/rollouts/index.js'
+import { inCanary, judge, LATENCY_FLOOR_MS, type ArmStats, type Judgement, type RolloutSettings, type RolloutState, type RolloutStats } from '../steering/rollouts/index.js'
 import {
   applyAction,
   judgedState,
@@ -89,6 +89,15 @@ class Cell {
     const step = this.record === undefined || this.percent === 0 ? 0 : Math.min(this.record.stepIndex, this.settings.steps.length - 1) + 1
     metrics.rolloutStep.labels(this.id).set(step)
     metrics.rolloutWeight.labels(this.id).set(this.percent)
+  }
+
+  /**
+   * The step machine's state; undefined when there is nothing to judge, or when the config's steps
+   * were edited below the record's step (a reload mid-run): that rollout holds until an operator acts.
+   */
+  judged(): RolloutState | undefined {
+    const state = judgedState(this.record)
+    return state !== undefined && state.stepIndex < this.settings.steps.length - 1 ? state : undefined
   }
 
   /** Statistics are collected while the step machine runs (progressing or paused). */
@@ -247,7 +256,7 @@ export class Rollouts implements RolloutControl {
   /** One look at every running rollout; resolves when its decisions are written. */
   async judgeAll(): Promise<void> {
     for (const cell of this.#cells.values()) {
-      const state = judgedState(cell.record)
+      const state = cell.judged()
       if (state === undefined) continue
       const { raw, record } = cell
       const stats = await this.#statsOf(cell)
@@ -313,7 +322,7 @@ export class Rollouts implements RolloutControl {
     const cell = this.#cells.get(id)
     if (cell === undefined) return undefined
     const stats = await this.#statsOf(cell)
-    const state = judgedState(cell.record)
+    const state = cell.judged()
     const judgement = state === undefined ? undefined : judge(state, stats, cell.settings, this.#now())
     return { id, config: cell.config, record: cell.record, canaryPercent: cell.percent, stats, judgement }
   }
