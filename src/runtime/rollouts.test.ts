@@ -107,6 +107,28 @@ describe('rollout runtime', () => {
     expect((await rollouts[1]!.view('next'))!.record!.reason).toMatch(/error-rate worse/)
   })
 
+  it('promotes a healthy canary by itself once the step has its data, and starts the next step from zero', async () => {
+    const { store, rollouts } = await replicas(1)
+    const r = rollouts[0]!
+    await r.act('next', 'start', 'ops', 'go')
+    const [stable, canary] = r.splitFor('next', resolve).variants
+    // No errors on either arm, the same latency spread: promotable once the canary has 369 requests
+    // (the zero-error bound) and latency is shown not worse.
+    for (let k = 0; k < 400; k++) {
+      stable!.credit.settle(request(true, 100 + (k % 10) * 5))
+      canary!.credit.settle(request(true, 100 + ((k + 3) % 10) * 5))
+    }
+    clock += 1000
+    await r.judgeAll()
+    const view = (await r.view('next'))!
+    expect(view.record).toMatchObject({ status: 'progressing', stepIndex: 1, generation: 1 })
+    expect(view.canaryPercent).toBe(50)
+    expect(view.stats.canary.requests).toBe(0)
+    const entry = (await store.listAudit()).find((e) => e.action === 'rollout.auto-promote')
+    expect(entry).toMatchObject({ actor: 'sluice', target: 'rollouts/next' })
+    expect(entry!.reason).toMatch(/step 10 % passed/)
+  })
+
   it('holds a healthy canary with too little data, and refuses actions that make no sense', async () => {
     const { rollouts } = await replicas(1)
     const r = rollouts[0]!

@@ -13,6 +13,7 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EMULATOR_CREDENTIALS, startEmulators, type Emulators } from '../../src/emulators/index.js'
 import { createLogger } from '../../src/log.js'
+import { ctl } from '../../src/cli/ctl.js'
 import { startSluice, type Sluice } from '../../src/main.js'
 import { CLIENT, stackConfig } from '../support/stack.js'
 
@@ -202,6 +203,26 @@ describe('canary rollout', () => {
     )
   })
 
+  it('is driven by sluice ctl rollouts too', async () => {
+    const run = async (...args: string[]) => {
+      let out = ''
+      let err = ''
+      const code = await ctl([...args, '--url', sluice.adminUrl, '--token', OPERATOR], { env: {}, out: (t) => (out += t), err: (t) => (err += t) })
+      return { code, out, err }
+    }
+    const list = await run('rollouts')
+    expect(list.code).toBe(0)
+    expect(list.out).toMatch(/next\s+chat\s+rolled-back/)
+    expect((await run('rollouts', 'start', 'next', '--reason', 'from the cli')).out).toMatch(/Rollout next is now progressing, canary 50 %/)
+    const shown = await run('rollouts', 'show', 'next')
+    expect(shown.out).toMatch(/Rollout next on chat: progressing, step 1\/2/)
+    expect(shown.out).toMatch(/error-rate/)
+    expect((await run('rollouts', 'rollback', 'next', '--reason', 'cli rollback')).out).toMatch(/rolled-back, canary 0 %/)
+    const refused = await run('rollouts', 'pause', 'next', '--reason', 'nothing to pause')
+    expect(refused.code).toBe(1)
+    expect(refused.err).toMatch(/SLUICE_ERR_ADMIN_CONFLICT/)
+  })
+
   it('splits a native model on a mount: the official SDK on /openai reaches the canary provider, same dialect', async () => {
     const client = new OpenAI({ baseURL: `${sluice.dataUrl}/openai/v1`, apiKey: CLIENT.credentials.apiKey, maxRetries: 0 })
     const call = async (user: string) =>
@@ -224,7 +245,7 @@ describe('canary rollout', () => {
   it('follows the activation sequences: canary starts it, active completes it, dark stops it', async () => {
     const apply = async (sequence: string) => (await admin(`/v1/activation/${sequence}`, { method: 'POST', body: { reason: `go ${sequence}` } })).body
     expect((await apply('canary')).rollouts).toEqual({ next: 'start' })
-    expect((await admin('/v1/rollouts/next')).body.rollout).toMatchObject({ status: 'progressing', run: 3 })
+    expect((await admin('/v1/rollouts/next')).body.rollout).toMatchObject({ status: 'progressing', run: 4 })
     expect((await apply('active')).rollouts).toEqual({ next: 'complete' })
     expect((await admin('/v1/rollouts/next')).body.rollout).toMatchObject({ status: 'promoted', canaryPercent: 100 })
     expect((await apply('dark')).rollouts).toEqual({ next: 'stop' })
@@ -234,6 +255,6 @@ describe('canary rollout', () => {
   it('keeps its state across a restart', async () => {
     await sluice.close()
     sluice = await startSluice({ configText: JSON.stringify(config), logger: createLogger('warn') })
-    expect((await admin('/v1/rollouts/next')).body.rollout).toMatchObject({ status: 'stopped', run: 3, canaryPercent: 0 })
+    expect((await admin('/v1/rollouts/next')).body.rollout).toMatchObject({ status: 'stopped', run: 4, canaryPercent: 0 })
   })
 })
