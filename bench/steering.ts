@@ -3,7 +3,8 @@
 // whose targeting admits the user (flagd rule, then the fractional bucket over seed + targetingKey);
 // with a bandit in mode `active` (flag evaluation, Thompson draw, feedback token); and with both
 // (the experiment's users steered by it, the rest by the bandit). Then the settle side: crediting
-// one finished request to a variant and to a bandit arm. Facts for 1,000 users are built first
+// one finished request to a variant, to a bandit arm and to a rollout's arm. A canary rollout at its 50 %
+// step (started on a memory state store) is timed too. Facts for 1,000 users are built first
 // (identify is not timed); each sample times a batch of 100 decisions and divides.
 // Run: `npm run build && node dist/bench/steering.js`.
 import { parseConfig } from '../src/config/load.js'
@@ -16,6 +17,7 @@ import { CircuitRegistry } from '../src/resilience/circuits.js'
 import { buildSnapshot } from '../src/runtime/snapshot.js'
 import { steer } from '../src/steering/plan.js'
 import { memoryExperimentHooks } from '../src/runtime/outcomes.js'
+import { createStore } from '../src/state/index.js'
 
 const USERS = 1_000
 const BATCH = 100
@@ -46,8 +48,12 @@ const loaded = parseConfig(
       experimented: { targets },
       bandit: { targets, bandit: {} },
       both: { targets, bandit: {} },
+      rolled: { targets },
     },
     experiments: { trial: experimentOn('experimented'), alongside: experimentOn('both') },
+    rollouts: {
+      canary: { model: 'rolled', stable: targets[0], canary: { provider: 'openai', model: 'gpt-4o' }, steps: [{ percent: 50 }, { percent: 100 }] },
+    },
   }),
 )
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems))
@@ -55,14 +61,19 @@ const config = loaded.config
 const active = { state: 'ENABLED', variants: { off: 'off', active: 'active' }, defaultVariant: 'active' }
 const compiled = compileFlagSet([{ source: 'bench', document: { flags: { 'ai.bandit.mode': active } } }], {}, { builtins: { ...builtinFlags(), ...providerFlags(['openai']) } })
 if (!compiled.ok) throw new Error(compiled.problems.join('\n'))
+const hooks = memoryExperimentHooks()
 const snapshot = buildSnapshot(config, 'bench', {
   flags: compiled.flagSet,
   killSwitches: [],
   rateLimiter: new LocalRateLimiter(config.rateLimits),
   budgets: undefined,
   circuits: new CircuitRegistry(),
-  experiments: memoryExperimentHooks(),
+  experiments: hooks,
 })
+// The rollout runs on a memory state store, started, at its 50 % step.
+const state = await createStore({ store: 'memory', path: '' })
+await hooks.rollouts.start(state)
+await hooks.rollouts.act('canary', 'start', 'bench', 'bench')
 const client = config.clients[0]!
 
 function factsFor(model: string): RequestFacts[] {
@@ -117,6 +128,15 @@ measure('steer, experiment and bandit on one model', factsFor('both'), (facts) =
 process.stdout.write(`experiment and bandit: ${[...byBoth].map(([by, n]) => `${n} by ${by}`).join(', ')}\n`)
 if ((byBoth.get('experiment') ?? 0) < 850 || (byBoth.get('bandit') ?? 0) < 50) throw new Error('expected both the experiment and the bandit to steer')
 
+const byRollout = new Map<string, number>()
+measure('steer, canary rollout at 50 %', factsFor('rolled'), (facts) => {
+  const plan = steer(facts, Math.random)
+  if (plan.by !== 'rollout') throw new Error(`expected a rollout plan, got ${plan.by}`)
+  const arm = plan.tags?.['x-sluice-rollout-arm'] ?? '?'
+  byRollout.set(arm, (byRollout.get(arm) ?? 0) + 1)
+})
+process.stdout.write(`rollout arms: ${[...byRollout].map(([arm, n]) => `${n} ${arm}`).join(', ')}\n`)
+
 /** Times `settle` of one finished request on the plans' credits (the settle side of steering). */
 function measureCredit(label: string, facts: RequestFacts): void {
   const credit = steer(facts, Math.random).credit
@@ -135,3 +155,6 @@ function measureCredit(label: string, facts: RequestFacts): void {
 }
 measureCredit('settle credit, experiment variant', factsFor('experimented').find((f) => steer(f, Math.random).by === 'experiment')!)
 measureCredit('settle credit, bandit arm', factsFor('bandit')[0]!)
+measureCredit('settle credit, rollout arm', factsFor('rolled')[0]!)
+await hooks.rollouts.close()
+await state.close()

@@ -102,6 +102,13 @@ describe('decisionSink', () => {
     expect(a).not.toHaveProperty('clientAborted')
   })
 
+  it('names a canary rollout and the arm', () => {
+    const { lines, logger } = capture()
+    decisionSink(logger)(decisionFields({ ...target, tags: { 'x-sluice-rollout': 'next', 'x-sluice-rollout-arm': 'canary' } }, outcome, 1))
+    expect(lines[0]).toMatchObject({ rollout: 'next', rolloutArm: 'canary' })
+    expect(lines[0]).not.toHaveProperty('experiment')
+  })
+
   it('follows the logger level', () => {
     const { lines, logger } = capture()
     const sink = decisionSink(logger)
