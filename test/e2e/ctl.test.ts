@@ -174,8 +174,8 @@ describe('sluice ctl against a running Sluice', () => {
     expect(dark.stdout).toMatch(/Applied activation sequence dark.*\nFLAG\s+VARIANT\nai\.egress\.enabled\s+off/)
     expect(await chat()).toEqual({ status: 503, code: 'SLUICE_ERR_EGRESS_DISABLED' })
 
-    const active = await ctlJson<{ sequence: string; applied: Record<string, string> }>(['activate', 'active', '--reason', 'launch'])
-    expect(active).toEqual({ sequence: 'active', applied: { 'ai.egress.enabled': 'on', 'ai.bandit.mode': 'active' } })
+    const active = await ctlJson<{ sequence: string; applied: Record<string, string>; rollouts: Record<string, string> }>(['activate', 'active', '--reason', 'launch'])
+    expect(active).toEqual({ sequence: 'active', applied: { 'ai.egress.enabled': 'on', 'ai.bandit.mode': 'active' }, rollouts: {} })
     expect(await chat()).toEqual({ status: 200, code: undefined })
 
     const unknown = await ctl(['activate', 'nope', '--reason', 'typo'])

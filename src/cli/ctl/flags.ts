@@ -90,7 +90,9 @@ export const flagCommands: readonly CtlCommand[] = [
         const applied = field(b, 'applied')
         const pairs = applied !== null && typeof applied === 'object' ? Object.entries(applied) : []
         const rows = pairs.map(([flag, variant]) => [flag, cell(variant)])
-        return `Applied activation sequence ${cell(field(b, 'sequence') ?? args[0])} (reason: ${reason}):\n` + table(['FLAG', 'VARIANT'], rows)
+        const rollouts = field(b, 'rollouts')
+        const moved = rollouts !== null && typeof rollouts === 'object' ? Object.entries(rollouts).map(([id, action]) => `Rollout ${id}: ${cell(action)}\n`) : []
+        return `Applied activation sequence ${cell(field(b, 'sequence') ?? args[0])} (reason: ${reason}):\n` + table(['FLAG', 'VARIANT'], rows) + moved.join('')
       })
     },
   },
