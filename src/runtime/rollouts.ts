@@ -110,6 +110,8 @@ class Cell {
 /** An arm's credit: the request's error, ln(latency) and cost into the current step's statistics. */
 class ArmCredit implements Credit {
   readonly arm: string
+  #key = ''
+  #sink: { event(metric: string, value: number): void } | undefined
   constructor(
     private readonly cell: Cell,
     private readonly name: 'stable' | 'canary',
@@ -122,13 +124,18 @@ class ArmCredit implements Credit {
     // A client that went away says nothing about the arm.
     if (request.clientAborted || !this.cell.collecting) return
     const { key } = this.cell
+    // The step's sink, looked up once per step rather than per request.
+    if (key !== this.#key || this.#sink === undefined) {
+      this.#sink = this.recorder.events(key, this.name)
+      this.#key = key
+    }
     let cost = 0
     if (request.ok && request.usage !== undefined && request.served !== undefined && request.model !== undefined) {
       cost = this.recorder.costOf(request.served, request.model, request.usage) ?? 0
     }
-    this.recorder.event(key, this.name, 'error', request.ok ? 0 : 1)
-    this.recorder.event(key, this.name, 'log_latency', Math.log(Math.max(LATENCY_FLOOR_MS, request.durationMs)))
-    this.recorder.event(key, this.name, 'cost', cost)
+    this.#sink.event('error', request.ok ? 0 : 1)
+    this.#sink.event('log_latency', Math.log(Math.max(LATENCY_FLOOR_MS, request.durationMs)))
+    this.#sink.event('cost', cost)
   }
 }
 

@@ -174,6 +174,11 @@ export class OutcomeRecorder {
     tally.dirty = true
   }
 
+  /** Where `variant` of `experiment` takes metric values: the same object every time, so a hot caller keeps it (rollout arms). */
+  events(experiment: string, variant: string): { event(metric: string, value: number): void } {
+    return this.#tally(experiment, variant)
+  }
+
   /** An application metric's value for a user in `variant` (POST /v1/events). */
   event(experiment: string, variant: string, metric: string, value: number): void {
     this.#tally(experiment, variant).event(metric, value)
