@@ -46,6 +46,20 @@ describe('parseConfig: cross-field problems', () => {
     expect(lines(yaml)).toEqual(expected)
   })
 
+  const rolloutBase = `providers:\n  o: { type: openai, mount: /o, auth: none }\n  n: { type: openai, mount: /n, auth: none }\n  g: { type: gemini, mount: /g, auth: none }\nmodels:\n  chat: { targets: [{ provider: o, model: m }, { provider: n, model: m, weight: 0 }] }\n`
+  it.each([
+    ['a valid rollout', 'r: { model: chat, stable: { provider: o, model: m }, canary: { provider: n, model: m } }', ['ok']],
+    ['unknown model', 'r: { model: nope, stable: { provider: o, model: m }, canary: { provider: n, model: m } }', ['rollouts.r.model: is not a key of models (got "nope")']],
+    ['arm not a target', 'r: { model: chat, stable: { provider: o, model: m }, canary: { provider: n, model: x } }', ['rollouts.r.canary: is not one of chat\'s targets (got "n/x")']],
+    ['canary is stable', 'r: { model: chat, stable: { provider: o, model: m }, canary: { provider: o, model: m } }', ['rollouts.r.canary: is the stable target itself']],
+    ['native arm of another dialect', 'r: { mount: o, model: m, stable: { provider: o, model: m }, canary: { provider: g, model: m } }', ['rollouts.r.canary.provider: must be a openai provider like o (a native request keeps its dialect) (got "g")']],
+    ['steps not ending at 100', 'r: { model: chat, stable: { provider: o, model: m }, canary: { provider: n, model: m }, steps: [{ percent: 5 }, { percent: 50 }] }', ['rollouts.r.steps: the last step must be 100 %']],
+    ['two rollouts on one model', 'a: { model: chat, stable: { provider: o, model: m }, canary: { provider: n, model: m } }\n  b: { model: chat, stable: { provider: n, model: m }, canary: { provider: o, model: m } }', ['rollouts.b.model: chat already runs rollout a; a model runs one split at a time']],
+    ['a reaction to no sequence warns', 'r: { model: chat, stable: { provider: o, model: m }, canary: { provider: n, model: m }, activation: { launch: start } }', ['ok', 'rollouts.r.activation.launch: no such activation sequence; this reaction never runs']],
+  ])('rollouts: %s', (_name, rollouts, expected) => {
+    expect(lines(`${rolloutBase}rollouts:\n  ${rollouts}\n`)).toEqual(expected)
+  })
+
   it('reports every cross-field problem together', () => {
     const yaml = `providers:\n${provider('a', 'type: openai, mount: /v1, region: r')}clients:\n${client('c', 'apiKey: k') + client('c', 'apiKey: k')}`
     expect(lines(yaml)).toEqual([

@@ -6,7 +6,7 @@ import { rateLimitProblems } from '../gates/rate-limit/schema.js'
 import { checkBudgets } from '../gates/budget/semantic.js'
 import { routingProblems } from '../models/semantic.js'
 import { experimentProblems } from '../steering/experiments/semantic.js'
-import { rolloutProblems } from '../steering/rollouts/semantic.js'
+import { rolloutProblems, rolloutWarnings } from '../steering/rollouts/semantic.js'
 
 export interface SemanticResult {
   problems: ConfigProblem[]
@@ -34,6 +34,7 @@ export function checkSemantics(config: Config): SemanticResult {
   result.problems.push(...routingProblems(config))
   result.problems.push(...experimentProblems(config))
   result.problems.push(...rolloutProblems(config))
+  result.warnings.push(...rolloutWarnings(config))
   const budgets = checkBudgets(config.budgets)
   result.problems.push(...budgets.problems)
   result.warnings.push(...budgets.warnings)

@@ -13,6 +13,21 @@ export interface RolloutsConfig extends ExperimentsConfig {
 /** The split a rollout or experiment occupies: a virtual model, or a native model on a mount. */
 export const splitOf = (s: { readonly model: string; readonly mount?: string | undefined }): string => (s.mount === undefined ? s.model : `${s.mount}/${s.model}`)
 
+/**
+ * Activation sequences a rollout reacts to that the config does not define: a warning, not a
+ * problem, because the default reaction (canary, active, dark) stays in place when an operator
+ * renames the sequences.
+ */
+export function rolloutWarnings(config: Pick<RolloutsConfig, 'rollouts'> & { readonly activation: { readonly sequences: Readonly<Record<string, unknown>> } }): string[] {
+  const warnings: string[] = []
+  for (const [id, rollout] of Object.entries(config.rollouts)) {
+    for (const sequence of Object.keys(rollout.activation)) {
+      if (!Object.hasOwn(config.activation.sequences, sequence)) warnings.push(`rollouts.${id}.activation.${sequence}: no such activation sequence; this reaction never runs`)
+    }
+  }
+  return warnings
+}
+
 export function rolloutProblems(config: RolloutsConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = []
   const taken = new Map<string, string>()
