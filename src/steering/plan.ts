@@ -6,8 +6,9 @@
 // variant and credits the variant. Otherwise a bandit (when `ai.bandit.mode` is not off for the
 // request) picks the first target, or records its pick while the weights route (shadow, and the
 // rest of a canary share), and the target tried first is credited. A concluded experiment's
-// winner goes first for everyone. A gate may already have routed the request (a budget
-// downgrade): its plan stands.
+// winner goes first for everyone. A canary rollout is compiled into the same split (its arms are
+// the two variants, `kind: 'rollout'`), so it steers exactly as an experiment does. A gate may
+// already have routed the request (a budget downgrade): its plan stands.
 import type { RequestFacts } from '../core/facts.js'
 import type { Candidate, RoutePlan } from '../core/plan.js'
 import { nativeChain, type Experiment, type ExperimentVariant, type Routing, type Target } from '../core/target.js'
