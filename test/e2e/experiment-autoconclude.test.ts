@@ -3,33 +3,21 @@
 // on the built-in success metric; Sluice concludes the experiment by itself (audited, counted,
 // announced to the alert webhook) and promotes the winner, so the official SDK's next calls all
 // go to the control's target, untagged.
-import { once } from 'node:events'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EMULATOR_CREDENTIALS, startEmulators, type Emulators } from '../../src/emulators/index.js'
 import { createLogger } from '../../src/log.js'
 import { startSluice, type Sluice } from '../../src/main.js'
 import { CLIENT, stackConfig } from '../support/stack.js'
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhooks.js'
 
 const VIEWER = 'viewer-token-0123456789'
-const received: Array<{ headers: Record<string, unknown>; body: any }> = []
-let hook: Server
+let hook: WebhookReceiver
 let emulators: Emulators
 let sluice: Sluice
 
 beforeAll(async () => {
-  hook = createServer((req, res) => {
-    let text = ''
-    req.on('data', (chunk: Buffer) => (text += chunk.toString()))
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: JSON.parse(text) })
-      res.end('ok')
-    })
-  })
-  hook.listen(0, '127.0.0.1')
-  await once(hook, 'listening')
+  hook = await startWebhookReceiver()
   emulators = await startEmulators({ auth: EMULATOR_CREDENTIALS })
   const config = stackConfig(emulators, {
     admin: { host: '127.0.0.1', port: 0, tokens: [{ name: 'dash', token: VIEWER, role: 'viewer' }] },
@@ -41,7 +29,7 @@ beforeAll(async () => {
         model: 'chat',
         autoConclude: true,
         tuningSampleSize: 100,
-        alertWebhooks: [{ url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook` }],
+        alertWebhooks: [{ url: hook.url }],
         variants: [
           { name: 'control', control: true, target: { provider: 'openai', model: 'gpt-4o-mini' } },
           { name: 'gemini', target: { provider: 'google', model: 'gemini-2.5-flash' } },
@@ -54,7 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sluice.close()
   await emulators.close()
-  hook.close()
+  hook?.close()
 })
 
 async function ask(user: string): Promise<Headers> {
@@ -103,10 +91,10 @@ describe('auto-conclusion', () => {
     const entry = entries.find((e: any) => e.action === 'experiment.auto-conclude')
     expect(entry).toMatchObject({ actor: 'sluice', target: 'experiments/flaky', after: { status: 'concluded', winner: 'control' } })
     expect(entry.reason).toMatch(/worse than control/i)
-    for (let i = 0; i < 50 && received.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50))
-    expect(received).toHaveLength(1)
-    expect(received[0]!.body).toMatchObject({ type: 'sluice.experiment.concluded', experiment: 'flaky', winner: 'control' })
-    expect(received[0]!.headers['x-sluice-event-id']).toBe('flaky:concluded')
+    for (let i = 0; i < 50 && hook.received.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(hook.received).toHaveLength(1)
+    expect(hook.received[0]!.body).toMatchObject({ type: 'sluice.experiment.concluded', experiment: 'flaky', winner: 'control' })
+    expect(hook.received[0]!.headers['x-sluice-event-id']).toBe('flaky:concluded')
     const text = await (await fetch(`${sluice.adminUrl}/metrics`)).text()
     expect(text).toMatch(/sluice_experiment_conclusions_total\{experiment="flaky",winner="control"\} 1/)
   })

@@ -3,10 +3,7 @@
 // one request in ten; mid-rollout the canary's upstream starts failing every request. Sluice alone
 // rolls it back (audited, alerted, counted), and from then on every call is answered by stable.
 // Then the manual actions, the activation sequences, and the state surviving a restart on sqlite.
-import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import OpenAI from 'openai'
@@ -16,11 +13,11 @@ import { createLogger } from '../../src/log.js'
 import { ctl } from '../../src/cli/ctl.js'
 import { startSluice, type Sluice } from '../../src/main.js'
 import { CLIENT, stackConfig } from '../support/stack.js'
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhooks.js'
 
 const OPERATOR = 'operator-token-0123456789'
 const VIEWER = 'viewer-token-0123456789'
-const received: Array<{ headers: Record<string, unknown>; body: any }> = []
-let hook: Server
+let hook: WebhookReceiver
 let stable: Emulators
 let canary: Emulators
 let sluice: Sluice
@@ -28,16 +25,7 @@ let config: Record<string, unknown>
 const dir = mkdtempSync(join(tmpdir(), 'sluice-rollouts-'))
 
 beforeAll(async () => {
-  hook = createServer((req, res) => {
-    let text = ''
-    req.on('data', (chunk: Buffer) => (text += chunk.toString()))
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: JSON.parse(text) })
-      res.end('ok')
-    })
-  })
-  hook.listen(0, '127.0.0.1')
-  await once(hook, 'listening')
+  hook = await startWebhookReceiver()
   stable = await startEmulators({ auth: EMULATOR_CREDENTIALS })
   canary = await startEmulators({ auth: EMULATOR_CREDENTIALS })
   const base = stackConfig(stable)
@@ -63,7 +51,7 @@ beforeAll(async () => {
         // One long step: this test is about the rollback, so nothing promotes on its own.
         steps: [{ percent: 50, minDurationSeconds: 3600, minSamplesPerArm: 1_000_000 }, { percent: 100 }],
         health: { costTolerance: null, minTestSamples: 30 },
-        alertWebhooks: [{ url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook` }],
+        alertWebhooks: [{ url: hook.url }],
       },
       // A native model on the OpenAI mount: the client names gpt-4o; the canary is gpt-4o on `next`.
       native: {
@@ -82,7 +70,7 @@ afterAll(async () => {
   await sluice?.close()
   await stable.close()
   await canary.close()
-  hook.close()
+  hook?.close()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -178,10 +166,10 @@ describe('canary rollout', () => {
     const { entries } = (await admin('/v1/audit', { token: VIEWER })).body
     const entry = entries.find((e: any) => e.action === 'rollout.auto-rollback')
     expect(entry).toMatchObject({ actor: 'sluice', target: 'rollouts/next', after: { status: 'rolled-back', run: 1 } })
-    for (let i = 0; i < 50 && received.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50))
-    expect(received).toHaveLength(1)
-    expect(received[0]!.body).toMatchObject({ type: 'sluice.rollout.rolled-back', rollout: 'next', canary: 'next/gpt-4o-mini', step: 50 })
-    expect(received[0]!.headers['x-sluice-event-id']).toBe('next:1:rollback')
+    for (let i = 0; i < 50 && hook.received.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(hook.received).toHaveLength(1)
+    expect(hook.received[0]!.body).toMatchObject({ type: 'sluice.rollout.rolled-back', rollout: 'next', canary: 'next/gpt-4o-mini', step: 50 })
+    expect(hook.received[0]!.headers['x-sluice-event-id']).toBe('next:1:rollback')
     const text = await (await fetch(`${sluice.adminUrl}/metrics`)).text()
     expect(text).toMatch(/sluice_rollout_weight\{rollout="next"\} 0/)
     expect(text).toMatch(/sluice_rollout_decisions_total\{rollout="next",decision="rollback",by="auto"\} 1/)
