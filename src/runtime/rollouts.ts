@@ -220,11 +220,17 @@ export class Rollouts implements RolloutControl {
     this.#unsubscribe = store.subscribe((change) => this.#onChange(change))
     await this.reload()
     let running = false
+    let warnedAt = -Infinity
     this.#timer = setInterval(() => {
       if (running) return
       running = true
       this.judgeAll()
-        .catch((err: unknown) => this.logger.warn({ err }, 'rollout judgement failed; retrying'))
+        .catch((err: unknown) => {
+          // At most once a minute: a store outage would otherwise log four times a second.
+          if (performance.now() - warnedAt < 60_000) return
+          warnedAt = performance.now()
+          this.logger.warn({ err }, 'rollout judgement failed; retrying every 250 ms')
+        })
         .finally(() => (running = false))
     }, this.options.intervalMs ?? JUDGE_INTERVAL_MS).unref()
   }

@@ -47,9 +47,7 @@ export interface StateEngine {
   /** Any order; the caller sorts. */
   list(namespace: string): Promise<{ key: string; value: JsonObject }[]>
   /**
-   * Atomically: first check every write's `ifMatch` against the stored state before the commit,
-   * and if any fails throw `conflictError` having written nothing. Then, in order: read each
-   * write's current value; skip a delete of nothing; otherwise
+   * Atomically, in order: read each write's current value; skip a delete of nothing; otherwise
    * write it and append its audit row (`before` = the value read, `after` = `value`). If anything
    * was applied, bump the revision by one and report the commit to the sink after it is durable.
    */

@@ -12,11 +12,6 @@ export type StateErrorCode =
   | 'corrupt'
   /** The database was migrated by a newer Sluice; refusing to guess at its layout. */
   | 'schema_too_new'
-  /**
-   * An op's `ifMatch` did not hold: another writer (often another replica) changed the record
-   * first. Nothing in the transaction was applied; re-read and decide again.
-   */
-  | 'conflict'
   /** A compare-and-set precondition (`ifMatch`) did not hold: another writer changed the record first. Nothing was written. */
   | 'conflict'
 
@@ -30,11 +25,6 @@ export class StateError extends Error {
   ) {
     super(message, options)
   }
-}
-
-/** The one message every engine uses, so callers and logs see the same text whatever the engine. */
-export function conflictError(namespace: string, key: string): StateError {
-  return new StateError('conflict', `${namespace}/${key} does not match ifMatch; nothing was written`)
 }
 
 /** Wraps an engine failure; a `StateError` passes through unchanged. */

@@ -30,7 +30,7 @@ export function describeCompareAndSet(ctx: StoreContext): void {
       for (const ops of <StateOp[][]>[
         [put('r', { step: 3 }, { step: 2 })],
         [put('r', { step: 3 }, null)],
-        [put('other', { x: 1 }), put('r', { step: 3 }, { step: 1, extra: true })],
+        [put('other', { x: 1 }, null), put('r', { step: 3 }, { step: 1, extra: true })],
         [{ op: 'delete-record', namespace: 'rollouts', key: 'r', ...by, ifMatch: { step: 0 } }],
       ]) {
         const err = await rejectionOf(ctx.store.transaction(ops))
