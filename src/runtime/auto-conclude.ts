@@ -13,7 +13,7 @@ import type { Logger } from 'pino'
 import { metrics } from '../core/metrics.js'
 import type { StateStore } from '../core/store.js'
 import { StateError } from '../state/errors.js'
-import { deliverWebhook, type WebhookDelivery } from '../gates/budget/actions.js'
+import { DEFAULT_DELIVERY, deliverWebhook, type WebhookDelivery } from '../gates/budget/actions.js'
 import type { Snapshot } from '../pipeline/snapshot.js'
 import { EXPERIMENTS_NAMESPACE, parseStored, type StoredExperiment } from '../steering/experiments/lifecycle.js'
 import { reportOf } from '../steering/experiments/report.js'
@@ -27,15 +27,6 @@ export interface AutoConcludeDeps {
   /** Applies the written record to this replica's snapshot. */
   refresh(): Promise<unknown>
   readonly delivery?: Partial<WebhookDelivery>
-}
-
-const DELIVERY: WebhookDelivery = {
-  fetch: (...args) => fetch(...args),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
-  maxAttempts: 5,
-  baseDelayMs: 1000,
-  maxDelayMs: 30_000,
-  timeoutMs: 5000,
 }
 
 /** Judges every running auto-concluding experiment once; resolves when the ones that concluded are written. */
@@ -64,7 +55,7 @@ export async function autoConclude(deps: AutoConcludeDeps): Promise<void> {
     deps.logger.warn({ experiment: key, winner: decision.winner, reason: decision.reason }, 'experiment concluded by itself')
     await deps.refresh()
     const event = { type: 'sluice.experiment.concluded', experiment: key, model: experiment.model, winner: decision.winner, reason: decision.reason, at: new Date().toISOString() }
-    const delivery = { ...DELIVERY, ...deps.delivery }
+    const delivery = { ...DEFAULT_DELIVERY, ...deps.delivery }
     for (const hook of experiment.alertWebhooks) {
       void deliverWebhook(hook.url, hook.headers, JSON.stringify(event), `${key}:concluded`, delivery).then((result) => {
         if (!result.delivered) deps.logger.error({ experiment: key, status: result.status, error: result.error }, 'experiment conclusion alert not delivered')

@@ -14,7 +14,7 @@ import type { Logger } from 'pino'
 import { metrics } from '../core/metrics.js'
 import type { JsonObject, StateChange, StateOp, StateStore } from '../core/store.js'
 import type { Credit, Experiment, ExperimentContext, ExperimentVariant, SettledRequest, Target } from '../core/target.js'
-import { deliverWebhook, type WebhookDelivery } from '../gates/budget/actions.js'
+import { DEFAULT_DELIVERY, deliverWebhook, type WebhookDelivery } from '../gates/budget/actions.js'
 import type { OutcomeRecorder } from '../steering/experiments/outcomes.js'
 import { ROLLOUT_ARM_HEADER, ROLLOUT_HEADER } from '../steering/plan.js'
 import { inCanary, judge, LATENCY_FLOOR_MS, type ArmStats, type Judgement, type RolloutSettings, type RolloutState, type RolloutStats } from '../steering/rollouts/index.js'
@@ -44,16 +44,7 @@ export interface RolloutsOptions {
   readonly delivery?: Partial<WebhookDelivery>
 }
 
-const DELIVERY: WebhookDelivery = {
-  maxAttempts: 5,
-  baseDelayMs: 1000,
-  maxDelayMs: 30_000,
-  timeoutMs: 5000,
-  fetch: (url, init) => fetch(url, init),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
-}
-
-export function settingsOf(config: RolloutConfig): RolloutSettings {
+function settingsOf(config: RolloutConfig): RolloutSettings {
   return {
     steps: config.steps.map((s) => ({ percent: s.percent, minDurationMs: s.minDurationSeconds * 1000, minSamplesPerArm: s.minSamplesPerArm })),
     health: { ...config.health },
@@ -381,7 +372,7 @@ export class Rollouts implements RolloutControl {
       reasons: judgement.reasons,
       at: new Date(record.updatedAtMs).toISOString(),
     }
-    const delivery = { ...DELIVERY, ...this.options.delivery }
+    const delivery = { ...DEFAULT_DELIVERY, ...this.options.delivery }
     for (const hook of cell.config.alertWebhooks) {
       void deliverWebhook(hook.url, hook.headers, JSON.stringify(event), `${cell.id}:${record.run}:${judgement.decision}`, delivery).then((result) => {
         if (!result.delivered) this.logger.error({ rollout: cell.id, status: result.status, error: result.error }, 'rollout alert not delivered')

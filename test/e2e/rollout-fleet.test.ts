@@ -10,6 +10,7 @@ import { EMULATOR_CREDENTIALS, startEmulators, type Emulators } from '../../src/
 import { createLogger } from '../../src/log.js'
 import { startSluice, type Sluice } from '../../src/main.js'
 import { startRedis, type RedisServer } from '../support/redis.js'
+import { canaryStackConfig } from '../support/canary.js'
 import { CLIENT, stackConfig } from '../support/stack.js'
 
 const OPERATOR = 'fleet-operator-token-0123456789'
@@ -23,23 +24,11 @@ beforeAll(async () => {
   redis = await startRedis()
   stable = await startEmulators({ auth: EMULATOR_CREDENTIALS })
   canary = await startEmulators({ auth: EMULATOR_CREDENTIALS })
-  const providers = stackConfig(stable).providers
   const configText = JSON.stringify(
     stackConfig(stable, {
+      ...canaryStackConfig(stable, canary),
       state: { store: 'redis', redis: { url: redis.url } },
       admin: { host: '127.0.0.1', port: 0, tokens: [{ name: 'oncall', token: OPERATOR, role: 'operator' }] },
-      providers: { ...providers, next: { ...providers.openai, mount: '/next', endpoint: canary.openai.url } },
-      resilience: { retries: { maxRetries: 0 }, circuitBreaker: { enabled: false } },
-      models: { chat: { targets: [{ provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'next', model: 'gpt-4o-mini', weight: 0 }] } },
-      rollouts: {
-        next: {
-          model: 'chat',
-          stable: { provider: 'openai', model: 'gpt-4o-mini' },
-          canary: { provider: 'next', model: 'gpt-4o-mini' },
-          steps: [{ percent: 50, minDurationSeconds: 3600, minSamplesPerArm: 1_000_000 }, { percent: 100 }],
-          health: { costTolerance: null, minTestSamples: 30 },
-        },
-      },
     }),
   )
   a = await startSluice({ configText, logger: createLogger('warn') })

@@ -12,6 +12,7 @@ import { EMULATOR_CREDENTIALS, startEmulators, type Emulators } from '../../src/
 import { createLogger } from '../../src/log.js'
 import { ctl } from '../../src/cli/ctl.js'
 import { startSluice, type Sluice } from '../../src/main.js'
+import { canaryStackConfig } from '../support/canary.js'
 import { CLIENT, stackConfig } from '../support/stack.js'
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhooks.js'
 
@@ -28,9 +29,9 @@ beforeAll(async () => {
   hook = await startWebhookReceiver()
   stable = await startEmulators({ auth: EMULATOR_CREDENTIALS })
   canary = await startEmulators({ auth: EMULATOR_CREDENTIALS })
-  const base = stackConfig(stable)
-  const providers = base.providers
+  const shared = canaryStackConfig(stable, canary, { alertWebhooks: [{ url: hook.url }] })
   config = stackConfig(stable, {
+    ...shared,
     state: { store: 'sqlite', path: dir },
     admin: {
       host: '127.0.0.1',
@@ -40,19 +41,8 @@ beforeAll(async () => {
         { name: 'dash', token: VIEWER, role: 'viewer' },
       ],
     },
-    providers: { ...providers, next: { ...providers.openai, mount: '/next', endpoint: canary.openai.url } },
-    resilience: { retries: { maxRetries: 0 }, circuitBreaker: { enabled: false } },
-    models: { chat: { targets: [{ provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'next', model: 'gpt-4o-mini', weight: 0 }] } },
     rollouts: {
-      next: {
-        model: 'chat',
-        stable: { provider: 'openai', model: 'gpt-4o-mini' },
-        canary: { provider: 'next', model: 'gpt-4o-mini' },
-        // One long step: this test is about the rollback, so nothing promotes on its own.
-        steps: [{ percent: 50, minDurationSeconds: 3600, minSamplesPerArm: 1_000_000 }, { percent: 100 }],
-        health: { costTolerance: null, minTestSamples: 30 },
-        alertWebhooks: [{ url: hook.url }],
-      },
+      ...(shared.rollouts as Record<string, unknown>),
       // A native model on the OpenAI mount: the client names gpt-4o; the canary is gpt-4o on `next`.
       native: {
         mount: 'openai',

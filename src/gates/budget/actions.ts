@@ -48,6 +48,16 @@ export interface WebhookDelivery {
   readonly timeoutMs: number
 }
 
+/** The alert delivery defaults (the `budgets.alerts` schema's), for alerts sent outside budgets: experiment conclusions, rollouts. */
+export const DEFAULT_DELIVERY: WebhookDelivery = {
+  fetch: (...args) => fetch(...args),
+  sleep: timer,
+  maxAttempts: 5,
+  baseDelayMs: 1000,
+  maxDelayMs: 30_000,
+  timeoutMs: 5000,
+}
+
 /** POSTs `body` (JSON) to `url`, retrying what is worth retrying with exponential backoff; never throws. */
 export async function deliverWebhook(url: string, headers: Readonly<Record<string, string>>, body: string, eventId: string, options: WebhookDelivery): Promise<AlertResult> {
   const { maxAttempts, baseDelayMs, maxDelayMs, timeoutMs } = options
