@@ -50,6 +50,21 @@ export function steeredOverrides(flags: Record<string, unknown>): Record<string,
   }
 }
 
+/**
+ * `npm run bench`'s `sluice-shadow` column: the default configuration with every request of the
+ * bench's native model mirrored (100 %) to gpt-4o on a second emulator process (`shadowUpstream`),
+ * the cap high enough that none is skipped. Set against the `sluice` column it shows what
+ * mirroring adds to the client's latency: nothing, by design, as a mirror starts once the answer
+ * has ended; the mirrors' own work still shares the proxy's CPU.
+ */
+export function shadowOverrides(shadowUpstream: string): Record<string, unknown> {
+  return {
+    providers: { shadow: { type: 'openai', mount: '/shadow', endpoint: shadowUpstream, apiKey: BENCH_UPSTREAM_KEY } },
+    shadows: { bench: { mount: 'openai', model: 'gpt-4o-mini', target: { provider: 'shadow', model: 'gpt-4o' }, percent: 100, maxConcurrent: 1000 } },
+    flags: { 'ai.shadow.enabled': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' } },
+  }
+}
+
 /** A scenario's body naming the virtual model instead of the native one. */
 export function forModel(scenario: Scenario, model: string): Scenario {
   return { name: scenario.name, body: JSON.stringify({ ...(JSON.parse(scenario.body) as object), model }) }

@@ -164,6 +164,7 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
       tryStored: (stored) => runtime.tryExperiments(stored),
     },
     rollouts: runtime.rollouts(),
+    shadows: runtime.shadows(),
     reload,
     lastReload: () => lastReload,
     ready: () => !draining,

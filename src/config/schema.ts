@@ -9,6 +9,7 @@ import { BudgetsSchema } from '../gates/budget/schema.js'
 import { AlternatesSchema, ModelsSchema } from '../models/schema.js'
 import { ExperimentsSchema } from '../steering/experiments/schema.js'
 import { RolloutsSchema } from '../steering/rollouts/schema.js'
+import { ShadowsSchema } from '../steering/shadow/schema.js'
 import { ResilienceSchema } from '../resilience/schema.js'
 import { ProviderTypes } from '../core/wire.js'
 import { Secret, SecretUserinfo } from '../core/secret.js'
@@ -210,6 +211,7 @@ export const ConfigSchema = strict({
   models: ModelsSchema,
   experiments: ExperimentsSchema,
   rollouts: RolloutsSchema,
+  shadows: ShadowsSchema,
   unified: section(
     {
       auth: Type.Union([Type.Literal('client'), Type.Literal('none')], {
@@ -242,10 +244,10 @@ export const ConfigSchema = strict({
     {
       sequences: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]+$' }), Type.Record(Type.String(), Type.String()), {
         default: {
-          dark: { 'ai.egress.enabled': 'off' },
-          shadow: { 'ai.egress.enabled': 'on', 'ai.bandit.mode': 'shadow' },
-          canary: { 'ai.egress.enabled': 'on', 'ai.bandit.mode': 'canary' },
-          active: { 'ai.egress.enabled': 'on', 'ai.bandit.mode': 'active' },
+          dark: { 'ai.egress.enabled': 'off', 'ai.shadow.enabled': 'off' },
+          shadow: { 'ai.egress.enabled': 'on', 'ai.bandit.mode': 'shadow', 'ai.shadow.enabled': 'on' },
+          canary: { 'ai.egress.enabled': 'on', 'ai.bandit.mode': 'canary', 'ai.shadow.enabled': 'on' },
+          active: { 'ai.egress.enabled': 'on', 'ai.bandit.mode': 'active', 'ai.shadow.enabled': 'off' },
         },
         description: 'Named bundles of flag → variant, applied atomically by POST /v1/activation/{sequence}.',
       }),

@@ -7,6 +7,7 @@ import { checkBudgets } from '../gates/budget/semantic.js'
 import { routingProblems } from '../models/semantic.js'
 import { experimentProblems } from '../steering/experiments/semantic.js'
 import { rolloutProblems, rolloutWarnings } from '../steering/rollouts/semantic.js'
+import { shadowProblems } from '../steering/shadow/semantic.js'
 
 export interface SemanticResult {
   problems: ConfigProblem[]
@@ -35,6 +36,7 @@ export function checkSemantics(config: Config): SemanticResult {
   result.problems.push(...experimentProblems(config))
   result.problems.push(...rolloutProblems(config))
   result.warnings.push(...rolloutWarnings(config))
+  result.problems.push(...shadowProblems(config))
   const budgets = checkBudgets(config.budgets)
   result.problems.push(...budgets.problems)
   result.warnings.push(...budgets.warnings)

@@ -12,6 +12,7 @@ import { flagRoutes } from './routes/flags.js'
 import { killSwitchRoutes } from './routes/kill-switches.js'
 import { limitRoutes } from './routes/limits.js'
 import { rolloutRoutes } from './routes/rollouts.js'
+import { shadowRoutes } from './routes/shadows.js'
 import { statusRoutes } from './routes/status.js'
 
 export function buildAdmin(deps: AdminContext): FastifyInstance {
@@ -24,6 +25,7 @@ export function buildAdmin(deps: AdminContext): FastifyInstance {
   circuitRoutes(app, deps)
   experimentRoutes(app, deps)
   rolloutRoutes(app, deps)
+  shadowRoutes(app, deps)
 
   app.get('/healthz', async () => ({ status: 'ok' }))
 

@@ -5,6 +5,7 @@ import type { CompileResult } from '../flags/index.js'
 import type { JsonObject, StateStore } from '../state/index.js'
 import type { StoredExperiment } from '../steering/experiments/lifecycle.js'
 import type { RolloutControl } from '../steering/rollouts/record.js'
+import type { ShadowControl } from '../steering/shadow/pairing.js'
 
 export interface ReloadOutcome {
   readonly ok: boolean
@@ -29,6 +30,7 @@ export interface AdminContext {
     tryStored(stored: ReadonlyMap<string, StoredExperiment>): Applied
   }
   readonly rollouts: RolloutControl
+  readonly shadows: ShadowControl
   /** Reloads the config file (what SIGHUP does). */
   reload(): ReloadOutcome
   lastReload(): ReloadStatus | undefined

@@ -203,6 +203,18 @@ export const metrics = {
     labelNames: ['rollout', 'decision', 'by'] as const,
     registers: [registry],
   }),
+  shadowRequests: new Counter({
+    name: 'sluice_shadow_requests_total',
+    help: 'Sampled requests per shadow (id from config) by result: ok, error (no 2xx answer, a broken one, a timeout), or skipped as over_capacity, over_budget, untranslatable.',
+    labelNames: ['shadow', 'result'] as const,
+    registers: [registry],
+  }),
+  shadowCost: new Counter({
+    name: 'sluice_shadow_cost_usd_total',
+    help: 'Spend of mirrored calls in USD (price table), by shadow id.',
+    labelNames: ['shadow'] as const,
+    registers: [registry],
+  }),
   experimentConclusions: new Counter({
     name: 'sluice_experiment_conclusions_total',
     help: 'Experiments concluded by themselves (autoConclude), by experiment and winning variant (both from config).',

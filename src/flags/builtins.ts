@@ -29,6 +29,7 @@ export function builtinFlags(): Record<string, FlagDefinition> {
     'ai.streaming.enabled': onOff(false, 'Allow streamed (SSE) responses.'),
     'ai.guardrails.mode': modes(['off', 'log-only', 'block'], 'Guardrails: off, log findings, or block.'),
     'ai.bandit.mode': modes(['off', 'shadow', 'canary', 'active'], 'Bandit routing stage.'),
+    'ai.shadow.enabled': onOff(false, 'Mirror sampled requests to the configured shadow targets (docs/shadow.md).'),
     'ai.budget.enforce': onOff(false, 'Deny requests over budget (otherwise only count).'),
     'ai.ratelimit.enforce': onOff(false, 'Deny requests over rate limits (otherwise only count).'),
   }

@@ -1,7 +1,8 @@
 // The data plane's request pipeline, and the sole owner of step order (SPEC §5):
 //   read body → 1 identify (operation, model, client, context, candidates) → 2–6 gates (registry
 //   order, pipeline/gates.ts) → 7 steer (route plan) → 8–9 exchange (circuits, retries, fallbacks,
-//   forward, through the client channel) → 10 settle (gate holds, metrics, decision record).
+//   forward, through the client channel) → 10 settle (gate holds, metrics, decision record) →
+//   11 shadow (mirrors off the response path, pipeline/mirror.ts).
 // Each request's failure is its own: an exception ends that request with a dialect error.
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
@@ -25,6 +26,7 @@ import { NativeLegs } from '../upstream/native-legs.js'
 import { UnifiedLegs } from '../upstream/unified-legs.js'
 import { readBody, TOO_LARGE } from './body.js'
 import { guessDialect } from './dialect.js'
+import { mirror, shadowsFor } from './mirror.js'
 import { GateRun } from './gates.js'
 import { readSluiceHeaders } from './headers.js'
 import { identifyNative, identifyUnified, parseUnified, type Arrival } from './identify.js'
@@ -228,6 +230,17 @@ async function handle(
     record.creditHead = plan.candidates[0]
   }
 
+  // 11. Shadow: which mirrors this request gets is decided now, with its context; they start
+  // once its answer has ended (settled first), unless the client went away.
+  const mirrors = shadowsFor(snapshot, facts, facts.virtualModel?.name)
+  const done =
+    mirrors === undefined
+      ? (outcome: Outcome) => record.finish(outcome)
+      : (outcome: Outcome) => {
+          record.finish(outcome)
+          if (!outcome.clientAborted) mirror({ logger: deps.logger, now, random }, snapshot, facts, legs, outcome, mirrors)
+        }
+
   // 8–9. Exchange; 10. settle when it is done.
   new Exchange({
     facts,
@@ -239,7 +252,7 @@ async function handle(
     now,
     random,
     wrapSink: sinkWrapper(snapshot, facts),
-    done: (outcome) => record.finish(outcome),
+    done,
   }).start()
 }
 

@@ -3,6 +3,7 @@
 import type { Pool } from 'undici'
 import type { ClientConfig, Config } from '../config/schema.js'
 import type { FailMode, GateCheck, GateView } from '../core/gate.js'
+import type { ShadowIndex } from '../core/shadow.js'
 import type { Mount, Routing } from '../core/target.js'
 import type { FlagSet } from '../flags/index.js'
 import type { BudgetRuntime } from '../gates/budget/gate.js'
@@ -42,6 +43,8 @@ export interface Snapshot {
   readonly outcomes: OutcomeRecorder
   /** The virtual models' bandits: feedback and reports. */
   readonly bandits: BanditDirectory
+  /** The shadows requests may be mirrored on (gate 11). */
+  readonly shadows: ShadowIndex
   /** Every upstream pool this snapshot uses (mounts' and targets' own). */
   readonly pools: readonly Pool[]
 }

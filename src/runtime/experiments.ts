@@ -13,6 +13,7 @@ import type { OutcomeRecorder } from '../steering/experiments/outcomes.js'
 import { EXPERIMENT_HEADER, VARIANT_HEADER } from '../steering/plan.js'
 import type { Bandits } from './bandits.js'
 import type { Rollouts } from './rollouts.js'
+import type { Shadows } from './shadows.js'
 import type { ExperimentConfig } from '../steering/experiments/schema.js'
 
 const ELIGIBLE = { in: true, out: false }
@@ -23,6 +24,7 @@ export interface ExperimentHooks {
   readonly recorder: OutcomeRecorder
   readonly bandits: Bandits
   readonly rollouts: Rollouts
+  readonly shadows: Shadows
   /** Appends an audit entry without waiting (a forced variant); failures are the hook's to report. */
   audit(entry: AuditInput): void
 }

@@ -17,6 +17,7 @@ import { createSqliteOutcomeStore } from '../steering/experiments/outcome-store-
 import { OutcomeRecorder, type CostOf } from '../steering/experiments/outcomes.js'
 import { Bandits } from './bandits.js'
 import { Rollouts } from './rollouts.js'
+import { Shadows } from './shadows.js'
 import type { ExperimentHooks } from './experiments.js'
 
 export interface Outcomes {
@@ -81,6 +82,7 @@ export async function startOutcomes(config: Readonly<Config>, state: StateStore,
     recorder,
     bandits,
     rollouts: new Rollouts(recorder, logger),
+    shadows: new Shadows(recorder, logger),
     audit: (entry) => void state.appendAudit(entry).catch((err: unknown) => logger.error({ err, entry }, 'audit append failed')),
   }
   return {
@@ -102,5 +104,5 @@ export function memoryExperimentHooks(): ExperimentHooks {
   const recorder = new OutcomeRecorder(store, { replica, costOf: () => undefined })
   const logger = pino({ level: 'silent' })
   // Rollouts never started: without a state store every rollout is pending and serves stable.
-  return { recorder, bandits: new Bandits(store, replica, () => undefined, logger), rollouts: new Rollouts(recorder, logger), audit: () => undefined }
+  return { recorder, bandits: new Bandits(store, replica, () => undefined, logger), rollouts: new Rollouts(recorder, logger), shadows: new Shadows(recorder, logger), audit: () => undefined }
 }

@@ -34,6 +34,7 @@ import { compileExperimentTargeting } from './experiments.js'
 import { EXPERIMENTS_NAMESPACE, parseStored, withStoredExperiments, type StoredExperiment } from '../steering/experiments/lifecycle.js'
 import { startOutcomes, type Outcomes } from './outcomes.js'
 import type { Rollouts } from './rollouts.js'
+import type { Shadows } from './shadows.js'
 import { banditProblems } from './bandits.js'
 import { AUTO_CONCLUDE_INTERVAL_MS, autoConclude } from './auto-conclude.js'
 import { buildSnapshot, retiredPools } from './snapshot.js'
@@ -203,6 +204,11 @@ export class Runtime {
   /** The canary rollouts' live state and actions. */
   rollouts(): Rollouts {
     return this.#outcomes!.hooks.rollouts
+  }
+
+  /** The shadows' summaries. */
+  shadows(): Shadows {
+    return this.#outcomes!.hooks.shadows
   }
 
   /** The lifecycle records read from the store, by experiment key. */

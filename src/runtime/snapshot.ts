@@ -105,6 +105,7 @@ export function buildSnapshot(config: Readonly<Config>, environment: string, con
     flag: (key, defaultValue, context) => booleanFlag(flags, key, defaultValue, context),
     retarget: (facts, model) => retarget(routing, facts, model, 'budgets'),
   }
+  const shadows = control.experiments.shadows.index(config, mounts, control, view)
   const inputs: GateInputs = { ...control, flagKeys: flags.keys, canonicalModel: canonicalModelId }
   const gates: SnapshotGate[] = []
   for (const module of GATES) {
@@ -126,6 +127,7 @@ export function buildSnapshot(config: Readonly<Config>, environment: string, con
     circuits,
     outcomes: control.experiments.recorder,
     bandits: control.experiments.bandits.directory(flags),
+    shadows,
     pools: pools.used,
   })
 }

@@ -190,7 +190,7 @@ describe('activation sequences', () => {
   it('applies a bundle atomically, audited as one action per flag', async () => {
     const dark = await admin('POST', '/v1/activation/dark', OPERATOR, { reason: 'ship dark' })
     expect(dark.status).toBe(200)
-    expect(dark.body.applied).toEqual({ 'ai.egress.enabled': 'off' })
+    expect(dark.body.applied).toEqual({ 'ai.egress.enabled': 'off', 'ai.shadow.enabled': 'off' })
     expect((await chat()).code).toBe('SLUICE_ERR_EGRESS_DISABLED')
     const active = await admin('POST', '/v1/activation/active', OPERATOR, { reason: 'go live' })
     expect(active.status).toBe(200)

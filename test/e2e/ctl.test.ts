@@ -175,7 +175,7 @@ describe('sluice ctl against a running Sluice', () => {
     expect(await chat()).toEqual({ status: 503, code: 'SLUICE_ERR_EGRESS_DISABLED' })
 
     const active = await ctlJson<{ sequence: string; applied: Record<string, string>; rollouts: Record<string, string> }>(['activate', 'active', '--reason', 'launch'])
-    expect(active).toEqual({ sequence: 'active', applied: { 'ai.egress.enabled': 'on', 'ai.bandit.mode': 'active' }, rollouts: {} })
+    expect(active).toEqual({ sequence: 'active', applied: { 'ai.egress.enabled': 'on', 'ai.bandit.mode': 'active', 'ai.shadow.enabled': 'off' }, rollouts: {} })
     expect(await chat()).toEqual({ status: 200, code: undefined })
 
     const unknown = await ctl(['activate', 'nope', '--reason', 'typo'])

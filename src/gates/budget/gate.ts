@@ -49,7 +49,7 @@ export class Throttle {
 }
 
 /** The provider bills a call once its 2xx answer began, even if no usage arrived (docs/budgets.md). */
-const responseStarted = (outcome: Outcome): boolean =>
+export const responseStarted = (outcome: Outcome): boolean =>
   outcome.decision === 'allow' && outcome.status >= 200 && outcome.status < 300 && outcome.ttftMs !== undefined
 
 /** A fallback or downgraded model answered: price and count its spend as its own (docs/budgets.md). */

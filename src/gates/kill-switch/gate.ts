@@ -25,8 +25,8 @@ function refused(code: ErrorCode, killSwitch: KillSwitch | undefined, what: stri
   return { code, detail: killSwitch === undefined ? `Flag ai.killswitch.${what} is on.` : `Reason: ${killSwitch.reason}` }
 }
 
-/** The provider → model part of the order, for each candidate target. */
-function candidateKill(kills: KillIndex, canonical: CanonicalModel, view: GateView, candidate: Candidate, context: EvaluationContext): Refusal | undefined {
+/** The provider → model part of the order, for each candidate target (and a shadow target, runtime/shadows.ts). */
+export function candidateKill(kills: KillIndex, canonical: CanonicalModel, view: GateView, candidate: Candidate, context: EvaluationContext): Refusal | undefined {
   const provider = candidate.target.mount.name
   const providerSwitch = kills.provider.get(provider)
   if (providerSwitch !== undefined) return refused('SLUICE_ERR_KILL_PROVIDER', providerSwitch, '')

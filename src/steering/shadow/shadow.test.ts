@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest'
+import { formatProblem } from '../../core/problems.js'
 import { Value } from '@sinclair/typebox/value'
 import { ShadowSlots } from './admission.js'
-import { ShadowPairing, type CallOutcome } from './pairing.js'
+import type { ShadowSkip } from '../../core/shadow.js'
+import { createMemoryOutcomeStore } from '../experiments/outcome-store-memory.js'
+import { OutcomeRecorder } from '../experiments/outcomes.js'
+import { pairEvents, skipEvent, summarizePairs, type ShadowCall } from './pairing.js'
 import { mirrored } from './sample.js'
 import { ShadowSchema } from './schema.js'
 import { shadowProblems } from './semantic.js'
 
-const call = (over: Partial<CallOutcome>): CallOutcome => ({
+const call = (over: Partial<ShadowCall>): ShadowCall => ({
   latencyMs: 100,
   ttftMs: 20,
   error: false,
@@ -56,35 +60,53 @@ describe('shadow concurrency cap', () => {
 })
 
 describe('shadow pairing', () => {
-  it('keeps paired differences with n, mean, sd and a 95 % half-width', () => {
-    const pairing = new ShadowPairing()
+  // Through the real recorder and outcome store, as the running Sluice keeps them.
+  const summaryOf = async (pairs: Array<[ShadowCall, ShadowCall]>, skips: ShadowSkip[] = []) => {
+    const recorder = new OutcomeRecorder(createMemoryOutcomeStore(), { replica: 'r', costOf: () => undefined })
+    const sink = recorder.events('shadow:s', 'p/m')
+    for (const [a, b] of pairs) pairEvents(sink, a, b)
+    for (const reason of skips) skipEvent(sink, reason)
+    await recorder.flush()
+    const summary = summarizePairs((await recorder.read('shadow:s')).get('p/m'))
+    await recorder.close()
+    return summary
+  }
+
+  it('keeps paired differences with n, mean, sd and a 95 % half-width, and each side\'s mean', async () => {
     // Latency differences 10, 20, 30: mean 20, sd 10.
-    pairing.record(call({ latencyMs: 100 }), call({ latencyMs: 110 }))
-    pairing.record(call({ latencyMs: 100 }), call({ latencyMs: 120 }))
-    pairing.record(call({ latencyMs: 50 }), call({ latencyMs: 80, costUsd: 0.004 }))
-    const s = pairing.summary()
+    const s = await summaryOf([
+      [call({ latencyMs: 100 }), call({ latencyMs: 110 })],
+      [call({ latencyMs: 100 }), call({ latencyMs: 120 })],
+      [call({ latencyMs: 50 }), call({ latencyMs: 80, costUsd: 0.004 })],
+    ])
     expect(s.pairs).toBe(3)
     expect(s.differences.latencyMs.n).toBe(3)
     expect(s.differences.latencyMs.mean).toBeCloseTo(20, 10)
-    expect(s.differences.latencyMs.sd).toBeCloseTo(10, 10)
-    expect(s.differences.latencyMs.ci95).toBeCloseTo((1.96 * 10) / Math.sqrt(3), 10)
+    expect(s.differences.latencyMs.sd).toBeCloseTo(10, 8)
+    expect(s.differences.latencyMs.ci95).toBeCloseTo((1.96 * 10) / Math.sqrt(3), 8)
+    expect(s.differences.latencyMs.primaryMean).toBeCloseTo(250 / 3, 10)
+    expect(s.differences.latencyMs.shadowMean).toBeCloseTo(310 / 3, 10)
     expect(s.differences.costUsd.mean).toBeCloseTo(0.001, 10)
-    expect(s.differences.inputTokens).toEqual({ n: 3, mean: 0, sd: 0, ci95: 0 })
+    expect(s.differences.inputTokens).toMatchObject({ n: 3, mean: 0, sd: 0, ci95: 0 })
   })
 
-  it('counts errors on both sides and leaves a pair missing a metric out of that metric only', () => {
-    const pairing = new ShadowPairing()
-    pairing.record(call({ error: true }), call({ ttftMs: undefined, error: true }))
-    pairing.record(call({}), call({ error: true, outputTokens: undefined }))
-    const s = pairing.summary()
-    expect(s).toMatchObject({ pairs: 2, primaryErrors: 1, shadowErrors: 2 })
-    expect(s.differences.ttftMs).toEqual({ n: 1, mean: 0, sd: undefined, ci95: undefined })
+  it('counts errors on both sides and skips, and leaves a pair missing a metric out of that metric only', async () => {
+    const s = await summaryOf(
+      [
+        [call({ error: true }), call({ ttftMs: undefined, error: true })],
+        [call({}), call({ error: true, outputTokens: undefined })],
+      ],
+      ['over_capacity', 'over_capacity', 'over_budget'],
+    )
+    expect(s).toMatchObject({ pairs: 2, primaryErrors: 1, shadowErrors: 2, skipped: { over_capacity: 2, over_budget: 1, untranslatable: 0 } })
+    expect(s.differences.ttftMs).toMatchObject({ n: 1, mean: 0, sd: undefined, ci95: undefined })
     expect(s.differences.outputTokens.n).toBe(1)
     expect(s.differences.latencyMs.n).toBe(2)
   })
 
-  it('has no mean before any pair', () => {
-    expect(new ShadowPairing().summary().differences.costUsd).toEqual({ n: 0, mean: undefined, sd: undefined, ci95: undefined })
+  it('has no mean before any pair', async () => {
+    expect((await summaryOf([])).differences.costUsd).toEqual({ n: 0, mean: undefined, sd: undefined, ci95: undefined, primaryMean: undefined, shadowMean: undefined })
+    expect(summarizePairs(undefined).pairs).toBe(0)
   })
 })
 
@@ -101,32 +123,24 @@ describe('shadow config', () => {
 
   it('accepts a unified shadow to any provider and a native one within its type', () => {
     const base = { percent: 100, maxConcurrent: 8 }
-    expect(
-      shadowProblems(
-        {
-          u: { ...base, model: 'chat', target: { provider: 'br', model: 'x' } },
-          n: { ...base, mount: 'oa', model: 'gpt-4o', target: { provider: 'ob', model: 'gpt-4o-mini' } },
-        },
-        config,
-      ),
-    ).toEqual([])
+    const shadows = {
+      u: { ...base, model: 'chat', target: { provider: 'br', model: 'x' } },
+      n: { ...base, mount: 'oa', model: 'gpt-4o', target: { provider: 'ob', model: 'gpt-4o-mini' } },
+    }
+    expect(shadowProblems({ ...config, shadows })).toEqual([])
   })
 
   it('refuses bad references with path: problem (got value)', () => {
     const base = { percent: 100, maxConcurrent: 8 }
-    expect(
-      shadowProblems(
-        {
-          a: { ...base, model: 'nope', target: { provider: 'gone', model: 'x' } },
-          b: { ...base, mount: 'oa', model: 'gpt-4o', target: { provider: 'br', model: 'x' } },
-          c: { ...base, mount: 'missing', model: 'gpt-4o', target: { provider: 'oa', model: 'x' } },
-        },
-        config,
-      ),
-    ).toEqual([
+    const shadows = {
+      a: { ...base, model: 'nope', target: { provider: 'gone', model: 'x' } },
+      b: { ...base, mount: 'oa', model: 'gpt-4o', target: { provider: 'br', model: 'x' } },
+      c: { ...base, mount: 'missing', model: 'gpt-4o', target: { provider: 'oa', model: 'x' } },
+    }
+    expect(shadowProblems({ ...config, shadows }).map(formatProblem)).toEqual([
       'shadows.a.target.provider: no such provider under providers: (got "gone")',
       'shadows.a.model: no such virtual model under models: (got "nope")',
-      'shadows.b.target.provider: a native shadow needs a provider of the mount\'s type openai (got "br", type bedrock)',
+      'shadows.b.target.provider: a native shadow needs a provider of the mount\'s type openai (this one is bedrock) (got "br")',
       'shadows.c.mount: no such provider under providers: (got "missing")',
     ])
   })

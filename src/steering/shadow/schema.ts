@@ -1,5 +1,5 @@
 // `shadows.<id>` (docs/shadow.md): mirror a sampled share of one model's requests to a shadow
-// target off the response path. The fragment only; it is not yet part of the config schema.
+// target off the response path.
 import { Type, type Static } from '@sinclair/typebox'
 
 export const ShadowTargetSchema = Type.Object(
@@ -25,3 +25,9 @@ export const ShadowSchema = Type.Object(
 
 export type ShadowConfig = Static<typeof ShadowSchema>
 export type ShadowsConfig = Record<string, ShadowConfig>
+
+export const ShadowsSchema = Type.Record(Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }), ShadowSchema, {
+  default: {},
+  additionalProperties: false,
+  description: 'Shadow traffic by id (docs/shadow.md): mirror a sampled share of a model\'s requests to another target, off the response path.',
+})
