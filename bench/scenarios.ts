@@ -53,14 +53,16 @@ export function steeredOverrides(flags: Record<string, unknown>): Record<string,
 /**
  * `npm run bench`'s `sluice-shadow` column: the default configuration with every request of the
  * bench's native model mirrored (100 %) to gpt-4o on a second emulator process (`shadowUpstream`),
- * the cap high enough that none is skipped. Set against the `sluice` column it shows what
+ * with a cap of 64 in flight: far above what the paced phase needs (500 req/s × ~2 ms ≈ 1 in
+ * flight), so every paced request is mirrored, while the saturating closed loop has some mirrors
+ * skipped, as the cap is there to do. Set against the `sluice` column it shows what
  * mirroring adds to the client's latency: nothing, by design, as a mirror starts once the answer
  * has ended; the mirrors' own work still shares the proxy's CPU.
  */
 export function shadowOverrides(shadowUpstream: string): Record<string, unknown> {
   return {
     providers: { shadow: { type: 'openai', mount: '/shadow', endpoint: shadowUpstream, apiKey: BENCH_UPSTREAM_KEY } },
-    shadows: { bench: { mount: 'openai', model: 'gpt-4o-mini', target: { provider: 'shadow', model: 'gpt-4o' }, percent: 100, maxConcurrent: 1000 } },
+    shadows: { bench: { mount: 'openai', model: 'gpt-4o-mini', target: { provider: 'shadow', model: 'gpt-4o' }, percent: 100, maxConcurrent: 64 } },
     flags: { 'ai.shadow.enabled': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' } },
   }
 }

@@ -70,9 +70,10 @@ export type { Logger }
  * logger's own info line, `{"level":30,"time":…,<bindings>,<fields>,"msg":"decision"}`, straight
  * to its destination. Skipping pino's serialiser and its redaction pass (which walks wildcard
  * paths on every line) saves most of the decision log's per-request cost; log.test.ts checks the
- * line against pino's own for the same record.
+ * line against pino's own for the same record. Shadow mirrors' records use it too, with `msg`
+ * "shadow".
  */
-export function decisionSink(logger: Logger): (fields: string) => void {
+export function decisionSink(logger: Logger, msg = 'decision'): (fields: string) => void {
   const internals = logger as unknown as Record<symbol, unknown>
   const stream = internals[pino.symbols.streamSym] as { write(line: string): void }
   const bindings = internals[pino.symbols.chindingsSym] as string
@@ -80,6 +81,6 @@ export function decisionSink(logger: Logger): (fields: string) => void {
   const info = String(pino.levels.values.info)
   return (fields) => {
     if (!logger.isLevelEnabled('info')) return
-    stream.write(`{"level":${info}${time()}${bindings},${fields},"msg":"decision"}\n`)
+    stream.write(`{"level":${info}${time()}${bindings},${fields},"msg":"${msg}"}\n`)
   }
 }

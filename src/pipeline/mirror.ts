@@ -76,19 +76,43 @@ function start(deps: MirrorDeps, resilience: ResilienceConfig, facts: RequestFac
   if (typeof leg === 'string') return route.skip('untranslatable')
   const admission = route.admit(facts)
   if (admission === undefined) return
-  const plan: RoutePlan = { candidates: [candidate], by: 'shadow', tags: undefined, credit: undefined }
   // Its own clock: the deadline runs from now, not from the client's arrival.
   const shadowFacts: RequestFacts = { ...facts, bodyReadAt: deps.now(), candidates: [candidate], responseHeaders: undefined }
+  try {
+    startExchange(deps, resilience, shadowFacts, new ShadowLegs(legs, leg), route, (outcome) => admission.settle(primary, outcome))
+  } catch (err) {
+    // Its slot and reservation are given back: a mirror that never ran costs nothing.
+    admission.settle(primary, NOT_SENT)
+    throw err
+  }
+}
+
+/** The outcome a mirror that never went out settles with. */
+const NOT_SENT: Outcome = {
+  status: 0,
+  decision: 'error',
+  code: 'SLUICE_ERR_INTERNAL',
+  usage: undefined,
+  overheadMs: undefined,
+  ttftMs: undefined,
+  upstreamMs: undefined,
+  clientAborted: false,
+  upstreamBroken: false,
+}
+
+function startExchange(deps: MirrorDeps, resilience: ResilienceConfig, facts: RequestFacts, legs: Legs, route: ShadowRoute, done: (outcome: Outcome) => void): void {
+  const candidate = facts.candidates[0]!
+  const plan: RoutePlan = { candidates: [candidate], by: 'shadow', tags: undefined, credit: undefined }
   new Exchange({
-    facts: shadowFacts,
+    facts,
     plan,
-    legs: new ShadowLegs(legs, leg),
+    legs,
     channel: new DiscardChannel(),
     resilience: { ...resilience, retries: { ...resilience.retries, maxRetries: 0, deadlineMs: route.timeoutMs } },
     logger: deps.logger,
     now: deps.now,
     random: deps.random,
     wrapSink: unwrapped,
-    done: (outcome) => admission.settle(primary, outcome),
+    done,
   }).start()
 }

@@ -15,6 +15,7 @@ import type { BudgetRuntime } from '../gates/budget/gate.js'
 import { reserveShadow, settleShadow } from '../gates/budget/index.js'
 import { candidateKill } from '../gates/kill-switch/gate.js'
 import { buildKillIndex } from '../gates/kill-switch/kill-index.js'
+import { decisionSink } from '../log.js'
 import { canonicalModelId } from '../providers/model-id.js'
 import type { CostOf, OutcomeRecorder } from '../steering/experiments/outcomes.js'
 import { ShadowSlots } from '../steering/shadow/admission.js'
@@ -67,7 +68,7 @@ class Route implements ShadowRoute {
     private readonly view: GateView,
     private readonly budgets: BudgetRuntime | undefined,
     private readonly recorder: OutcomeRecorder,
-    private readonly logger: Logger | undefined,
+    private readonly log: ((fields: string) => void) | undefined,
   ) {
     this.#sink = recorder.events(shadowStatsKey(id), target.id)
   }
@@ -111,23 +112,24 @@ class Route implements ShadowRoute {
     metrics.shadowRequests.labels(this.id, b.error ? 'error' : 'ok').inc()
     if (b.costUsd !== undefined && b.costUsd > 0) metrics.shadowCost.labels(this.id).inc(b.costUsd)
     pairEvents(this.#sink, a, b)
-    // Beside the primary's decision record, under the same request id.
-    this.logger?.info(
-      {
-        requestId: facts.requestId,
-        shadow: this.id,
-        target: this.target.id,
-        status: shadow.status,
-        code: shadow.code,
-        error: b.error,
-        latencyMs: b.latencyMs,
-        ttftMs: b.ttftMs,
-        usage: shadow.usage,
-        costUsd: b.costUsd,
-        primary: { target: primary.served?.target.id, status: primary.status, error: a.error, latencyMs: a.latencyMs, ttftMs: a.ttftMs, costUsd: a.costUsd },
-      },
-      'shadow',
-    )
+    // Beside the primary's decision record, under the same request id; the fields are ids,
+    // codes and numbers (nothing secret), so they skip the logger's redaction pass.
+    if (this.log === undefined) return
+    const record = {
+      requestId: facts.requestId,
+      shadow: this.id,
+      target: this.target.id,
+      status: shadow.status,
+      code: shadow.code,
+      error: b.error,
+      latencyMs: b.latencyMs,
+      ttftMs: b.ttftMs,
+      usage: shadow.usage,
+      costUsd: b.costUsd,
+      primary: { target: primary.served?.target.id, status: primary.status, error: a.error, latencyMs: a.latencyMs, ttftMs: a.ttftMs, costUsd: a.costUsd },
+    }
+    const json = JSON.stringify(record)
+    this.log(json.slice(1, -1))
   }
 }
 
@@ -144,10 +146,14 @@ export class Shadows implements ShadowControl {
     return fresh
   }
 
+  readonly #log: (fields: string) => void
+
   constructor(
     private readonly recorder: OutcomeRecorder,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.#log = decisionSink(logger, 'shadow')
+  }
 
   /** The routes of a snapshot of `config`: by virtual model and by native model on a mount. */
   index(config: Readonly<Config>, mounts: readonly Mount[], inputs: ShadowInputs, view: GateView): ShadowIndex {
@@ -160,7 +166,7 @@ export class Shadows implements ShadowControl {
     const kills = buildKillIndex(inputs.killSwitches, inputs.flags.keys, canonicalModelId)
     const models = new Map<string, ShadowRoute[]>()
     const native = new Map<string, Map<string, ShadowRoute[]>>()
-    const logger = config.log.decisions ? this.logger : undefined
+    const log = config.log.decisions ? this.#log : undefined
     for (const [id, settings] of entries) {
       // Config checks guarantee the providers exist (steering/shadow/semantic.ts).
       const mount = byName.get(settings.target.provider)!
@@ -184,7 +190,7 @@ export class Shadows implements ShadowControl {
         candidateKill(kills, canonicalModelId, view, candidate, context) !== undefined
       const timeoutMs = settings.timeoutMs ?? config.resilience.retries.deadlineMs
       const cell = this.#slotsFor(id, settings.maxConcurrent)
-      const route = new Route(id, target, timeoutMs, settings, cell, blocked, view, inputs.budgets, this.recorder, logger)
+      const route = new Route(id, target, timeoutMs, settings, cell, blocked, view, inputs.budgets, this.recorder, log)
       if (settings.mount === undefined) models.set(settings.model, [...(models.get(settings.model) ?? []), route])
       else {
         let byModel = native.get(settings.mount)
