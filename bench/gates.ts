@@ -29,6 +29,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { memoryExperimentHooks } from '../src/runtime/outcomes.js'
+import { guardrailsFor } from '../src/runtime/guardrails.js'
 
 const OUTCOME: Outcome = {
   status: 200,
@@ -77,8 +78,10 @@ if (!compiled.ok) throw new Error(compiled.problems.join('\n'))
 const at = new Date().toISOString()
 const switches = ['gpt-3.5-turbo', 'gpt-4-0613', 'o1-preview'].map((target) => ({ scope: 'model' as const, target, reason: 'bench', actor: 'bench', setAt: at }))
 const rateLimiter = new LocalRateLimiter(config.rateLimits)
+// Built as in the default configuration; the mode flag is off, so a request pays its evaluation only.
+const guardrails = guardrailsFor(config, { words: [], patterns: [] })
 const logger = createLogger('silent')
-const noBudgets = buildSnapshot(config, 'bench', { flags: compiled.flagSet, killSwitches: switches, rateLimiter, budgets: undefined, circuits: new CircuitRegistry(), experiments: memoryExperimentHooks() })
+const noBudgets = buildSnapshot(config, 'bench', { flags: compiled.flagSet, killSwitches: switches, rateLimiter, budgets: undefined, circuits: new CircuitRegistry(), experiments: memoryExperimentHooks(), guardrails })
 // The budget machinery as `sluice serve` starts it: spend in <stateDir>/budgets.db (sync timer and
 // sync on settle on), the crash journal beside it. The state store only takes threshold actions.
 const budgetMachinery = await Budgets.start(config, await createStore({ ...config.state, store: 'memory' }), logger)
@@ -89,6 +92,7 @@ const withBudgets = buildSnapshot(config, 'bench', {
   budgets: budgetMachinery.reconfigure(config),
   circuits: new CircuitRegistry(),
   experiments: memoryExperimentHooks(),
+  guardrails,
 })
 
 const body = Buffer.from(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: 32 }))

@@ -18,6 +18,7 @@ import { buildSnapshot } from '../src/runtime/snapshot.js'
 import { steer } from '../src/steering/plan.js'
 import { memoryExperimentHooks } from '../src/runtime/outcomes.js'
 import { createStore } from '../src/state/index.js'
+import { guardrailsFor } from '../src/runtime/guardrails.js'
 
 const USERS = 1_000
 const BATCH = 100
@@ -69,6 +70,7 @@ const snapshot = buildSnapshot(config, 'bench', {
   budgets: undefined,
   circuits: new CircuitRegistry(),
   experiments: hooks,
+  guardrails: guardrailsFor(config, { words: [], patterns: [] }),
 })
 // The rollout runs on a memory state store, started, at its 50 % step.
 const state = await createStore({ store: 'memory', path: '' })

@@ -12,9 +12,10 @@ import { sinceTime, statusCommands } from './ctl/status.js'
 import { limitCommands } from './ctl/limits.js'
 import { rolloutCommands } from './ctl/rollouts.js'
 import { shadowCommands } from './ctl/shadows.js'
+import { guardrailCommands } from './ctl/guardrails.js'
 import { KILL_SCOPES, switchCommands } from './ctl/switches.js'
 
-const COMMANDS: readonly CtlCommand[] = [...statusCommands.slice(0, 1), ...switchCommands, ...flagCommands, ...limitCommands, ...circuitCommands, ...experimentCommands, ...rolloutCommands, ...shadowCommands, ...banditCommands, ...statusCommands.slice(1)]
+const COMMANDS: readonly CtlCommand[] = [...statusCommands.slice(0, 1), ...switchCommands, ...flagCommands, ...limitCommands, ...circuitCommands, ...experimentCommands, ...rolloutCommands, ...shadowCommands, ...guardrailCommands, ...banditCommands, ...statusCommands.slice(1)]
 
 const synopsis = (c: CtlCommand): string => (c.synopsis === '' ? c.name : `${c.name} ${c.synopsis}`)
 const width = Math.max(...COMMANDS.map((c) => synopsis(c).length))

@@ -10,6 +10,7 @@ import { AlternatesSchema, ModelsSchema } from '../models/schema.js'
 import { ExperimentsSchema } from '../steering/experiments/schema.js'
 import { RolloutsSchema } from '../steering/rollouts/schema.js'
 import { ShadowsSchema } from '../steering/shadow/schema.js'
+import { GuardrailsSchema } from '../gates/guardrails/schema.js'
 import { ResilienceSchema } from '../resilience/schema.js'
 import { ProviderTypes } from '../core/wire.js'
 import { Secret, SecretUserinfo } from '../core/secret.js'
@@ -212,6 +213,7 @@ export const ConfigSchema = strict({
   experiments: ExperimentsSchema,
   rollouts: RolloutsSchema,
   shadows: ShadowsSchema,
+  guardrails: GuardrailsSchema,
   unified: section(
     {
       auth: Type.Union([Type.Literal('client'), Type.Literal('none')], {

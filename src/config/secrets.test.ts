@@ -43,6 +43,7 @@ const NOT_SECRETS = new Set([
   'rateLimits.maxLocalKeys',
   'models.*.targets[].params.maxTokens',
   'experiments.*.variants[].params.maxTokens',
+  'guardrails.size.maxInputTokens',
 ])
 /** Matched on a leaf's name, or its mapping's (`headers.*`). */
 const CREDENTIAL_LIKE = /(token|key|secret|password|passwd|credentials?|auth|url|uri|endpoint|dsn|headers?|cookies?)s?$/i

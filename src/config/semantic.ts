@@ -8,6 +8,7 @@ import { routingProblems } from '../models/semantic.js'
 import { experimentProblems } from '../steering/experiments/semantic.js'
 import { rolloutProblems, rolloutWarnings } from '../steering/rollouts/semantic.js'
 import { shadowProblems } from '../steering/shadow/semantic.js'
+import { guardrailProblems } from '../gates/guardrails/semantic.js'
 
 export interface SemanticResult {
   problems: ConfigProblem[]
@@ -37,6 +38,7 @@ export function checkSemantics(config: Config): SemanticResult {
   result.problems.push(...rolloutProblems(config))
   result.warnings.push(...rolloutWarnings(config))
   result.problems.push(...shadowProblems(config))
+  result.problems.push(...guardrailProblems(config))
   const budgets = checkBudgets(config.budgets)
   result.problems.push(...budgets.problems)
   result.warnings.push(...budgets.warnings)

@@ -13,6 +13,7 @@ import { killSwitchRoutes } from './routes/kill-switches.js'
 import { limitRoutes } from './routes/limits.js'
 import { rolloutRoutes } from './routes/rollouts.js'
 import { shadowRoutes } from './routes/shadows.js'
+import { guardrailRoutes } from './routes/guardrails.js'
 import { statusRoutes } from './routes/status.js'
 
 export function buildAdmin(deps: AdminContext): FastifyInstance {
@@ -26,6 +27,7 @@ export function buildAdmin(deps: AdminContext): FastifyInstance {
   experimentRoutes(app, deps)
   rolloutRoutes(app, deps)
   shadowRoutes(app, deps)
+  guardrailRoutes(app, deps)
 
   app.get('/healthz', async () => ({ status: 'ok' }))
 

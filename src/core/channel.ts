@@ -4,6 +4,7 @@
 // so a mirrored (shadow) call can run the same exchange with nobody listening.
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import type { Http2ServerRequest } from 'node:http2'
+import type { SluiceError } from './errors.js'
 import type { UsageReader } from './wire.js'
 
 /** A client's request on the data plane, HTTP/1.1 or h2c. */
@@ -39,6 +40,11 @@ export interface Sink {
   end(): void
   /** The upstream failed after the head: end the client's response as a failure, never cleanly. */
   broken(): void
+  /**
+   * Sluice refuses the answer (an output guardrail): Sluice's error in the client's dialect while
+   * the head is unsent, else in the stream's own framing, and the response ends as a failure.
+   */
+  refuse(error: SluiceError): void
   /** True once the sink found the answer itself broken (e.g. untranslatable) and ended the response as a failure. */
   readonly failed: boolean
   /** When the sink parses the body anyway (a unified translation), it reads the usage too: the body is parsed once. */

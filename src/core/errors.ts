@@ -129,6 +129,36 @@ export const errors = {
     kind: 'invalid_request',
     message: 'This request alone needs more tokens than a rate limit allows per window; make it smaller (lower max_tokens).',
   },
+  SLUICE_ERR_GUARDRAIL_PII: {
+    status: 400,
+    kind: 'invalid_request',
+    message: 'A guardrail refused this: it contains personal data.',
+  },
+  SLUICE_ERR_GUARDRAIL_CREDENTIALS: {
+    status: 400,
+    kind: 'invalid_request',
+    message: 'A guardrail refused this: it contains a credential.',
+  },
+  SLUICE_ERR_GUARDRAIL_INJECTION: {
+    status: 400,
+    kind: 'invalid_request',
+    message: 'A guardrail refused this: it looks like a prompt-injection attempt.',
+  },
+  SLUICE_ERR_GUARDRAIL_DENY_LIST: {
+    status: 400,
+    kind: 'invalid_request',
+    message: 'A guardrail refused this: it contains a denied word or pattern.',
+  },
+  SLUICE_ERR_GUARDRAIL_SIZE: {
+    status: 400,
+    kind: 'invalid_request',
+    message: 'A guardrail refused this request: it is over a size limit.',
+  },
+  SLUICE_ERR_GUARDRAIL_UNAVAILABLE: {
+    status: 400,
+    kind: 'invalid_request',
+    message: 'A guardrail could not read this body and its fail mode is closed.',
+  },
   SLUICE_ERR_BUDGET_EXCEEDED: {
     status: 429,
     kind: 'budget_exhausted',

@@ -37,8 +37,11 @@ export interface RequestFacts {
   readonly bodyReadAt: number
   /** The mount a native request arrived on; for a unified request, its first candidate's. */
   readonly mount: Mount
-  /** The client's request: native as sent, or the unified body (translated per candidate later). */
-  readonly request: NativeRequest
+  /**
+   * The client's request: native as sent, or the unified body (translated per candidate later).
+   * Replaced only by a guardrail that redacts it, before anything goes upstream.
+   */
+  request: NativeRequest
   readonly operation: Operation
   readonly client: ClientIdentity | undefined
   readonly context: EvaluationContext
@@ -57,6 +60,33 @@ export interface RequestFacts {
   readonly forceVariant: string | undefined
   /** Headers gates add to the response, forwarded or refused (rate-limit state…). */
   responseHeaders: Record<string, string> | undefined
+  /**
+   * A unified request's body as the client sent it (OpenAI chat); `request` holds its first
+   * candidate's translation. Replaced only by a guardrail that redacts it: the pipeline then
+   * translates the redacted body for every candidate.
+   */
+  unifiedBody?: Buffer
+  /** What guardrails found in this request and its answer (set when a guardrail mode is on). */
+  guardrails?: GuardrailState
+}
+
+/** One guardrail finding: detector, category and offsets into the text it scanned — never the text. */
+export interface GuardrailEvent {
+  readonly detector: string
+  readonly category: string
+  readonly side: 'request' | 'response'
+  /** What came of it: refused or ended, masked, recorded, would have been refused or masked (log-only), or unreadable (the body's shape is unknown). */
+  readonly outcome: 'blocked' | 'redacted' | 'logged' | 'would_block' | 'would_redact' | 'unreadable'
+  /** Offsets into the text scanned: one string of the request (`segment`, in the order they were found), or the answer's text. */
+  readonly start: number
+  readonly end: number
+  readonly segment?: number
+}
+
+/** The guardrail mode a request ran under, and what was found. */
+export interface GuardrailState {
+  readonly mode: 'log-only' | 'block'
+  readonly events: GuardrailEvent[]
 }
 
 export function addResponseHeader(facts: RequestFacts, name: string, value: string): void {

@@ -7,6 +7,7 @@ import type { Sink } from './channel.js'
 import type { Verdict } from './decision.js'
 import type { EvaluationContext, Outcome, RequestFacts } from './facts.js'
 import type { RoutePlan } from './plan.js'
+import type { Leg } from './target.js'
 
 /** What a gate does when it throws: `closed` refuses (SLUICE_ERR_GATE_FAILED), `open` lets the request on. */
 export type FailMode = 'open' | 'closed'
@@ -15,6 +16,8 @@ export type FailMode = 'open' | 'closed'
 export interface GateView {
   /** A boolean flag's value for this context (counted in metrics); `defaultValue` on any evaluation error. */
   flag(key: string, defaultValue: boolean, context: EvaluationContext): boolean
+  /** A string flag's value for this context (counted); `defaultValue` on any evaluation error. */
+  variant(key: string, defaultValue: string, context: EvaluationContext): string
   /**
    * A plan that sends the request to `model` on its first candidate's provider, the other
    * candidates following as fallbacks; undefined when the request cannot move there.
@@ -26,8 +29,8 @@ export interface GateView {
 export interface GateCheck<H = never> {
   check(facts: RequestFacts, view: GateView): Verdict<H> | Promise<Verdict<H>>
   settle?(hold: H, outcome: Outcome, facts: RequestFacts): void
-  /** Wraps the sink of a committed answer (response-side checks); return `sink` to leave it alone. */
-  wrapSink?(sink: Sink, facts: RequestFacts): Sink
+  /** Wraps the sink of a committed answer from `leg` (response-side checks); return `sink` to leave it alone. */
+  wrapSink?(sink: Sink, facts: RequestFacts, leg: Leg): Sink
 }
 
 export interface GateModule<Inputs> {

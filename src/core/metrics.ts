@@ -203,6 +203,25 @@ export const metrics = {
     labelNames: ['rollout', 'decision', 'by'] as const,
     registers: [registry],
   }),
+  guardrailChecks: new Counter({
+    name: 'sluice_guardrail_checks_total',
+    help: 'Guardrail checks, one per detector per request side that ran it: detector (pii, credentials, injection, denyList, size), its configured action, the mode (log-only, block) and the outcome (pass, blocked, redacted, logged, would_block, would_redact, unreadable).',
+    labelNames: ['detector', 'action', 'mode', 'outcome'] as const,
+    registers: [registry],
+  }),
+  guardrailWouldBlock: new Counter({
+    name: 'sluice_guardrail_would_block_total',
+    help: 'Checks in log-only mode that block mode would have refused or ended, by detector and side.',
+    labelNames: ['detector', 'side'] as const,
+    registers: [registry],
+  }),
+  guardrailDuration: new Histogram({
+    name: 'sluice_guardrail_detector_seconds',
+    help: 'Time one detector spent on one request side (all its strings, or all of a streamed answer).',
+    labelNames: ['detector', 'side'] as const,
+    buckets: [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01],
+    registers: [registry],
+  }),
   shadowRequests: new Counter({
     name: 'sluice_shadow_requests_total',
     help: 'Sampled requests per shadow (id from config) by result: ok, error (no 2xx answer, a broken one, a timeout), or skipped as over_capacity, over_budget, untranslatable.',

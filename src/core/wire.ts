@@ -132,6 +132,19 @@ export interface Dialect {
    * them (the caller then refuses to route the variant there rather than send it unchanged).
    */
   withParams(request: NativeRequest, operation: Operation, params: RequestParams): NativeRequest | undefined
+  /**
+   * The events of a streamed answer, for response-side checks: `push` each body chunk and
+   * `onEvent` gets each complete event, parsed (providers/streams/events.ts). Undefined when the
+   * operation's answer is not a stream.
+   */
+  createEventDecoder(operation: Operation, onEvent: (event: unknown) => void): StreamEventDecoder | undefined
+}
+
+/** A streamed answer's incremental event decoder. */
+export interface StreamEventDecoder {
+  push(chunk: Buffer): void
+  /** True while bytes of an incomplete event are held. */
+  readonly pending: boolean
 }
 
 /** Sampling parameters Sluice can force on a request. */

@@ -124,7 +124,7 @@ function answer(route: BedrockRoute, body: Record<string, unknown>, plan: Plan):
   const call = isConverse ? toolCallFor(plan, bedrockForcedTool(body)) : undefined
   if (call !== undefined) return toolUseAnswer(operation === 'converse-stream', call, inputTokens, plan)
   const maxTokens = isConverse ? (isRecord(body.inferenceConfig) ? intField(body.inferenceConfig.maxTokens) : undefined) : intField(body.max_tokens)
-  const reply = buildReply(modelId, plan.outputTokens, plan.chunks, maxTokens)
+  const reply = buildReply(modelId, plan.outputTokens, plan.chunks, maxTokens, plan.text)
   const outputTokens = reply.outputTokens
   const stopReason = reply.truncated ? 'max_tokens' : 'end_turn'
 

@@ -41,11 +41,13 @@ export interface TextReply {
 /**
  * @param outputTokens words wanted before the cap (at least 1)
  * @param chunks number of deltas (at least 1, at most one per word)
+ * @param scripted a scripted reply (Behaviour.text): its words replace the filler
  */
-export function buildReply(model: string, outputTokens: number, chunks: number, maxTokens: number | undefined): TextReply {
-  const wanted = Math.max(1, outputTokens)
+export function buildReply(model: string, outputTokens: number, chunks: number, maxTokens: number | undefined, scripted?: string): TextReply {
+  const given = scripted?.split(' ').filter((w) => w !== '')
+  const wanted = given === undefined ? Math.max(1, outputTokens) : given.length
   const count = maxTokens !== undefined && maxTokens > 0 ? Math.min(wanted, maxTokens) : wanted
-  const words = [`Hello`, `from`, `${model.replace(/\s+/g, '-')}.`]
+  const words = given ?? [`Hello`, `from`, `${model.replace(/\s+/g, '-')}.`]
   for (let i = 0; words.length < count; i++) words.push(FILLER[i % FILLER.length]!)
   words.length = count
   const text = words.join(' ')

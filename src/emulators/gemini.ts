@@ -87,7 +87,7 @@ function responses(route: GeminiRoute, body: Record<string, unknown>, plan: Plan
   // Gemini sends a function call whole, in one chunk, and finishes it with STOP.
   if (call !== undefined) return [whole({ functionCall: { name: call.name, args: call.arguments } }, 'STOP', call.outputTokens)]
   const maxTokens = isRecord(body.generationConfig) ? intField(body.generationConfig.maxOutputTokens) : undefined
-  const reply = buildReply(route.model, plan.outputTokens, plan.chunks, maxTokens)
+  const reply = buildReply(route.model, plan.outputTokens, plan.chunks, maxTokens, plan.text)
   if (route.operation === 'generateContent') return [whole({ text: reply.text }, reply.truncated ? 'MAX_TOKENS' : 'STOP', reply.outputTokens)]
   return streamChunks(route.model, reply, promptTokens, responseId)
 }

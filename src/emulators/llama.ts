@@ -58,7 +58,7 @@ interface NativeAnswer {
 }
 
 function textAnswer(model: string, body: Record<string, unknown>, plan: Plan): NativeAnswer {
-  const reply = buildReply(model, plan.outputTokens, plan.chunks, intField(body.max_completion_tokens))
+  const reply = buildReply(model, plan.outputTokens, plan.chunks, intField(body.max_completion_tokens), plan.text)
   const stopReason = reply.truncated ? 'length' : 'stop'
   return {
     message: { role: 'assistant', stop_reason: stopReason, content: { type: 'text', text: reply.text } },

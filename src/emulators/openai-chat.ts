@@ -45,7 +45,7 @@ interface ChatAnswer {
 }
 
 function textAnswer(model: string, body: Record<string, unknown>, plan: Plan): ChatAnswer {
-  const reply = buildReply(model, plan.outputTokens, plan.chunks, intField(body.max_completion_tokens) ?? intField(body.max_tokens))
+  const reply = buildReply(model, plan.outputTokens, plan.chunks, intField(body.max_completion_tokens) ?? intField(body.max_tokens), plan.text)
   return {
     message: { role: 'assistant', content: reply.text, refusal: null },
     first: { role: 'assistant', content: '', refusal: null },

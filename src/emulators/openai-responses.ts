@@ -13,7 +13,7 @@ export function responsesAnswer(body: Record<string, unknown>, plan: Plan): Repl
   if (model === '') return openaiStatusError(400, 'Missing required parameter: model.')
   const inputTokens = countInputTokens(textOf(body.instructions) + textOf(body.input))
   const maxOutputTokens = intField(body.max_output_tokens)
-  const reply = buildReply(model, plan.outputTokens, plan.chunks, maxOutputTokens)
+  const reply = buildReply(model, plan.outputTokens, plan.chunks, maxOutputTokens, plan.text)
   const n = ++idCounter
   const id = `resp_emu${n}`
   const itemId = `msg_emu${n}`

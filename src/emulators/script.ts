@@ -40,6 +40,8 @@ export interface Behaviour extends Partial<EmulatorDefaults> {
   readonly headers?: Readonly<Record<string, string>>
   /** Adds `retry-after` to the scripted status's response. */
   readonly retryAfterSeconds?: number
+  /** Answer with this text (words split on spaces; `outputTokens` is then its word count) instead of the filler reply. */
+  readonly text?: string
   /** Answer nothing: RST_STREAM on HTTP/2, a TCP reset (ECONNRESET) on HTTP/1.1. */
   readonly reset?: boolean
   /**
@@ -122,6 +124,8 @@ export function parseBehaviours(value: unknown): Behaviour[] {
         if (!isRecord(field) || !Object.values(field).every((v) => typeof v === 'string')) {
           throw new Error(`${at}.headers: must map names to strings`)
         }
+      } else if (key === 'text') {
+        if (typeof field !== 'string' || field.trim() === '') throw new Error(`${at}.text: must be a non-empty string`)
       } else if (key === 'toolCall') {
         parseToolCall(field, `${at}.toolCall`)
       } else if (key !== 'body') {

@@ -20,6 +20,12 @@ export function countEvaluation(result: EvaluationResult<unknown>): void {
   child.inc()
 }
 
+export function stringFlag(flags: FlagSet, key: string, defaultValue: string, context: EvaluationContext): string {
+  const result = evaluate(flags, key, 'string', defaultValue, context)
+  countEvaluation(result)
+  return result.value
+}
+
 export function booleanFlag(flags: FlagSet, key: string, defaultValue: boolean, context: EvaluationContext): boolean {
   const result = evaluate(flags, key, 'boolean', defaultValue, context)
   countEvaluation(result)

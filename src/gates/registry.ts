@@ -4,11 +4,12 @@
 // overrides each module's default. Adding a gate: its folder, one line here, its error codes.
 import type { GateModule } from '../core/gate.js'
 import { budgetGate } from './budget/gate.js'
+import { guardrailsGate } from './guardrails/gate.js'
 import { controlFlagsGate } from './control-flags/gate.js'
 import { killSwitchGate } from './kill-switch/gate.js'
 import { rateLimitGate } from './rate-limit/gate.js'
 
-export const GATES = [killSwitchGate, controlFlagsGate, rateLimitGate, budgetGate] as const
+export const GATES = [killSwitchGate, controlFlagsGate, guardrailsGate, rateLimitGate, budgetGate] as const
 
 type InputsOf<G> = G extends GateModule<infer I> ? (unknown extends I ? never : I) : never
 type Intersect<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never

@@ -204,6 +204,7 @@ async function handle(
     const identified = identifyUnified(arrival, parsed.request, translated)
     if (typeof identified === 'string') return refuse('SLUICE_ERR_TRANSLATION_UNSUPPORTED', identified)
     facts = identified
+    facts.unifiedBody = body
     record.route = parsed.request.model.name
     legs = new UnifiedLegs(adapters.openai, parsed.request, requestId, translated, deps.wallClock ?? Date.now)
   }
@@ -219,6 +220,13 @@ async function handle(
   if (result.kind === 'deny') {
     const { refusal: r, gate } = result
     return refuse(r.code, r.detail, false, gate, r.retryAfterSeconds, r.headers)
+  }
+
+  // A guardrail masked part of a unified request: every candidate gets the redacted body.
+  if (facts.unifiedBody !== undefined && facts.unifiedBody !== body) {
+    const redacted = parseUnified(snapshot, facts.unifiedBody)
+    if (!redacted.ok) return refuse(redacted.code, redacted.detail)
+    legs = new UnifiedLegs(adapters.openai, redacted.request, requestId, new Map(), deps.wallClock ?? Date.now)
   }
 
   // 7. Steer: a gate's plan stands (a budget downgrade); else the candidates become a plan.
@@ -265,15 +273,15 @@ function hasDotSegment(path: string): boolean {
 const unwrapped = (sink: Sink): Sink => sink
 
 /** The gates' response-side hooks around a committed sink, in gate order (the first gate outermost). */
-function sinkWrapper(snapshot: Snapshot, facts: RequestFacts): (sink: Sink) => Sink {
+function sinkWrapper(snapshot: Snapshot, facts: RequestFacts): (sink: Sink, leg: Leg) => Sink {
   let hooked = false
   for (const { gate } of snapshot.gates) if (gate.wrapSink !== undefined) hooked = true
   if (!hooked) return unwrapped
-  return (sink) => {
+  return (sink, leg) => {
     let wrapped = sink
     for (let i = snapshot.gates.length - 1; i >= 0; i--) {
       const hook = snapshot.gates[i]!.gate.wrapSink
-      if (hook !== undefined) wrapped = hook(wrapped, facts)
+      if (hook !== undefined) wrapped = hook(wrapped, facts, leg)
     }
     return wrapped
   }

@@ -119,6 +119,9 @@ export function decisionFields(target: SettleTarget, outcome: Outcome, durationM
   if (outcome.attempts !== undefined && outcome.attempts > 1) out += `,"attempts":${num(outcome.attempts)}`
   if (outcome.served !== undefined) out += `,"target":${str(outcome.served.target.id)}`
   if (outcome.fallback === true) out += ',"fallback":true'
+  // Detectors, categories and offsets only: the matched text is never recorded.
+  const guardrails = facts?.guardrails
+  if (guardrails !== undefined) out += `,"guardrails":${JSON.stringify(guardrails)}`
   if (outcome.clientAborted) out += ',"clientAborted":true'
   if (outcome.upstreamBroken) out += ',"upstreamBroken":true'
   return out

@@ -12,6 +12,7 @@ import { bedrockUsageReader } from './bedrock-usage.js'
 import { errorMessage } from './error-message.js'
 import { type ParamFields, applyParams, withBodyParams, withNestedParams } from './params.js'
 import { MALFORMED_BODY, type JsonObject, bearerCredential, decodeModel, isObject, modelInvalid, parseJsonObject, recognised, tokenCount, unsupported } from './request.js'
+import { createEventDecoder } from './streams/events.js'
 
 const PREFIX = '/model/'
 
@@ -128,6 +129,7 @@ export const bedrock: ProviderAdapter = {
   createUpstreamAuth: createBedrockAuth,
   createUsageReader: bedrockUsageReader,
   renderError,
+  createEventDecoder: (operation, onEvent) => createEventDecoder(operation.streamFormat, onEvent),
   renderStreamError: (error, operation) => (operation.streamFormat === 'eventstream' ? bedrockExceptionFrame(error) : undefined),
   withModel(request, operation, model) {
     // Converse is model-agnostic; an InvokeModel body is the model's own format and cannot move.

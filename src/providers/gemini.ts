@@ -12,6 +12,7 @@ import { MALFORMED_BODY, decodeModel, isObject, keyCredential, modelInvalid, par
 import { type FieldNames, type ParamFields, withNestedParams } from './params.js'
 import { headerAuth } from './upstream-auth.js'
 import { NO_USAGE, count, jsonUsageReader, readableBody, streamedUsageReader, usageKey } from './usage.js'
+import { createEventDecoder } from './streams/events.js'
 
 const METHODS = new Set(['generateContent', 'streamGenerateContent', 'countTokens'])
 const COLLECTIONS = ['models/', 'tunedModels/'] as const
@@ -153,6 +154,7 @@ export const gemini: ProviderAdapter = {
     return jsonUsageReader(USAGE_KEY, geminiUsage)
   },
   renderError,
+  createEventDecoder: (operation, onEvent) => createEventDecoder(operation.streamFormat, onEvent),
   renderStreamError: (error, operation) =>
     operation.streamFormat === 'sse' ? sseErrorEvent({ error: { code: error.status, message: errorMessage(error), status: 'UNAVAILABLE' } }) : undefined,
   withModel(request, _operation, model) {

@@ -10,6 +10,7 @@ import { type ParamFields, withTopLevelParams } from './params.js'
 import { bearerCredential, isObject, tokenCount, unsupported, withBodyModel } from './request.js'
 import { bearerAuth } from './upstream-auth.js'
 import { NO_USAGE, jsonUsageReader, readableBody, streamedUsageReader, usageKey, type UsageShape } from './usage.js'
+import { createEventDecoder } from './streams/events.js'
 
 const NATIVE = 'chat.completions'
 const COMPAT = 'compat.chat.completions'
@@ -53,6 +54,7 @@ export const llama: ProviderAdapter = {
     return operation.stream ? streamedUsageReader(key, shape, 'sse') : jsonUsageReader(key, shape)
   },
   renderError: renderOpenAiError,
+  createEventDecoder: (operation, onEvent) => createEventDecoder(operation.streamFormat, onEvent),
   renderStreamError: renderOpenAiStreamError,
   withModel: (request, _operation, model) => withBodyModel(request, model),
   withParams(request, operation, params) {

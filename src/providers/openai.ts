@@ -8,6 +8,7 @@ import { type ParamFields, withTopLevelParams } from './params.js'
 import { bearerCredential, unsupported, withBodyModel } from './request.js'
 import { bearerAuth } from './upstream-auth.js'
 import { NO_USAGE, jsonUsageReader, readableBody, streamedUsageReader } from './usage.js'
+import { createEventDecoder } from './streams/events.js'
 
 interface Route {
   readonly name: string
@@ -43,6 +44,7 @@ export const openai: ProviderAdapter = {
     return operation.stream ? streamedUsageReader(USAGE_KEY, openAiUsage, 'sse') : jsonUsageReader(USAGE_KEY, openAiUsage)
   },
   renderError: renderOpenAiError,
+  createEventDecoder: (operation, onEvent) => createEventDecoder(operation.streamFormat, onEvent),
   renderStreamError: renderOpenAiStreamError,
   withModel: (request, _operation, model) => withBodyModel(request, model),
   withParams(request, operation, params) {

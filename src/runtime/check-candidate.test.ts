@@ -13,13 +13,13 @@ describe('gates: in config', () => {
   it('names registered gates only', () => {
     expect(checkCandidate(config({ killSwitches: { failMode: 'open' } }), '.').ok).toBe(true)
     const refused = checkCandidate(config({ killSwitch: { failMode: 'open' } }), '.')
-    expect(refused).toEqual({ ok: false, problems: ['gates.killSwitch: no such gate (the gates are killSwitches, controlFlags, rateLimits, budgets)'] })
+    expect(refused).toEqual({ ok: false, problems: ['gates.killSwitch: no such gate (the gates are killSwitches, controlFlags, guardrails, rateLimits, budgets)'] })
   })
 
   it('overrides a gate\'s own fail mode; the module\'s default otherwise', () => {
     const modes = (gates: Record<string, unknown>) => Object.fromEntries(snapshotOf({ gates }).gates.map((g) => [g.name, g.failMode]))
-    expect(modes({})).toEqual({ killSwitches: 'closed', controlFlags: 'closed' })
-    expect(modes({ controlFlags: { failMode: 'open' } })).toEqual({ killSwitches: 'closed', controlFlags: 'open' })
+    expect(modes({})).toEqual({ killSwitches: 'closed', controlFlags: 'closed', guardrails: 'closed' })
+    expect(modes({ controlFlags: { failMode: 'open' } })).toEqual({ killSwitches: 'closed', controlFlags: 'open', guardrails: 'closed' })
   })
 })
 

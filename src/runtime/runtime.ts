@@ -41,6 +41,9 @@ import { buildSnapshot, retiredPools } from './snapshot.js'
 import { GATES, unknownGateNames } from '../gates/registry.js'
 import { type Snapshot } from '../pipeline/snapshot.js'
 import { CircuitRegistry } from '../resilience/circuits.js'
+import { watchFiles, type FileWatch } from '../config/file-watch.js'
+import type { DenyEntries } from '../gates/guardrails/compile.js'
+import { denyFilePath, guardrailsFor, readDenyFile } from './guardrails.js'
 
 export interface RuntimeOptions {
   readonly config: Readonly<Config>
@@ -64,7 +67,7 @@ export type { Applied }
 export type FlagReload = { ok: true; changedKeys: string[] } | { ok: false; problems: string[] }
 
 /** A config with the flag files it names and its compiled flags; what a reload swaps in whole. */
-export type ConfigCandidate = Extract<CompileResult, { ok: true }> & { sources: FlagSource[] }
+export type ConfigCandidate = Extract<CompileResult, { ok: true }> & { sources: FlagSource[]; denyEntries: DenyEntries }
 
 /**
  * What the schema and semantic checks (config/load.ts) cannot see, checked before anything swaps
@@ -88,8 +91,10 @@ export function checkCandidate(
   if (!targeting.ok) return targeting
   const files = loadFlagSources(config.flagSources, baseDir)
   if (!files.ok) return files
+  const deny = readDenyFile(denyFilePath(config, baseDir))
+  if (!deny.ok) return deny
   const compiled = compileConfigFlags(config, files.sources, overrides)
-  return compiled.ok ? { ...compiled, sources: files.sources } : compiled
+  return compiled.ok ? { ...compiled, sources: files.sources, denyEntries: deny.entries } : compiled
 }
 
 export class Runtime {
@@ -102,6 +107,8 @@ export class Runtime {
   #concluder: NodeJS.Timeout | undefined
   #snapshot: Snapshot | undefined
   #watcher: FlagSourceWatcher | undefined
+  #denyEntries: DenyEntries = { words: [], patterns: [] }
+  #denyWatch: { path: string; watch: FileWatch } | undefined
   #budgets: Budgets | undefined
   /** Circuit state outlives snapshots and reloads (a circuit is rebuilt only when its settings change). */
   readonly #circuits: CircuitRegistry
@@ -126,6 +133,7 @@ export class Runtime {
     runtime.#swap(options.config, candidate)
     await runtime.#outcomes.hooks.rollouts.start(options.store)
     runtime.#watchFlags()
+    runtime.#watchDenyFile()
     runtime.#startConcluder()
     return runtime
   }
@@ -145,6 +153,7 @@ export class Runtime {
     const filesMoved = JSON.stringify(config.flagSources) !== JSON.stringify(this.#config.flagSources)
     this.#swap(config, candidate)
     if (filesMoved) this.#watchFlags()
+    this.#watchDenyFile()
     return { ok: true }
   }
 
@@ -236,6 +245,7 @@ export class Runtime {
   async close(): Promise<void> {
     clearInterval(this.#concluder)
     this.#watcher?.close()
+    this.#denyWatch?.watch.close()
     this.#limiter?.redis?.disconnect()
     await this.#budgets?.stop()
     await this.#outcomes?.close()
@@ -265,6 +275,7 @@ export class Runtime {
 
   /** Where a reload takes effect: the snapshot, and the inputs later changes are compiled with, move together. */
   #swap(config: Readonly<Config>, candidate: ConfigCandidate): void {
+    this.#denyEntries = candidate.denyEntries
     this.#install(config, candidate)
     this.#fileSources = candidate.sources
   }
@@ -283,7 +294,8 @@ export class Runtime {
     const budgets = this.#budgets?.reconfigure(config)
     this.#circuits.configure(config.resilience.circuitBreaker)
     const experiments = this.#outcomes!.hooks
-    const control = { flags: compiled.flagSet, killSwitches: this.#killSwitches, rateLimiter, budgets, circuits: this.#circuits, experiments }
+    const guardrails = guardrailsFor(config, this.#denyEntries)
+    const control = { flags: compiled.flagSet, killSwitches: this.#killSwitches, rateLimiter, budgets, circuits: this.#circuits, experiments, guardrails }
     this.#snapshot = buildSnapshot(withStoredExperiments(config, this.#storedExperiments), this.options.environment, control, previous)
     // Only once built: the config later flag changes compile with is the one serving.
     this.#config = config
@@ -312,6 +324,28 @@ export class Runtime {
     return limiter
   }
 
+  /** Watches the deny-list file the serving config names; a change that reads well swaps in a new snapshot. */
+  #watchDenyFile(): void {
+    const path = denyFilePath(this.#config, this.options.baseDir)
+    if (this.#denyWatch?.path === path) return
+    this.#denyWatch?.watch.close()
+    this.#denyWatch = undefined
+    if (!this.options.watch || path === undefined) return
+    const { logger } = this.options
+    const watch = watchFiles({
+      files: [path],
+      onChange: () => {
+        const read = readDenyFile(path)
+        if (!read.ok) return logger.error({ problems: read.problems }, 'deny-list file refused; the last good entries keep serving')
+        this.#denyEntries = read.entries
+        this.#install(this.#config, { ok: true, flagSet: this.snapshot().flags, warnings: [] })
+        logger.info({ path, words: read.entries.words.length, patterns: read.entries.patterns.length }, 'deny-list file reloaded')
+      },
+      onError: (problem) => logger.warn({ problem }, 'deny-list file watch failed'),
+    })
+    this.#denyWatch = { path, watch }
+  }
+
   #watchFlags(): void {
     this.#watcher?.close()
     this.#watcher = undefined
@@ -323,7 +357,7 @@ export class Runtime {
       current: () => this.snapshot().flags,
       compile: (sources) => this.#compile(this.#config, sources),
       onChange: (flagSet, changedKeys, warnings, sources) => {
-        this.#swap(this.#config, { ok: true, flagSet, warnings, sources })
+        this.#swap(this.#config, { ok: true, flagSet, warnings, sources, denyEntries: this.#denyEntries })
         this.#reportFlags({ ok: true, changedKeys })
       },
       onError: (problems) => this.#reportFlags({ ok: false, problems }),

@@ -8,9 +8,10 @@ import type { ClientConfig, Config, ProviderConfig } from '../config/schema.js'
 import type { GateView } from '../core/gate.js'
 import type { KillSwitch } from '../core/store.js'
 import type { Mount } from '../core/target.js'
-import { booleanFlag } from '../flags/counted.js'
+import { booleanFlag, stringFlag } from '../flags/counted.js'
 import type { FlagSet } from '../flags/index.js'
 import type { BudgetRuntime } from '../gates/budget/gate.js'
+import type { CompiledGuardrails } from '../gates/guardrails/compile.js'
 import { providerFlagKey } from '../gates/control-flags/gate.js'
 import type { RateLimiter } from '../gates/rate-limit/types.js'
 import { GATES, type GateInputs } from '../gates/registry.js'
@@ -31,6 +32,8 @@ export interface ControlInputs {
   readonly budgets: BudgetRuntime | undefined
   readonly circuits: CircuitRegistry
   readonly experiments: ExperimentHooks
+  /** Compiled from `guardrails:` with the deny-list file's entries (runtime/guardrails.ts); undefined when nothing is on. */
+  readonly guardrails: CompiledGuardrails | undefined
 }
 
 const poolKeys = new WeakMap<Pool, string>()
@@ -103,6 +106,7 @@ export function buildSnapshot(config: Readonly<Config>, environment: string, con
   circuits.retain(routing.circuitIds)
   const view: GateView = {
     flag: (key, defaultValue, context) => booleanFlag(flags, key, defaultValue, context),
+    variant: (key, defaultValue, context) => stringFlag(flags, key, defaultValue, context),
     retarget: (facts, model) => retarget(routing, facts, model, 'budgets'),
   }
   const shadows = control.experiments.shadows.index(config, mounts, control, view)

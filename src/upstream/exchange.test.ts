@@ -182,6 +182,7 @@ describe('Exchange: the channel and the response-side hook', () => {
       write: (chunk) => (seen.push('chunk'), sink.write(chunk)),
       end: () => (seen.push('end'), sink.end()),
       broken: () => sink.broken(),
+      refuse: (error) => sink.refuse(error),
       get failed() {
         return sink.failed
       },

@@ -42,7 +42,7 @@ export interface ExchangeDeps {
   /** In [0, 1): backoff jitter. */
   readonly random: () => number
   /** Response-side hooks of the gates around each committed sink; identity when none. */
-  readonly wrapSink: (sink: Sink) => Sink
+  readonly wrapSink: (sink: Sink, leg: Leg) => Sink
   readonly done: (outcome: Outcome) => void
 }
 
@@ -187,7 +187,7 @@ export class Exchange implements AttemptOwner {
   onHead(attempt: Attempt, status: number): Sink | undefined {
     const kind = statusFailure(status)
     if (kind !== undefined && this.#retryable(kind) && this.#hasAlternative()) return undefined
-    return this.#deps.wrapSink(this.#deps.legs.sink(attempt.leg, this.#ownHeaders(attempt.leg), this.#deps.channel))
+    return this.#deps.wrapSink(this.#deps.legs.sink(attempt.leg, this.#ownHeaders(attempt.leg), this.#deps.channel), attempt.leg)
   }
 
   onFirstByte(): void {

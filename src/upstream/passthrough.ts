@@ -2,8 +2,9 @@
 // (minus hop-by-hop) and body bytes — plus Sluice's x-sluice-* headers.
 import type { IncomingHttpHeaders } from 'node:http'
 import type { ClientChannel, Sink } from '../core/channel.js'
-import { sluiceError } from '../core/errors.js'
+import { sluiceError, type SluiceError } from '../core/errors.js'
 import type { Leg } from '../core/target.js'
+import { sendError } from './channel.js'
 
 const RESPONSE_SKIP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'trailer', 'te'])
 
@@ -25,7 +26,7 @@ export class PassthroughSink implements Sink {
    */
   #held: Buffer | undefined
   readonly #holdLast: boolean
-  readonly failed = false
+  #failed = false
 
   constructor(
     private readonly channel: ClientChannel,
@@ -34,6 +35,10 @@ export class PassthroughSink implements Sink {
     private readonly requestId: string,
   ) {
     this.#holdLast = leg.operation.streamFormat === 'none'
+  }
+
+  get failed(): boolean {
+    return this.#failed
   }
 
   head(status: number, headers: IncomingHttpHeaders): void {
@@ -55,11 +60,23 @@ export class PassthroughSink implements Sink {
   }
 
   broken(): void {
-    // Where the stream format can carry an error, say so in it first (SPEC §9). A Bedrock exception
-    // message is itself the failure, so that stream ends there; an SSE error event is not understood
-    // by every SDK (llama-api-client yields it as a chunk), so the connection is cut after it too.
+    this.#endInStream(sluiceError('SLUICE_ERR_UPSTREAM_BROKEN', this.requestId))
+  }
+
+  refuse(error: SluiceError): void {
+    if (this.#failed) return
+    this.#failed = true
+    this.#held = undefined
+    if (!this.channel.started) return sendError(this.channel, this.leg.target.mount.adapter, error, 'deny', false, this.own)
+    this.#endInStream(error)
+  }
+
+  #endInStream(error: SluiceError): void {
+    // Where the stream format can carry an error, say so in it first. A Bedrock exception message
+    // is itself the failure, so that stream ends there; an SSE error event is not understood by
+    // every SDK (llama-api-client yields it as a chunk), so the connection is cut after it too.
     const { operation, target } = this.leg
-    const frame = target.mount.adapter.renderStreamError(sluiceError('SLUICE_ERR_UPSTREAM_BROKEN', this.requestId), operation)
+    const frame = target.mount.adapter.renderStreamError(error, operation)
     if (frame === undefined) this.channel.fail()
     else if (operation.streamFormat === 'eventstream') this.channel.end(frame)
     else this.channel.chunk(frame, () => this.channel.fail())

@@ -5,13 +5,17 @@
 // translation reads the usage too (`usage`), so the attempt needs no second parser over the bytes.
 import type { IncomingHttpHeaders } from 'node:http'
 import type { ClientChannel, Sink } from '../core/channel.js'
-import { sluiceError } from '../core/errors.js'
+import { sluiceError, type SluiceError } from '../core/errors.js'
 import type { Leg } from '../core/target.js'
 import type { UsageReader } from '../core/wire.js'
 import { adapters } from '../providers/index.js'
+import { renderOpenAiStreamError } from '../providers/openai-dialect.js'
 import { renderUnifiedStreamFailure, translateUpstreamError, unifiedTranslators, type ResponseContext, type UnifiedResponder } from '../unified/index.js'
 import type { HeldResponse } from './attempt.js'
 import { sendError } from './channel.js'
+
+/** What the client's stream is, as OpenAI's dialect renders an error into it. */
+const STREAMED_CHAT = { name: 'chat.completions', model: '', stream: true, streamFormat: 'sse' } as const
 
 /** An upstream error body beyond this is cut before translation; its message survives. */
 const MAX_ERROR_BYTES = 64 * 1024
@@ -89,6 +93,13 @@ export class UnifiedSink implements Sink {
 
   broken(): void {
     this.#fail(`${this.leg.target.mount.name}: the upstream broke off or went idle mid-answer.`, '')
+  }
+
+  refuse(error: SluiceError): void {
+    if (this.#failed) return
+    this.#failed = true
+    if (!this.channel.started) return sendError(this.channel, adapters.openai, error, 'deny', false, this.own)
+    this.channel.chunk(renderOpenAiStreamError(error, STREAMED_CHAT)!, () => this.channel.fail())
   }
 
   /** Ends the response as a failure: an error answer while the head is unsent, else an SSE error event and a cut. */

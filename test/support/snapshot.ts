@@ -8,6 +8,7 @@ import { CircuitRegistry } from '../../src/resilience/circuits.js'
 import { compileConfigFlags } from '../../src/runtime/runtime.js'
 import { buildSnapshot } from '../../src/runtime/snapshot.js'
 import { memoryExperimentHooks } from '../../src/runtime/outcomes.js'
+import { guardrailsFor } from '../../src/runtime/guardrails.js'
 
 export function snapshotOf(config: Record<string, unknown>, killSwitches: readonly KillSwitch[] = []): Snapshot {
   const loaded = parseConfig(JSON.stringify({ state: { store: 'memory' }, ...config }))
@@ -15,7 +16,7 @@ export function snapshotOf(config: Record<string, unknown>, killSwitches: readon
   const parsed: Config = loaded.config
   const compiled = compileConfigFlags(parsed, [])
   if (!compiled.ok) throw new Error(compiled.problems.join('\n'))
-  return buildSnapshot(parsed, 'test', { flags: compiled.flagSet, killSwitches, rateLimiter: undefined, budgets: undefined, circuits: new CircuitRegistry(), experiments: memoryExperimentHooks() })
+  return buildSnapshot(parsed, 'test', { flags: compiled.flagSet, killSwitches, rateLimiter: undefined, budgets: undefined, circuits: new CircuitRegistry(), experiments: memoryExperimentHooks(), guardrails: guardrailsFor(parsed, { words: [], patterns: [] }) })
 }
 
 export const killSwitch = (scope: KillSwitch['scope'], target: string): KillSwitch => ({

@@ -34,6 +34,11 @@ export class EventStreamDecoder {
     this.#onMessage = onMessage
   }
 
+  /** True while bytes of an incomplete message are held. */
+  get pending(): boolean {
+    return this.#frame !== undefined || this.#preludeBytes > 0
+  }
+
   push(chunk: Buffer): void {
     const length = chunk.length
     let offset = 0

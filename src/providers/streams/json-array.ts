@@ -26,6 +26,11 @@ export class JsonArraySplitter {
     this.#onElement = onElement
   }
 
+  /** True while bytes of an incomplete element are held (a response-side check holds them back too). */
+  get pending(): boolean {
+    return this.#inElement
+  }
+
   push(chunk: Buffer): void {
     const length = chunk.length
     let elementStart = 0

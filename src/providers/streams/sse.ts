@@ -51,6 +51,11 @@ export class SseParser {
     this.#onEvent = onEvent
   }
 
+  /** True while bytes of an event not yet dispatched are held: a line without its end, or fields before the blank line. */
+  get pending(): boolean {
+    return this.#lineTail !== undefined || this.#dataLines > 0 || this.#event !== ''
+  }
+
   push(chunk: Buffer): void {
     const length = chunk.length
     if (length === 0) return

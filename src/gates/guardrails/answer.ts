@@ -1,0 +1,229 @@
+// Guardrails on the answer (docs/guardrails.md "Answers"), as a wrapper around the sink of a
+// committed 2xx answer. The text is found in the upstream's own format (a fallback's or a
+// translated target's, for a unified request).
+// - log-only: every byte goes to the client as it arrives, unchanged; a copy of the text is
+//   scanned on the side and what block mode would have done is recorded.
+// - block: a whole (non-streamed) body is held until it is scanned; a stream's chunks are held
+//   until their text is safe — scanned with enough text after it that no match can still reach
+//   into it (stream-scan.ts), at most the longest match a detector has (≤ 1 KiB of text) — and
+//   whole events. A blocking finding before anything went out is a dialect error; after, the
+//   stream ends with an error in its own framing. The upstream's head waits for the first release.
+// Other answers (errors, non-2xx) pass untouched: they are the upstream's, not the model's text.
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Sink } from '../../core/channel.js'
+import { sluiceError } from '../../core/errors.js'
+import type { GuardrailEvent, GuardrailState, RequestFacts } from '../../core/facts.js'
+import type { Leg } from '../../core/target.js'
+import type { StreamEventDecoder, UsageReader } from '../../core/wire.js'
+import type { CompiledDetector, CompiledGuardrails } from './compile.js'
+import { countCheck, observeDuration } from './counters.js'
+import type { Finding } from './detectors/types.js'
+import { StreamScanner } from './stream-scan.js'
+import { answerText, bodyKind, streamText, type BodyKind } from './text/index.js'
+
+/** A whole answer beyond this is not held or scanned (it passes, counted as unreadable). */
+const MAX_BODY_BYTES = 8 * 1024 * 1024
+
+function responseOutcome(mode: GuardrailState['mode'], action: CompiledDetector['action']): GuardrailEvent['outcome'] {
+  if (action !== 'block') return 'logged'
+  return mode === 'block' ? 'blocked' : 'would_block'
+}
+
+interface Held {
+  readonly chunk: Buffer
+  /** Text scanned once this chunk was in; undefined while the chunk ends inside an event. */
+  readonly textEnd: number | undefined
+}
+
+export class AnswerGuard implements Sink {
+  /** The sink to use for this answer: `sink` itself when there is nothing to check. */
+  static wrap(guardrails: CompiledGuardrails, sink: Sink, facts: RequestFacts, leg: Leg): Sink {
+    const state = facts.guardrails
+    if (state === undefined || guardrails.response.length === 0) return sink
+    const kind = bodyKind(leg.target.mount.config.type, leg.operation.name, leg.operation.model)
+    if (kind === undefined) return sink
+    return new AnswerGuard(guardrails.response, sink, state, leg, kind, facts.requestId)
+  }
+
+  #passing = false
+  #headSent = false
+  #status = 0
+  #headers: IncomingHttpHeaders = {}
+  #refused = false
+  readonly #held: Held[] = []
+  #bytes = 0
+  readonly #decoder: StreamEventDecoder | undefined
+  readonly #scanner: StreamScanner
+  readonly #matched = new Set<CompiledDetector>()
+  #elapsedMs = 0
+  #finished = false
+
+  private constructor(
+    private readonly detectors: readonly CompiledDetector[],
+    private readonly inner: Sink,
+    private readonly state: GuardrailState,
+    private readonly leg: Leg,
+    private readonly kind: BodyKind,
+    private readonly requestId: string,
+  ) {
+    this.#scanner = new StreamScanner(detectors.map((d) => d.detector))
+    this.#decoder = leg.operation.stream ? leg.target.mount.adapter.createEventDecoder(leg.operation, (event) => this.#text(streamText(kind, event))) : undefined
+  }
+
+  get failed(): boolean {
+    return this.#refused || this.inner.failed
+  }
+
+  get usage(): UsageReader | undefined {
+    return this.inner.usage
+  }
+
+  get #blocking(): boolean {
+    return this.state.mode === 'block'
+  }
+
+  head(status: number, headers: IncomingHttpHeaders): void {
+    this.#status = status
+    this.#headers = headers
+    this.#passing = status < 200 || status > 299
+    if (this.#passing || !this.#blocking) this.#sendHead()
+  }
+
+  write(chunk: Buffer): boolean {
+    if (this.#passing) return this.inner.write(chunk)
+    if (this.#refused || chunk.length === 0) return true
+    if (!this.#blocking) {
+      // Log-only: the client's bytes first, exactly as they came; the scan is on the side.
+      const writable = this.inner.write(chunk)
+      this.#observe(chunk)
+      return writable
+    }
+    this.#observe(chunk)
+    if (this.#refused) return true
+    const textEnd = this.#decoder === undefined || this.#decoder.pending ? undefined : this.#scanner.length
+    this.#held.push({ chunk, textEnd })
+    return this.#decoder === undefined ? true : this.#release(this.#scanner.safeEnd)
+  }
+
+  end(): void {
+    if (this.#passing) return this.inner.end()
+    if (this.#decoder === undefined && !this.#refused) this.#scanWhole()
+    this.#finish()
+    if (this.#refused) return
+    if (this.#blocking) this.#release(Infinity)
+    this.inner.end()
+  }
+
+  broken(): void {
+    if (this.#passing || this.#refused) return this.inner.broken()
+    this.#finish()
+    this.#sendHead()
+    this.inner.broken()
+  }
+
+  refuse(error: Parameters<Sink['refuse']>[0]): void {
+    this.#refused = true
+    this.inner.refuse(error)
+  }
+
+  #sendHead(): void {
+    if (this.#headSent) return
+    this.#headSent = true
+    this.inner.head(this.#status, this.#headers)
+  }
+
+  /** Feeds a chunk to the scan: a stream's events as they complete, a whole body once it ends. */
+  #observe(chunk: Buffer): void {
+    if (this.#decoder !== undefined) {
+      try {
+        this.#decoder.push(chunk)
+      } catch {
+        // A decoder that chokes leaves the rest unscanned; the answer itself is the upstream's business.
+      }
+      return
+    }
+    this.#bytes += chunk.length
+    if (this.#bytes <= MAX_BODY_BYTES) this.#whole.push(chunk)
+  }
+
+  readonly #whole: Buffer[] = []
+
+  #scanWhole(): void {
+    if (this.#bytes > MAX_BODY_BYTES) return this.#unreadable()
+    let body: unknown
+    try {
+      body = JSON.parse(Buffer.concat(this.#whole).toString('utf8'))
+    } catch {
+      return this.#unreadable()
+    }
+    const segments = answerText(this.kind, body)
+    if (segments === undefined) return this.#unreadable()
+    // One text, as a stream would give it: offsets run through the answer's strings in order.
+    for (const segment of segments) this.#text(segment.text)
+  }
+
+  #unreadable(): void {
+    for (const d of this.detectors) {
+      this.state.events.push({ detector: d.key, category: 'unreadable', side: 'response', outcome: 'unreadable', start: 0, end: 0 })
+      this.#matched.add(d)
+    }
+    if (this.#blocking && this.detectors.some((d) => d.failMode === 'closed')) {
+      this.#refuseWith(sluiceError('SLUICE_ERR_GUARDRAIL_UNAVAILABLE', this.requestId, 'The answer has a shape the guardrails cannot read.'))
+    }
+  }
+
+  /** The next piece of the answer's text. */
+  #text(text: string): void {
+    if (text === '' || this.#refused) return
+    const started = performance.now()
+    const findings = this.#scanner.push(text)
+    this.#elapsedMs += performance.now() - started
+    for (const f of findings) this.#found(f)
+  }
+
+  #found(f: Finding): void {
+    const compiled = this.detectors.find((d) => d.detector.name === f.detector)
+    if (compiled === undefined) return
+    const outcome = responseOutcome(this.state.mode, compiled.action)
+    this.state.events.push({ detector: compiled.key, category: f.category, side: 'response', outcome, start: f.start, end: f.end })
+    this.#matched.add(compiled)
+    if (outcome === 'blocked' && !this.#refused) {
+      this.#refuseWith(sluiceError(compiled.code, this.requestId, `Found ${f.category} in the answer (characters ${f.start}-${f.end}).`))
+    }
+  }
+
+  #refuseWith(error: ReturnType<typeof sluiceError>): void {
+    this.#held.length = 0
+    this.refuse(error)
+  }
+
+  /**
+   * Sends the held chunks whose events are complete and whose text lies below `safe`; true when
+   * the client can take more. Nothing goes out before the first text is safe, so a finding in it
+   * is still a dialect error rather than a cut stream.
+   */
+  #release(safe: number): boolean {
+    if (safe !== Infinity && safe === 0) return true
+    let last = -1
+    for (let i = 0; i < this.#held.length; i++) {
+      const end = this.#held[i]!.textEnd
+      if (safe === Infinity || (end !== undefined && end <= safe)) last = i
+    }
+    if (last === -1) return true
+    this.#sendHead()
+    let writable = true
+    for (const { chunk } of this.#held.splice(0, last + 1)) writable = this.inner.write(chunk)
+    return writable
+  }
+
+  /** Once per answer: the checks' counts, and the scan's time (all its detectors together, label `all`). */
+  #finish(): void {
+    if (this.#finished) return
+    this.#finished = true
+    for (const d of this.detectors) {
+      const outcome = this.#matched.has(d) ? (this.state.events.find((e) => e.side === 'response' && e.detector === d.key)?.outcome ?? 'logged') : 'pass'
+      countCheck(d.key, d.action, this.state.mode, outcome, 'response')
+    }
+    observeDuration('all', 'response', this.#elapsedMs)
+  }
+}
