@@ -4,7 +4,7 @@
 // request, and writes bench/results/latest.json. Every phase is bounded in time.
 import { sample, settings, startRedisServer, startServer, startServerFrom, writeReport, type Row, type Server, type Target } from './harness.js'
 import { TRAFFIC_ON_FLAGS, FLAG_ON } from '../src/emulators/sluice-config.js'
-import { BENCH_CLIENT_KEY, BENCH_UPSTREAM_KEY, forModel, scenarios, shadowOverrides, STEERED_MODEL, steeredOverrides, unifiedOverrides } from './scenarios.js'
+import { BENCH_CLIENT_KEY, BENCH_UPSTREAM_KEY, forModel, guardrailOverrides, scenarios, shadowOverrides, STEERED_MODEL, steeredOverrides, unifiedOverrides } from './scenarios.js'
 
 async function main(): Promise<void> {
   const emulator = await startServer('emulator')
@@ -23,6 +23,8 @@ async function main(): Promise<void> {
   // The default configuration (sqlite store, decision log on, client auth, gates on) is the Sluice column.
   await add('sluice', startServer('sluice', upstream, 'sqlite'), BENCH_CLIENT_KEY)
   await add('sluice-memory', startServer('sluice', upstream, 'memory'), BENCH_CLIENT_KEY)
+  // The default configuration again, with guardrails in block mode (nothing to find).
+  await add('sluice-guardrails', startServer('sluice', upstream, 'sqlite', JSON.stringify(guardrailOverrides)), BENCH_CLIENT_KEY)
   // The default configuration again, with every request mirrored to a shadow target on an emulator of its own.
   const shadowEmulator = await startServer('emulator')
   servers.push(shadowEmulator)
@@ -67,16 +69,18 @@ function report(rows: Row[]): void {
       `| ${row.scenario} | ${row.target} | ${row.rps.toFixed(0)} | ${row.target === 'direct' ? '—' : `${((row.rps / bare.rps) * 100).toFixed(1)} %`} | ${row.cpuMsPerRequest.toFixed(3)} | ${row.target === 'direct' ? '—' : `${(row.cpuMsPerRequest / floor.cpuMsPerRequest).toFixed(2)}×`} | ${row.paced.p50Ms.toFixed(3)} | ${row.paced.p99Ms.toFixed(3)} | ${added(row.paced.p50Ms, direct.paced.p50Ms)} | ${added(row.paced.p99Ms, direct.paced.p99Ms)} | ${row.paced.errors} |`,
     )
   }
-  // What mirroring every request adds to the client's latency: the shadow column against the default one.
-  lines.push('', '| scenario | shadow 100 % vs off: added p50 ms | added p99 ms | req/s ratio |', '|---|---:|---:|---:|')
-  for (const row of rows.filter((r) => r.target === 'sluice-shadow')) {
-    const off = rows.find((r) => r.scenario === row.scenario && r.target === 'sluice')!
-    lines.push(`| ${row.scenario} | ${(row.paced.p50Ms - off.paced.p50Ms).toFixed(3)} | ${(row.paced.p99Ms - off.paced.p99Ms).toFixed(3)} | ${((row.rps / off.rps) * 100).toFixed(1)} % |`)
+  // What mirroring every request, or guardrails in block mode, add: each column against the default one.
+  lines.push('', '| scenario | against `sluice` (off) | added p50 ms | added p99 ms | req/s ratio |', '|---|---|---:|---:|---:|')
+  for (const [target, what] of [['sluice-shadow', 'shadow 100 %'], ['sluice-guardrails', 'guardrails block']] as const) {
+    for (const row of rows.filter((r) => r.target === target)) {
+      const off = rows.find((r) => r.scenario === row.scenario && r.target === 'sluice')!
+      lines.push(`| ${row.scenario} | ${what} | ${(row.paced.p50Ms - off.paced.p50Ms).toFixed(3)} | ${(row.paced.p99Ms - off.paced.p99Ms).toFixed(3)} | ${((row.rps / off.rps) * 100).toFixed(1)} % |`)
+    }
   }
   lines.push(
     '',
     'CPU ms/req is the target process only (for `direct`, the emulator itself; for `sluice-redis`, not counting redis-server). Added latency is the paced p50/p99 minus direct\'s.',
-    '`node-floor` is plain node:http in, one undici Pool.dispatch out, nothing else. `sluice` is the default configuration — embedded sqlite store, decision log on, client auth, kill switches, control flags, an enforced rate-limit rule and an enforced budget, metrics; `sluice-memory` the same on the in-memory store; `sluice-shadow` the same with every request mirrored to a shadow target (gpt-4o on a second emulator process); `sluice-redis` shares state, limiter and spend through Redis; `sluice-unified` is the default configuration on the unified endpoint over a virtual model of two targets, by weight; `sluice-steered` the same with a running experiment (steering the JSON rows) and a bandit in mode active (steering the SSE rows).',
+    '`node-floor` is plain node:http in, one undici Pool.dispatch out, nothing else. `sluice` is the default configuration — embedded sqlite store, decision log on, client auth, kill switches, control flags, an enforced rate-limit rule and an enforced budget, metrics; `sluice-memory` the same on the in-memory store; `sluice-guardrails` the same with guardrails in block mode (default detectors; nothing in the requests or answers matches); `sluice-shadow` the same with every request mirrored to a shadow target (gpt-4o on a second emulator process); `sluice-redis` shares state, limiter and spend through Redis; `sluice-unified` is the default configuration on the unified endpoint over a virtual model of two targets, by weight; `sluice-steered` the same with a running experiment (steering the JSON rows) and a bandit in mode active (steering the SSE rows).',
   )
   writeReport('latest', lines, rows)
 }

@@ -67,6 +67,15 @@ export function shadowOverrides(shadowUpstream: string): Record<string, unknown>
   }
 }
 
+/**
+ * `npm run bench`'s `sluice-guardrails` column: the default configuration with guardrails in block
+ * mode and their default detectors (personal data, credentials, injection heuristics) on the
+ * request and the answer, which carry nothing they match: what checking costs.
+ */
+export const guardrailOverrides = {
+  flags: { 'ai.guardrails.mode': { state: 'ENABLED', variants: { off: 'off', block: 'block' }, defaultVariant: 'block' } },
+}
+
 /** A scenario's body naming the virtual model instead of the native one. */
 export function forModel(scenario: Scenario, model: string): Scenario {
   return { name: scenario.name, body: JSON.stringify({ ...(JSON.parse(scenario.body) as object), model }) }

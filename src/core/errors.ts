@@ -149,6 +149,11 @@ export const errors = {
     kind: 'invalid_request',
     message: 'A guardrail refused this: it contains a denied word or pattern.',
   },
+  SLUICE_ERR_GUARDRAIL_MODEL: {
+    status: 400,
+    kind: 'invalid_request',
+    message: 'A guardrail refused this request: the guard model judged it unsafe.',
+  },
   SLUICE_ERR_GUARDRAIL_SIZE: {
     status: 400,
     kind: 'invalid_request',

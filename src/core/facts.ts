@@ -75,8 +75,8 @@ export interface GuardrailEvent {
   readonly detector: string
   readonly category: string
   readonly side: 'request' | 'response'
-  /** What came of it: refused or ended, masked, recorded, would have been refused or masked (log-only), or unreadable (the body's shape is unknown). */
-  readonly outcome: 'blocked' | 'redacted' | 'logged' | 'would_block' | 'would_redact' | 'unreadable'
+  /** What came of it: refused or ended, masked, recorded, would have been refused or masked (log-only), unreadable (the body's shape is unknown), or failed (the guard model gave no verdict). */
+  readonly outcome: 'blocked' | 'redacted' | 'logged' | 'would_block' | 'would_redact' | 'unreadable' | 'failed'
   /** Offsets into the text scanned: one string of the request (`segment`, in the order they were found), or the answer's text. */
   readonly start: number
   readonly end: number

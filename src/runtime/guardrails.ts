@@ -48,6 +48,6 @@ export function readDenyFile(path: string | undefined): { ok: true; entries: Den
 export function guardrailsFor(config: Readonly<Config>, entries: DenyEntries): CompiledGuardrails | undefined {
   const compiled = compileGuardrails(config.guardrails, entries)
   const { size } = compiled
-  if (compiled.request.length + compiled.response.length === 0 && size.maxInputTokens === undefined && size.maxMessages === undefined) return undefined
+  if (compiled.request.length + compiled.response.length === 0 && compiled.model === undefined && size.maxInputTokens === undefined && size.maxMessages === undefined) return undefined
   return compiled
 }

@@ -295,7 +295,7 @@ export class Runtime {
     this.#circuits.configure(config.resilience.circuitBreaker)
     const experiments = this.#outcomes!.hooks
     const guardrails = guardrailsFor(config, this.#denyEntries)
-    const control = { flags: compiled.flagSet, killSwitches: this.#killSwitches, rateLimiter, budgets, circuits: this.#circuits, experiments, guardrails }
+    const control = { flags: compiled.flagSet, killSwitches: this.#killSwitches, rateLimiter, budgets, circuits: this.#circuits, experiments, guardrails, logger: this.options.logger }
     this.#snapshot = buildSnapshot(withStoredExperiments(config, this.#storedExperiments), this.options.environment, control, previous)
     // Only once built: the config later flag changes compile with is the one serving.
     this.#config = config

@@ -11,6 +11,7 @@ import { metrics } from '../core/metrics.js'
 import type { ShadowAdmission, ShadowIndex, ShadowRoute, ShadowSkip } from '../core/shadow.js'
 import type { KillSwitch } from '../core/store.js'
 import type { Mount, Target } from '../core/target.js'
+import { ownCallTarget } from './own-target.js'
 import type { BudgetRuntime } from '../gates/budget/gate.js'
 import { reserveShadow, settleShadow } from '../gates/budget/index.js'
 import { candidateKill } from '../gates/kill-switch/gate.js'
@@ -170,18 +171,8 @@ export class Shadows implements ShadowControl {
     for (const [id, settings] of entries) {
       // Config checks guarantee the providers exist (steering/shadow/semantic.ts).
       const mount = byName.get(settings.target.provider)!
-      const provider = config.providers[mount.name]!
       const model = settings.target.model
-      const target: Target = {
-        id: `${mount.name}/${model}`,
-        mount,
-        model,
-        params: undefined,
-        pool: mount.pool,
-        firstByteMs: provider.headersTimeoutMs,
-        idleMs: provider.bodyTimeoutMs,
-        circuit: undefined,
-      }
+      const target = ownCallTarget(config, mount, model)
       this.#targets.set(id, target.id)
       const candidate = { target, model }
       const blocked = (context: EvaluationContext): boolean =>

@@ -23,6 +23,10 @@ import type { CircuitRegistry } from '../resilience/circuits.js'
 import { retarget } from '../steering/plan.js'
 import type { ExperimentHooks } from './experiments.js'
 import { buildRouting } from './routing.js'
+import { ownCallTarget } from './own-target.js'
+import { pino, type Logger } from 'pino'
+import type { TextClassifier } from '../core/classifier.js'
+import { createClassifier } from '../pipeline/classify.js'
 
 /** What the control plane adds to a config: the compiled flags and the long-lived gate runtimes. */
 export interface ControlInputs {
@@ -34,6 +38,19 @@ export interface ControlInputs {
   readonly experiments: ExperimentHooks
   /** Compiled from `guardrails:` with the deny-list file's entries (runtime/guardrails.ts); undefined when nothing is on. */
   readonly guardrails: CompiledGuardrails | undefined
+  /** Where Sluice's own calls (the guard model's) log their failures; default silent. */
+  readonly logger?: Logger
+}
+
+const SILENT = pino({ level: 'silent' })
+
+/** The guard model's classifier, when `guardrails.model` is on. */
+function classifierFor(config: Readonly<Config>, mounts: readonly Mount[], control: ControlInputs): TextClassifier | undefined {
+  const settings = control.guardrails?.model
+  if (settings?.target === undefined) return undefined
+  const mount = mounts.find((m) => m.name === settings.target!.provider)!
+  const target = ownCallTarget(config, mount, settings.target.model)
+  return createClassifier({ target, timeoutMs: settings.timeoutMs, resilience: config.resilience, budgets: control.budgets, logger: control.logger ?? SILENT })
 }
 
 const poolKeys = new WeakMap<Pool, string>()
@@ -110,7 +127,7 @@ export function buildSnapshot(config: Readonly<Config>, environment: string, con
     retarget: (facts, model) => retarget(routing, facts, model, 'budgets'),
   }
   const shadows = control.experiments.shadows.index(config, mounts, control, view)
-  const inputs: GateInputs = { ...control, flagKeys: flags.keys, canonicalModel: canonicalModelId }
+  const inputs: GateInputs = { ...control, flagKeys: flags.keys, canonicalModel: canonicalModelId, classifier: classifierFor(config, mounts, control) }
   const gates: SnapshotGate[] = []
   for (const module of GATES) {
     const gate = module.build(inputs)

@@ -206,3 +206,58 @@ describe('guardrails on the admin API and in sluice ctl', () => {
     expect(out).toMatch(/Would have blocked \(log-only\): .*credentials \(request\) [1-9]/)
   })
 })
+
+describe('the guard model', () => {
+  let guarded: Stack
+  const GUARD = 'Llama-Guard-4-12B'
+  beforeAll(async () => {
+    guarded = await startStack({
+      configure: (config) => {
+        config.log = { level: 'info', decisions: true }
+        config.admin = { host: '127.0.0.1', port: 0, tokens: [{ name: 'dash', token: VIEWER, role: 'viewer' }] }
+        config.flags = { ...TRAFFIC_ON_FLAGS, 'ai.guardrails.mode': { state: 'ENABLED', variants: { block: 'block' }, defaultVariant: 'block' } }
+        config.guardrails = { model: { enabled: true, target: { provider: 'meta', model: GUARD }, timeoutMs: 300 } }
+        config.budgets = { limits: { guard: { scope: 'guardrail', limitUsd: 100, window: 'day' } } }
+      },
+    })
+  })
+  afterAll(async () => guarded?.close())
+
+  const ask = (content: string) =>
+    new OpenAI({ baseURL: `${guarded.sluice.dataUrl}/openai/v1`, apiKey: CLIENT.credentials.apiKey, maxRetries: 0 }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] })
+  const guard = () => guarded.emulators.llama
+
+  it('asks the guard model through the upstream path, and lets a request it calls safe through', async () => {
+    guard().script.enqueue({ text: 'safe' })
+    await ask('What is the capital of France?')
+    const asked = guard().requests.last()!
+    expect(asked.body).toMatchObject({ model: GUARD, messages: [{ role: 'user', content: 'What is the capital of France?' }] })
+    expect(guarded.emulators.openai.requests.count).toBe(1)
+  })
+
+  it('refuses a request it calls unsafe, naming the categories, and remembers the verdict', async () => {
+    guard().script.enqueue({ text: 'unsafe\nS1,S10' })
+    const err = await rejectionOf<any>(ask('Something the guard dislikes.'))
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError)
+    expect(err.code).toBe('SLUICE_ERR_GUARDRAIL_MODEL')
+    expect(err.message).toContain('S1+S10')
+    const calls = guard().requests.count
+    const again = await rejectionOf<any>(ask('Something the guard dislikes.'))
+    expect(again.code).toBe('SLUICE_ERR_GUARDRAIL_MODEL')
+    expect(guard().requests.count, 'the second verdict came from the cache').toBe(calls)
+    expect(guarded.emulators.openai.requests.count).toBe(1)
+    const record = guarded.decisions.at(-1) as any
+    expect(record.guardrails.events).toEqual([expect.objectContaining({ detector: 'model', category: 'S1+S10', outcome: 'blocked' })])
+  })
+
+  it('fails open when the guard model is too slow, and counts its calls in the guardrail budget', async () => {
+    guard().script.enqueue({ text: 'unsafe', latencyMs: 2000 })
+    const started = performance.now()
+    await ask('A slow verdict, please.')
+    expect(performance.now() - started).toBeLessThan(1500)
+    const record = guarded.decisions.at(-1) as any
+    expect(record.guardrails.events).toEqual([expect.objectContaining({ detector: 'model', outcome: 'failed' })])
+    const budgets = (await (await fetch(`${guarded.sluice.adminUrl}/v1/budgets`, { headers: { authorization: `Bearer ${VIEWER}` } })).json()) as any
+    expect(budgets.budgets.find((b: any) => b.budget === 'guard').spentUsd).toBeGreaterThan(0)
+  })
+})

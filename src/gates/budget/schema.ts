@@ -12,7 +12,7 @@ const strict = <T extends TProperties>(properties: T, options: { description?: s
 const section = <T extends TProperties>(properties: T, description: string): TObject<T> =>
   Type.Object(properties, { additionalProperties: false, default: {}, description })
 
-export const budgetScopes = ['global', 'provider', 'model', 'route', 'client', 'tenant', 'user', 'shadow'] as const
+export const budgetScopes = ['global', 'provider', 'model', 'route', 'client', 'tenant', 'user', 'shadow', 'guardrail'] as const
 export type BudgetScope = (typeof budgetScopes)[number]
 
 export const budgetActions = ['alert', 'throttle', 'disable', 'downgrade', 'shutdown'] as const
@@ -68,7 +68,7 @@ export type Threshold = Static<typeof ThresholdSchema>
 
 export const BudgetSchema = strict({
   scope: literals(budgetScopes, {
-    description: 'What the spend is counted by. `shadow` counts mirrored traffic only, which no other scope but `global` counts.',
+    description: 'What the spend is counted by. `shadow` counts mirrored traffic only and `guardrail` the model-based guardrail\'s calls only, which no other scope but `global` counts.',
   }),
   target: Type.Optional(
     Type.String({

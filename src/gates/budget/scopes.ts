@@ -13,8 +13,10 @@ export interface BudgetContext {
   readonly tenant: string | undefined
   /** The targeting key (`x-sluice-user`, else the client id). */
   readonly user: string | undefined
-  /** A mirrored call to a shadow target (SPEC §9). */
+  /** A mirrored call to a shadow target. */
   readonly shadow: boolean
+  /** A call of the model-based guardrail detector. */
+  readonly guardrail?: boolean
 }
 
 export interface CompiledBudget {
@@ -60,13 +62,15 @@ function compileBudget(name: string, budget: BudgetConfig): CompiledBudget {
 
 /**
  * The value a request is counted under for `budget`, or undefined when it does not count. Shadow
- * traffic counts toward `shadow` and `global` budgets only: it is Sluice's own spend, not the
- * client's, so it must not use up a client's, user's or model's budget (SPEC §9).
+ * traffic counts toward `shadow` and `global` budgets only, the guardrail model's calls toward
+ * `guardrail` and `global`: they are Sluice's own spend, not the client's, so they must not use up
+ * a client's, user's or model's budget.
  */
 export function scopeValue(budget: CompiledBudget, ctx: BudgetContext): string | undefined {
   if (budget.scope === 'global') return '*'
   if (budget.scope === 'shadow') return ctx.shadow ? '*' : undefined
-  if (ctx.shadow) return undefined
+  if (budget.scope === 'guardrail') return ctx.guardrail === true ? '*' : undefined
+  if (ctx.shadow || ctx.guardrail === true) return undefined
   const value = ctx[budget.scope]
   if (value === undefined || value === '') return undefined
   return budget.target === undefined || budget.target === value ? value : undefined
@@ -77,6 +81,6 @@ export const scopeKey = (budget: CompiledBudget, value: string): string => `${bu
 
 /** Budgets whose value does not depend on the request: global, shadow, or with a `target`. */
 export function fixedValue(budget: CompiledBudget): string | undefined {
-  if (budget.scope === 'global' || budget.scope === 'shadow') return '*'
+  if (budget.scope === 'global' || budget.scope === 'shadow' || budget.scope === 'guardrail') return '*'
   return budget.target
 }

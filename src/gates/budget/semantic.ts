@@ -18,7 +18,7 @@ export function checkBudgets(budgets: BudgetsConfig): BudgetProblems {
     if (budget.window === 'rolling' && budget.windowSeconds === undefined) at(['windowSeconds'], 'is required when window is rolling')
     if (budget.window !== 'rolling' && budget.windowSeconds !== undefined) at(['windowSeconds'], 'only applies to window rolling', budget.windowSeconds)
     if (budget.window !== 'rolling' && !knownTimeZone(budget.timeZone)) at(['timeZone'], 'is not an IANA time zone this runtime knows', budget.timeZone)
-    if ((budget.scope === 'global' || budget.scope === 'shadow') && budget.target !== undefined) {
+    if ((budget.scope === 'global' || budget.scope === 'shadow' || budget.scope === 'guardrail') && budget.target !== undefined) {
       at(['target'], `does not apply to scope ${budget.scope}`, budget.target)
     }
     const seen = new Set<number>()

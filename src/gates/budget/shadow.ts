@@ -1,7 +1,7 @@
-// Shadow spend (docs/shadow.md): a mirrored call is Sluice's own spend, not the client's. It is
-// checked and reserved against the `shadow` and `global` budgets only (scopes.ts `scopeValue`),
-// always enforced — a mirror that would go over is skipped, never sent — and settled from the
-// shadow's own usage like any call.
+// Sluice's own spend (docs/shadow.md, docs/guardrails.md): a mirrored call, or a call of the
+// guardrail model, is not the client's. It is checked and reserved against the `shadow` (or
+// `guardrail`) and `global` budgets only (scopes.ts `scopeValue`), always enforced — a call that
+// would go over is not sent — and settled from its own usage like any call.
 import type { Outcome, RequestFacts } from '../../core/facts.js'
 import type { Target } from '../../core/target.js'
 import type { Reservation } from './decisions.js'
@@ -9,8 +9,12 @@ import { responseStarted, type BudgetRuntime } from './gate.js'
 import { estimateCost } from './prices.js'
 import type { BudgetContext } from './scopes.js'
 
-/** The reservation of a mirrored call of `facts` on `target`; undefined when a budget is over or the model has no price under a `deny` policy. */
-export function reserveShadow(budgets: BudgetRuntime, target: Target, facts: RequestFacts, nowMs: number): Reservation | undefined {
+/**
+ * The reservation of Sluice's own call for `facts` on `target` — a mirror (`shadow`) or the
+ * guardrail model's check (`guardrail`); undefined when a budget is over or the model has no
+ * price under a `deny` policy.
+ */
+export function reserveShadow(budgets: BudgetRuntime, target: Target, facts: RequestFacts, nowMs: number, purpose: 'shadow' | 'guardrail' = 'shadow'): Reservation | undefined {
   const estimated = estimateCost(budgets.prices, budgets.estimate, {
     providerType: target.mount.config.type,
     model: target.model,
@@ -26,7 +30,8 @@ export function reserveShadow(budgets: BudgetRuntime, target: Target, facts: Req
     client: context.client,
     tenant: context.tenant,
     user: context.targetingKey === '' ? undefined : context.targetingKey,
-    shadow: true,
+    shadow: purpose === 'shadow',
+    guardrail: purpose === 'guardrail',
   }
   const decision = budgets.ledger.check(ctx, estimated.estimate.costUsd, nowMs, true)
   if (decision.kind === 'deny') return undefined

@@ -18,6 +18,8 @@ export interface CompiledGuardrails {
   readonly request: readonly CompiledDetector[]
   readonly response: readonly CompiledDetector[]
   readonly size: GuardrailsConfig['size']
+  /** The guard model's settings when it is on (its calls are the runtime's: core/classifier.ts). */
+  readonly model: GuardrailsConfig['model'] | undefined
   /** The strictest fail mode of the request's detectors: what an unreadable request gets. */
   readonly requestFailMode: 'open' | 'closed'
   readonly responseFailMode: 'open' | 'closed'
@@ -52,5 +54,6 @@ export function compileGuardrails(config: GuardrailsConfig, file: DenyEntries = 
   const request = compiled('request')
   const response = compiled('response')
   const strictest = (list: readonly CompiledDetector[]) => (list.some((d) => d.failMode === 'closed') ? 'closed' : 'open')
-  return { request, response, size: config.size, requestFailMode: strictest(request), responseFailMode: strictest(response) }
+  const model = config.model.enabled && config.model.target !== undefined ? config.model : undefined
+  return { request, response, size: config.size, model, requestFailMode: strictest(request), responseFailMode: strictest(response) }
 }

@@ -11,6 +11,8 @@ import type { GateCheck, GateModule, GateView } from '../../core/gate.js'
 import { AnswerGuard } from './answer.js'
 import type { CompiledDetector, CompiledGuardrails } from './compile.js'
 import { countCheck, observeDuration } from './counters.js'
+import { ModelCheck, type ModelResult } from './model.js'
+import type { TextClassifier } from '../../core/classifier.js'
 import { bodyKind, requestText, withText, type BodyKind, type TextReplacement } from './text/index.js'
 
 export const GUARDRAILS_MODE_FLAG = 'ai.guardrails.mode'
@@ -19,6 +21,8 @@ export const GUARDRAIL_HEADER = 'x-sluice-guardrail'
 export interface GuardrailInputs {
   /** Undefined when no detector is enabled. */
   readonly guardrails: CompiledGuardrails | undefined
+  /** The guard model's calls through Sluice's upstream path, when `guardrails.model` is on. */
+  readonly classifier: TextClassifier | undefined
 }
 
 const MODES = new Set(['log-only', 'block'])
@@ -64,17 +68,17 @@ function masked(text: string, spans: readonly Span[]): string {
   return out + text.slice(at)
 }
 
-function check(guardrails: CompiledGuardrails, facts: RequestFacts, view: GateView): Verdict<never> {
+function check(guardrails: CompiledGuardrails, model: ModelCheck | undefined, facts: RequestFacts, view: GateView): Verdict<never> | Promise<Verdict<never>> {
   const mode = modeOf(view, facts)
   if (mode === undefined) return PASS
   const state: GuardrailState = { mode, events: [] }
   facts.guardrails = state
   const { kind, bytes } = requestBody(facts)
   // An operation with no text to check (embeddings, token counts, model lists).
-  if (kind === undefined || (guardrails.request.length === 0 && guardrails.size.maxInputTokens === undefined && guardrails.size.maxMessages === undefined)) return PASS
+  if (kind === undefined || (guardrails.request.length === 0 && model === undefined && guardrails.size.maxInputTokens === undefined && guardrails.size.maxMessages === undefined)) return PASS
   const body = parse(bytes)
   const text = body === undefined ? undefined : requestText(kind, body)
-  if (text === undefined) return unreadable(guardrails, state, mode)
+  if (text === undefined) return unreadable(guardrails, model, state, mode)
 
   const fired: string[] = []
   let refusal: { code: CompiledDetector['code']; detail: string } | undefined
@@ -122,16 +126,31 @@ function check(guardrails: CompiledGuardrails, facts: RequestFacts, view: GateVi
     observeDuration(compiled.key, 'request', performance.now() - started)
     countCheck(compiled.key, compiled.action, mode, matched ? outcome : 'pass', 'request')
   }
-  if (fired.length > 0) addResponseHeader(facts, GUARDRAIL_HEADER, [...new Set(fired)].join(','))
-  if (refusal !== undefined) return { kind: 'deny', code: refusal.code, detail: refusal.detail }
-  if (redactions.size > 0) {
-    const replacements: TextReplacement[] = []
-    for (const [i, spans] of redactions) replacements.push({ path: text.segments[i]!.path, text: masked(text.segments[i]!.text, spans) })
-    const redacted = Buffer.from(JSON.stringify(withText(body, replacements)))
-    if (facts.unifiedBody !== undefined) facts.unifiedBody = redacted
-    else facts.request = { ...facts.request, body: redacted }
+  const finish = (): Verdict<never> => {
+    if (fired.length > 0) addResponseHeader(facts, GUARDRAIL_HEADER, [...new Set(fired)].join(','))
+    if (refusal !== undefined) return { kind: 'deny', code: refusal.code, detail: refusal.detail }
+    if (redactions.size > 0) {
+      const replacements: TextReplacement[] = []
+      for (const [i, spans] of redactions) replacements.push({ path: text.segments[i]!.path, text: masked(text.segments[i]!.text, spans) })
+      const redacted = Buffer.from(JSON.stringify(withText(body, replacements)))
+      if (facts.unifiedBody !== undefined) facts.unifiedBody = redacted
+      else facts.request = { ...facts.request, body: redacted }
+    }
+    return PASS
   }
-  return PASS
+  // The guard model last, and only when nothing local refused: it is the one check that costs a call.
+  if (model === undefined || refusal !== undefined) return finish()
+  const judged = model.judge(
+    text.segments.map((s) => s.text).join('\n'),
+    facts,
+    mode,
+  )
+  const apply = (result: ModelResult): Verdict<never> => {
+    if (result.event !== undefined) note(result.event, result.event.outcome === 'blocked')
+    refusal ??= result.refusal
+    return finish()
+  }
+  return judged instanceof Promise ? judged.then(apply) : apply(judged)
 }
 
 /** What a finding comes to: its detector's action, carried out in block mode, only recorded in log-only mode. */
@@ -142,12 +161,12 @@ export function outcomeOf(mode: GuardrailState['mode'], action: CompiledDetector
 }
 
 /** A body no detector can read: its fail mode decides. */
-function unreadable(guardrails: CompiledGuardrails, state: GuardrailState, mode: GuardrailState['mode']): Verdict<never> {
+function unreadable(guardrails: CompiledGuardrails, model: ModelCheck | undefined, state: GuardrailState, mode: GuardrailState['mode']): Verdict<never> {
   for (const compiled of guardrails.request) {
     state.events.push({ detector: compiled.key, category: 'unreadable', side: 'request', outcome: 'unreadable', start: 0, end: 0 })
     countCheck(compiled.key, compiled.action, mode, 'unreadable', 'request')
   }
-  if (mode === 'block' && guardrails.requestFailMode === 'closed') {
+  if (mode === 'block' && (guardrails.requestFailMode === 'closed' || model?.failMode === 'closed')) {
     return { kind: 'deny', code: 'SLUICE_ERR_GUARDRAIL_UNAVAILABLE', detail: 'The request body has a shape the guardrails cannot read.' }
   }
   return PASS
@@ -156,10 +175,11 @@ function unreadable(guardrails: CompiledGuardrails, state: GuardrailState, mode:
 export const guardrailsGate: GateModule<GuardrailInputs> = {
   name: 'guardrails',
   failMode: 'closed',
-  build({ guardrails }): GateCheck | undefined {
+  build({ guardrails, classifier }): GateCheck | undefined {
     if (guardrails === undefined) return undefined
+    const model = classifier === undefined || guardrails.model === undefined ? undefined : new ModelCheck(guardrails.model, classifier)
     return {
-      check: (facts, view) => check(guardrails, facts, view),
+      check: (facts, view) => check(guardrails, model, facts, view),
       wrapSink: (sink, facts, leg) => AnswerGuard.wrap(guardrails, sink, facts, leg),
     }
   },

@@ -62,6 +62,26 @@ export const GuardrailsSchema = section(
       },
       'Your own words and patterns. Runs only when it has an entry.',
     ),
+    model: section(
+      {
+        enabled: Type.Boolean({ default: false, description: 'Ask a guard model about each request\'s text.' }),
+        target: Type.Optional(
+          Type.Object(
+            {
+              provider: Type.String({ minLength: 1, description: 'A provider under `providers:`.' }),
+              model: Type.String({ minLength: 1, description: 'The guard model\'s native id there (e.g. a Llama Guard model).' }),
+            },
+            { additionalProperties: false, description: 'Where the guard model is; required when enabled. Reached through Sluice\'s own upstream path (unified translation).' },
+          ),
+        ),
+        action: literals(['block', 'log'] as const, { default: 'block', description: '`block` refuses a request the model calls unsafe; `log` records it.' }),
+        failMode,
+        timeoutMs: Type.Integer({ minimum: 1, default: 2000, description: 'How long the model may take; past it the fail mode decides.' }),
+        cacheSize: Type.Integer({ minimum: 0, default: 10_000, description: 'Verdicts remembered, by the text\'s SHA-256; 0 turns the cache off.' }),
+        cacheTtlSeconds: Type.Integer({ minimum: 1, default: 300, description: 'How long a verdict is remembered.' }),
+      },
+      'A model-based detector (requests only): the text goes to a guard model whose answer starts with `safe` or `unsafe` (then category codes, as Llama Guard answers). Its calls are counted in the `guardrail` budget scope.',
+    ),
     size: section(
       {
         maxInputTokens: Type.Optional(Type.Integer({ minimum: 1, description: 'Refuse a request whose text is estimated above this many tokens (bytes / 4).' })),
@@ -76,3 +96,4 @@ export const GuardrailsSchema = section(
 
 export type GuardrailsConfig = Static<typeof GuardrailsSchema>
 export type DetectorKey = 'pii' | 'credentials' | 'injection' | 'denyList'
+export type ModelDetectorConfig = GuardrailsConfig['model']

@@ -20,7 +20,13 @@ export function patternProblems(patterns: readonly string[]): Array<{ index: num
   return problems
 }
 
-export function guardrailProblems(config: { readonly guardrails: GuardrailsConfig }): ConfigProblem[] {
+export function guardrailProblems(config: { readonly guardrails: GuardrailsConfig; readonly providers: Readonly<Record<string, unknown>> }): ConfigProblem[] {
   const { patterns } = config.guardrails.denyList
-  return patternProblems(patterns).map(({ index, problem }) => problemAt(['guardrails', 'denyList', 'patterns', index], problem, patterns[index]))
+  const problems = patternProblems(patterns).map(({ index, problem }) => problemAt(['guardrails', 'denyList', 'patterns', index], problem, patterns[index]))
+  const { model } = config.guardrails
+  if (model.enabled && model.target === undefined) problems.push(problemAt(['guardrails', 'model', 'target'], 'is required when the model detector is enabled'))
+  if (model.target !== undefined && !(model.target.provider in config.providers)) {
+    problems.push(problemAt(['guardrails', 'model', 'target', 'provider'], 'no such provider under providers:', model.target.provider))
+  }
+  return problems
 }

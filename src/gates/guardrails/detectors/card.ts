@@ -15,39 +15,44 @@ const CANDIDATE = /(?<!\d)\d\d\d\d(?:\d{9,15}|\d{0,2}([ -])\d{3,6}(?:\1\d{3,6}){
 export const CARD_MAX_LENGTH = 24
 
 interface Issuer {
-  /** Inclusive range, compared on the first as many digits as `low` has. */
+  /** Inclusive range of a prefix of as many digits as `low` has. */
   readonly low: number
   readonly high: number
   readonly lengths: readonly number[]
+  /** 10^(4 - prefix digits): the prefix is the first four digits divided by it. */
+  readonly divisor: number
 }
 
-const lengths = (min: number, max: number): number[] => Array.from({ length: max - min + 1 }, (_, i) => min + i)
+const issuer = (low: number, high: number, lengths: readonly number[]): Issuer => ({ low, high, lengths, divisor: 10 ** (4 - String(low).length) })
+const range = (min: number, max: number): number[] => Array.from({ length: max - min + 1 }, (_, i) => min + i)
 
 const ISSUERS: readonly Issuer[] = [
-  { low: 4, high: 4, lengths: [13, 16, 19] }, // Visa
-  { low: 51, high: 55, lengths: [16] }, // Mastercard
-  { low: 2221, high: 2720, lengths: [16] }, // Mastercard 2-series
-  { low: 34, high: 34, lengths: [15] }, // American Express
-  { low: 37, high: 37, lengths: [15] },
-  { low: 6011, high: 6011, lengths: lengths(16, 19) }, // Discover
-  { low: 644, high: 649, lengths: lengths(16, 19) },
-  { low: 65, high: 65, lengths: lengths(16, 19) },
-  { low: 3528, high: 3589, lengths: lengths(16, 19) }, // JCB
-  { low: 300, high: 305, lengths: lengths(14, 19) }, // Diners Club
-  { low: 36, high: 36, lengths: lengths(14, 19) },
-  { low: 38, high: 38, lengths: lengths(14, 19) },
-  { low: 62, high: 62, lengths: lengths(16, 19) }, // UnionPay
+  issuer(4, 4, [13, 16, 19]), // Visa
+  issuer(51, 55, [16]), // Mastercard
+  issuer(2221, 2720, [16]), // Mastercard 2-series
+  issuer(34, 34, [15]), // American Express
+  issuer(37, 37, [15]),
+  issuer(6011, 6011, range(16, 19)), // Discover
+  issuer(644, 649, range(16, 19)),
+  issuer(65, 65, range(16, 19)),
+  issuer(3528, 3589, range(16, 19)), // JCB
+  issuer(300, 305, range(14, 19)), // Diners Club
+  issuer(36, 36, range(14, 19)),
+  issuer(38, 38, range(14, 19)),
+  issuer(62, 62, range(16, 19)), // UnionPay
 ]
 
 function knownIssuer(digits: string): boolean {
-  return ISSUERS.some(({ low, high, lengths }) => {
-    const prefix = Number(digits.slice(0, String(low).length))
+  let first4 = 0
+  for (let i = 0; i < 4; i++) first4 = first4 * 10 + digits.charCodeAt(i) - 48
+  return ISSUERS.some(({ low, high, lengths, divisor }) => {
+    const prefix = Math.floor(first4 / divisor)
     return prefix >= low && prefix <= high && lengths.includes(digits.length)
   })
 }
 
 /** The Luhn (mod 10) check of ISO/IEC 7812. */
-export function luhnValid(digits: string): boolean {
+function luhnValid(digits: string): boolean {
   let sum = 0
   let double = false
   for (let i = digits.length - 1; i >= 0; i--) {
@@ -62,7 +67,7 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0
 }
 
-const isCard = (digits: string): boolean => digits.length >= 13 && digits.length <= 19 && knownIssuer(digits) && luhnValid(digits)
+const isCard = (digits: string): boolean => digits.length >= 13 && digits.length <= 19 && luhnValid(digits) && knownIssuer(digits)
 
 /**
  * The length of the longest leading run of whole groups of `candidate` that is a card number, if
@@ -71,9 +76,10 @@ const isCard = (digits: string): boolean => digits.length >= 13 && digits.length
 function cardLength(candidate: string, separator: string | undefined): number | undefined {
   if (separator === undefined) return isCard(candidate) ? candidate.length : undefined
   const groups = candidate.split(separator)
+  let digits = groups.join('')
   for (let count = groups.length; count >= 2; count--) {
-    const digits = groups.slice(0, count).join('')
     if (isCard(digits)) return digits.length + count - 1
+    digits = digits.slice(0, digits.length - groups[count - 1]!.length)
   }
   return undefined
 }

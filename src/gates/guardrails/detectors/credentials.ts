@@ -7,7 +7,9 @@ import { maxMatchLengthOf } from './max-length.js'
 import type { Finding, TextDetector } from './types.js'
 import { MAX_MATCH_LENGTH_LIMIT } from './types.js'
 
-export const CREDENTIAL_KINDS = ['aws_access_key_id', 'aws_secret_key', 'private_key', 'jwt', 'api_key'] as const
+import { CREDENTIAL_KINDS } from '../schema.js'
+
+export { CREDENTIAL_KINDS }
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number]
 
 /** One shape of one kind. */
@@ -44,8 +46,11 @@ const PRIVATE_KEY = /-----BEGIN (?:(?:RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVAT
 const JWT = /(?<![A-Za-z0-9_-])eyJ([A-Za-z0-9_-]+)\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g
 
 function jwtHeaderHasAlg(encoded: string): boolean {
+  const json = Buffer.from(`eyJ${encoded}`, 'base64url').toString('utf8')
+  // Most look-alikes fail here, without the cost of JSON.parse throwing.
+  if (!json.includes('"alg"') || !json.endsWith('}')) return false
   try {
-    const header: unknown = JSON.parse(Buffer.from(`eyJ${encoded}`, 'base64url').toString('utf8'))
+    const header: unknown = JSON.parse(json)
     return typeof header === 'object' && header !== null && typeof (header as { alg?: unknown }).alg === 'string'
   } catch {
     return false

@@ -4,6 +4,7 @@
 // its `ï`. Patterns are JavaScript regular expressions compiled with `giu`.
 import type { Finding, TextDetector } from './types.js'
 import { MAX_MATCH_LENGTH_LIMIT } from './types.js'
+import { DENY_PATTERN_FLAGS, patternProblems } from '../semantic.js'
 
 export interface DenyListOptions {
   readonly words: readonly string[]
@@ -18,7 +19,7 @@ export interface DenyListOptions {
   readonly maxMatchLength?: number
 }
 
-const PATTERN_FLAGS = 'giu'
+const PATTERN_FLAGS = DENY_PATTERN_FLAGS
 const DEFAULT_MAX_MATCH_LENGTH = 256
 
 /** Escapes the characters that are syntax under the `u` flag (which rejects any other escape). */
@@ -26,15 +27,7 @@ const escapeWord = (word: string): string => word.replace(/[\\^$.*+?()[\]{}|/]/g
 
 /** One readable problem per pattern that does not compile: `patterns[2]: Invalid regular expression: …`. */
 export function denyListProblems(patterns: readonly string[]): string[] {
-  const problems: string[] = []
-  patterns.forEach((source, index) => {
-    try {
-      new RegExp(source, PATTERN_FLAGS)
-    } catch (error) {
-      problems.push(`patterns[${index}]: ${(error as Error).message}`)
-    }
-  })
-  return problems
+  return patternProblems(patterns).map(({ index, problem }) => `patterns[${index}]: ${problem}`)
 }
 
 /** Appends every non-empty match of the global `pattern` in `text`; an empty match moves on by one code point. */

@@ -56,6 +56,9 @@ const PII: Readonly<Record<string, CategoryFixtures>> = {
       'The string a@b.c is not a valid address.',
       'Meet me @ 5pm at the cafe.',
       'Follow us on medium.com/@acme-engineering for updates.',
+      'Retina assets are logo@2x.png and logo@3x.png.',
+      // A known false positive: an SSH remote has an address's shape.
+      'git clone git@github.com:acme/repo.git',
     ],
   ),
   phone: category(
@@ -440,6 +443,8 @@ const INJECTION: Readonly<Record<string, CategoryFixtures>> = {
       'Begin the system check before takeoff.',
       'Message to the customer: your order shipped.',
       '[System] Update available',
+      // A known false positive: "system override" is also hardware.
+      'Flip the system override switch before servicing the pump.',
     ],
   ),
 }

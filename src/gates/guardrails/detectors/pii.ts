@@ -1,13 +1,16 @@
 // The PII detector: e-mail addresses, phone numbers, payment cards, US social security numbers and
-// IBANs (docs/guardrail-detectors.md). Each kind is one native regex scan, and the kinds that carry
-// a checksum or a registered range (card, iban, ssn) are validated before they count, so ordinary
-// numbers in chat — dates, versions, order numbers, amounts — do not trip them.
+// IBANs (docs/guardrail-detectors.md). Each kind is one or two native scans (a regex, or indexOf
+// for the `@` of an address), and the kinds that carry a checksum or a registered range (card,
+// iban, ssn) are validated before they count, so ordinary numbers in chat — dates, versions,
+// order numbers, amounts — do not trip them.
 import { CARD_MAX_LENGTH, scanCards } from './card.js'
 import { IBAN_MAX_LENGTH, scanIbans } from './iban.js'
 import { maxMatchLengthOf } from './max-length.js'
 import type { Finding, TextDetector } from './types.js'
 
-export const PII_KINDS = ['email', 'phone', 'card', 'ssn', 'iban'] as const
+import { PII_KINDS } from '../schema.js'
+
+export { PII_KINDS }
 export type PiiKind = (typeof PII_KINDS)[number]
 
 /** RFC 5321 limits: a local part of at most 64 characters, a domain of at most 253. */
@@ -16,6 +19,9 @@ const MAX_DOMAIN = 253
 
 /** The domain after an `@`: dot-separated labels (no edge hyphens), then a TLD of two or more letters. */
 const DOMAIN = /(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z]{2,63}(?![A-Za-z0-9-]|\.[A-Za-z0-9])/y
+
+/** Image names such as `logo@2x.png` have an address's shape; these are file extensions, not TLDs. */
+const IMAGE_EXTENSION = /\.(?:png|jpe?g|gif|svg|webp|ico)$/i
 
 /** The practical local-part alphabet: letters, digits and `._%+-`. */
 function isLocalChar(code: number): boolean {
@@ -35,7 +41,7 @@ function scanEmails(text: string, out: Finding[]): void {
     if (start === at || text.charCodeAt(at - 1) === 46) continue
     DOMAIN.lastIndex = at + 1
     const domain = DOMAIN.exec(text)
-    if (domain !== null && domain[0].length <= MAX_DOMAIN) out.push({ detector: 'pii', category: 'email', start, end: at + 1 + domain[0].length })
+    if (domain !== null && domain[0].length <= MAX_DOMAIN && !IMAGE_EXTENSION.test(domain[0])) out.push({ detector: 'pii', category: 'email', start, end: at + 1 + domain[0].length })
   }
 }
 
@@ -80,7 +86,7 @@ function scanPhones(text: string, out: Finding[]): void {
  * `ddd-dd-dddd` or `ddd dd dddd`, one separator throughout. The SSA never issues area 000, 666 or
  * 900–999, group 00 or serial 0000, so those are not numbers anyone has.
  */
-const SSN = /(?<![\w-])(?!000|666|9\d\d)\d\d\d([- ])(?!00)\d\d\1(?!0000)\d\d\d\d(?![\w]|-\d)/g
+const SSN = /(?<![\w-])(?!000|666|9\d\d)\d\d\d([- ])(?!00)\d\d\1(?!0000)\d\d\d\d(?!\w|-\w)/g
 
 function scanSsns(text: string, out: Finding[]): void {
   SSN.lastIndex = 0
