@@ -13,33 +13,38 @@ async function main(): Promise<void> {
   const targets: Target[] = [
     { name: 'direct', url: `${upstream}/v1/chat/completions`, headers: { authorization: `Bearer ${BENCH_UPSTREAM_KEY}` }, pid: emulator.child.pid! },
   ]
-  const add = async (name: string, server: Promise<Server>, key: string, path = '/openai/v1/chat/completions'): Promise<void> => {
-    const started = await server
+  // SLUICE_BENCH_ONLY=sluice-shadow,sluice-guardrails: those columns beside the references (direct,
+  // node-floor, bare-proxy, sluice) only, for a quicker run with more rounds.
+  const only = process.env.SLUICE_BENCH_ONLY?.split(',')
+  const references = new Set(['node-floor', 'bare-proxy', 'sluice'])
+  const add = async (name: string, server: () => Promise<Server>, key: string, path = '/openai/v1/chat/completions'): Promise<void> => {
+    if (only !== undefined && !references.has(name) && !only.includes(name)) return
+    const started = await server()
     servers.push(started)
     targets.push({ name, url: `http://127.0.0.1:${started.port}${path}`, headers: { authorization: `Bearer ${key}` }, pid: started.child.pid! })
   }
-  await add('node-floor', startServer('floor', upstream), BENCH_UPSTREAM_KEY, '/v1/chat/completions')
-  await add('bare-proxy', startServer('bare', upstream), BENCH_UPSTREAM_KEY)
+  await add('node-floor', () => startServer('floor', upstream), BENCH_UPSTREAM_KEY, '/v1/chat/completions')
+  await add('bare-proxy', () => startServer('bare', upstream), BENCH_UPSTREAM_KEY)
   // The default configuration (sqlite store, decision log on, client auth, gates on) is the Sluice column.
-  await add('sluice', startServer('sluice', upstream, 'sqlite'), BENCH_CLIENT_KEY)
-  await add('sluice-memory', startServer('sluice', upstream, 'memory'), BENCH_CLIENT_KEY)
+  await add('sluice', () => startServer('sluice', upstream, 'sqlite'), BENCH_CLIENT_KEY)
+  await add('sluice-memory', () => startServer('sluice', upstream, 'memory'), BENCH_CLIENT_KEY)
   // The default configuration again, with guardrails in block mode (nothing to find).
-  await add('sluice-guardrails', startServer('sluice', upstream, 'sqlite', JSON.stringify(guardrailOverrides)), BENCH_CLIENT_KEY)
+  await add('sluice-guardrails', () => startServer('sluice', upstream, 'sqlite', JSON.stringify(guardrailOverrides)), BENCH_CLIENT_KEY)
   // The default configuration again, with every request mirrored to a shadow target on an emulator of its own.
   const shadowEmulator = await startServer('emulator')
   servers.push(shadowEmulator)
   const shadowUpstream = `http://127.0.0.1:${shadowEmulator.port}`
-  await add('sluice-shadow', startServer('sluice', upstream, 'sqlite', JSON.stringify(shadowOverrides(shadowUpstream))), BENCH_CLIENT_KEY)
+  await add('sluice-shadow', () => startServer('sluice', upstream, 'sqlite', JSON.stringify(shadowOverrides(shadowUpstream))), BENCH_CLIENT_KEY)
   // Another build of Sluice (e.g. an earlier commit's) as an extra column, started with that
   // build's own bench config and no store argument: SLUICE_BENCH_BASELINE=<its dist/bench/servers.js>.
   const baselineScript = process.env.SLUICE_BENCH_BASELINE
-  if (baselineScript !== undefined) await add('sluice-baseline', startServerFrom(baselineScript, 'sluice', upstream), BENCH_CLIENT_KEY)
+  if (baselineScript !== undefined) await add('sluice-baseline', () => startServerFrom(baselineScript, 'sluice', upstream), BENCH_CLIENT_KEY)
   const redis = await startRedisServer()
-  if (redis !== undefined) await add('sluice-redis', startServer('sluice', upstream, redis.url), BENCH_CLIENT_KEY)
+  if (redis !== undefined) await add('sluice-redis', () => startServer('sluice', upstream, redis.url), BENCH_CLIENT_KEY)
   // Steering on the unified endpoint: by weight, and with an experiment and a bandit active (scenarios.ts).
   const flags = { ...TRAFFIC_ON_FLAGS, 'ai.ratelimit.enforce': FLAG_ON, 'ai.budget.enforce': FLAG_ON }
-  await add('sluice-unified', startServer('sluice', upstream, 'sqlite', JSON.stringify(unifiedOverrides)), BENCH_CLIENT_KEY, '/v1/chat/completions')
-  await add('sluice-steered', startServer('sluice', upstream, 'sqlite', JSON.stringify(steeredOverrides(flags))), BENCH_CLIENT_KEY, '/v1/chat/completions')
+  await add('sluice-unified', () => startServer('sluice', upstream, 'sqlite', JSON.stringify(unifiedOverrides)), BENCH_CLIENT_KEY, '/v1/chat/completions')
+  await add('sluice-steered', () => startServer('sluice', upstream, 'sqlite', JSON.stringify(steeredOverrides(flags))), BENCH_CLIENT_KEY, '/v1/chat/completions')
   const unified = new Set(['sluice-unified', 'sluice-steered'])
   // Targets take turns within each round, and each figure is the median over rounds, so a
   // noisy moment on this small machine does not land on one target only.

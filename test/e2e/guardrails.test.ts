@@ -5,9 +5,11 @@
 // personal data before the request leaves (native and unified), and ends an answer that carries a
 // credential — a dialect error for a whole answer, an error in the stream's framing mid-stream.
 // Log-only lets the same requests through unchanged and says what fired.
-import { ConverseCommand, ConverseStreamCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime'
+import { ConverseCommand, ConverseStreamCommand, InvokeModelCommand, InvokeModelWithResponseStreamCommand } from '@aws-sdk/client-bedrock-runtime'
 import { GoogleGenAI } from '@google/genai'
 import LlamaAPIClient from 'llama-api-client'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { TRAFFIC_ON_FLAGS } from '../../src/emulators/sluice-config.js'
@@ -25,10 +27,34 @@ const LOG = { 'x-sluice-attr-gr': 'log' }
 const VIEWER = 'guardrails-viewer-token-0123'
 
 let stack: Stack
+let canned: Server
+
+// A fixed upstream for the byte-equality check: the same SSE bytes every time, a credential and a
+// card split across events, written in small pieces.
+const CANNED = Buffer.from(
+  ['Your key is AKIAQ3EG', 'RN5LP7XKZ2VD and card 4111 11', '11 1111 1111. Bye.']
+    .map((content, i) => `data: ${JSON.stringify({ id: 'chatcmpl-fixed', object: 'chat.completion.chunk', created: 1700000000, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content }, finish_reason: i === 2 ? 'stop' : null }] })}\n\n`)
+    .join('') + 'data: [DONE]\n\n',
+)
 
 beforeAll(async () => {
+  canned = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      let at = 0
+      const next = (): void => {
+        if (at >= CANNED.length) return void res.end()
+        res.write(CANNED.subarray(at, (at += 13)))
+        setImmediate(next)
+      }
+      next()
+    })
+  })
+  await new Promise<void>((resolve) => canned.listen(0, '127.0.0.1', resolve))
   stack = await startStack({
     configure: (config) => {
+      config.providers.canned = { type: 'openai', mount: '/canned', endpoint: `http://127.0.0.1:${(canned.address() as AddressInfo).port}`, apiKey: 'sk-upstream' }
       config.log = { level: 'info', decisions: true }
       config.admin = { host: '127.0.0.1', port: 0, tokens: [{ name: 'dash', token: VIEWER, role: 'viewer' }] }
       config.models = { chat: { targets: [{ provider: 'bedrock', model: CLAUDE }] } }
@@ -38,13 +64,16 @@ beforeAll(async () => {
           state: 'ENABLED',
           variants: { off: 'off', 'log-only': 'log-only', block: 'block' },
           defaultVariant: 'block',
-          targeting: { if: [{ '==': [{ var: 'gr' }, 'log'] }, 'log-only', 'block'] },
+          targeting: { if: [{ '==': [{ var: 'gr' }, 'log'] }, 'log-only', { '==': [{ var: 'gr' }, 'off'] }, 'off', 'block'] },
         },
       }
     },
   })
 })
-afterAll(async () => stack?.close())
+afterAll(async () => {
+  await stack?.close()
+  canned?.close()
+})
 const EMULATORS = ['bedrock', 'gemini', 'llama', 'openai'] as const
 beforeEach(() => {
   for (const type of EMULATORS) stack.emulators[type].script.reset()
@@ -173,11 +202,65 @@ describe('guardrails on answers', () => {
     expect(said).not.toContain('AKIA')
   })
 
+  it('ends streams of every other dialect the same way: Gemini, Llama, Bedrock InvokeModel', async () => {
+    const long = `${'All is well here today. '.repeat(120)}${answer}`
+    const drain = async (name: string, start: () => Promise<AsyncIterable<unknown>>, textOf: (event: any) => string) => {
+      let said = ''
+      const err = await rejectionOf<any>(
+        (async () => {
+          for await (const event of await start()) said += textOf(event)
+        })(),
+      )
+      expect(String(err?.message ?? err), name).toMatch(/SLUICE_ERR_GUARDRAIL_CREDENTIALS|terminated|aborted|closed/)
+      expect(said.length, `${name}: text went out first`).toBeGreaterThan(0)
+      expect(said, name).not.toContain('AKIA')
+    }
+    stack.emulators.gemini.script.enqueue({ text: long, chunks: 120, chunkDelayMs: 1 })
+    await drain('gemini', () => gemini().models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'What key?' }), (chunk) => chunk.text ?? '')
+    stack.emulators.llama.script.enqueue({ text: long, chunks: 120, chunkDelayMs: 1 })
+    await drain(
+      'llama',
+      () => llama().chat.completions.create({ model: 'Llama-4-Maverick-17B-128E-Instruct-FP8', messages: [{ role: 'user', content: 'What key?' }], stream: true }) as Promise<AsyncIterable<unknown>>,
+      (chunk) => (chunk.event?.delta?.type === 'text' ? chunk.event.delta.text : ''),
+    )
+    stack.emulators.bedrock.script.enqueue({ text: long, chunks: 120, chunkDelayMs: 1 })
+    const body = JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 2000, messages: [{ role: 'user', content: 'What key?' }] })
+    await drain(
+      'invoke-stream',
+      async () => (await bedrock().send(new InvokeModelWithResponseStreamCommand({ modelId: CLAUDE, body, contentType: 'application/json' }))).body!,
+      (event) => {
+        const json = JSON.parse(Buffer.from(event.chunk?.bytes ?? []).toString('utf8') || '{}')
+        return json.delta?.text ?? ''
+      },
+    )
+  })
+
   it('refuses a stream whose credential comes before anything went out with a dialect error', async () => {
     stack.emulators.openai.script.enqueue({ text: answer, chunks: 8 })
     const err = await rejectionOf<any>(openai().chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'What key?' }] }))
     expect(err).toBeInstanceOf(OpenAI.BadRequestError)
     expect(err.code).toBe('SLUICE_ERR_GUARDRAIL_CREDENTIALS')
+  })
+
+  it('in log-only mode the client gets exactly the bytes it gets with guardrails off', async () => {
+    const fetchAs = async (mode: string) => {
+      const response = await fetch(`${stack.sluice.dataUrl}/canned/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${CLIENT.credentials.apiKey}`, 'content-type': 'application/json', 'x-sluice-attr-gr': mode },
+        body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hello' }] }),
+      })
+      return Buffer.from(await response.arrayBuffer())
+    }
+    const off = await fetchAs('off')
+    const logged = await fetchAs('log')
+    expect(off.equals(CANNED)).toBe(true)
+    expect(logged.equals(CANNED)).toBe(true)
+    const record = stack.decisions.at(-1) as any
+    expect(record.guardrails.events.map((e: any) => `${e.detector}:${e.category}:${e.outcome}`)).toEqual(['credentials:aws_access_key_id:would_block', 'pii:card:logged'])
+    // And block mode stops it: the key is split across the first two events.
+    const blocked = (await fetchAs('block')).toString()
+    expect(blocked).toContain('SLUICE_ERR_GUARDRAIL_CREDENTIALS')
+    expect(blocked).not.toContain('AKIAQ3EG')
   })
 
   it('in log-only mode passes the answer as it came and records what would have ended it', async () => {

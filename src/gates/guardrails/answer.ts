@@ -16,7 +16,7 @@ import type { GuardrailEvent, GuardrailState, RequestFacts } from '../../core/fa
 import type { Leg } from '../../core/target.js'
 import type { StreamEventDecoder, UsageReader } from '../../core/wire.js'
 import type { CompiledDetector, CompiledGuardrails } from './compile.js'
-import { countCheck, observeDuration } from './counters.js'
+import { countCheck, observeDuration, timing } from './counters.js'
 import type { Finding } from './detectors/types.js'
 import { StreamScanner } from './stream-scan.js'
 import { answerText, bodyKind, streamText, type BodyKind } from './text/index.js'
@@ -57,6 +57,8 @@ export class AnswerGuard implements Sink {
   readonly #matched = new Set<CompiledDetector>()
   #elapsedMs = 0
   #finished = false
+  /** Text of the events decoded from the current chunk. */
+  #gathered = ''
 
   private constructor(
     private readonly detectors: readonly CompiledDetector[],
@@ -67,7 +69,8 @@ export class AnswerGuard implements Sink {
     private readonly requestId: string,
   ) {
     this.#scanner = new StreamScanner(detectors.map((d) => d.detector))
-    this.#decoder = leg.operation.stream ? leg.target.mount.adapter.createEventDecoder(leg.operation, (event) => this.#text(streamText(kind, event))) : undefined
+    // A chunk's events are gathered and scanned as one piece: one scan per chunk, not per event.
+    this.#decoder = leg.operation.stream ? leg.target.mount.adapter.createEventDecoder(leg.operation, (event) => (this.#gathered += streamText(kind, event))) : undefined
   }
 
   get failed(): boolean {
@@ -140,6 +143,9 @@ export class AnswerGuard implements Sink {
       } catch {
         // A decoder that chokes leaves the rest unscanned; the answer itself is the upstream's business.
       }
+      const text = this.#gathered
+      this.#gathered = ''
+      this.#text(text)
       return
     }
     this.#bytes += chunk.length
@@ -224,6 +230,6 @@ export class AnswerGuard implements Sink {
       const outcome = this.#matched.has(d) ? (this.state.events.find((e) => e.side === 'response' && e.detector === d.key)?.outcome ?? 'logged') : 'pass'
       countCheck(d.key, d.action, this.state.mode, outcome, 'response')
     }
-    observeDuration('all', 'response', this.#elapsedMs)
+    if (timing()) observeDuration('all', 'response', this.#elapsedMs)
   }
 }

@@ -1,11 +1,22 @@
 // The guardrails' metrics: one check per detector per request side with its outcome, the
-// would-have-blocked count of log-only mode, and the time each detector took.
-import { cachedLabels, metrics } from '../../core/metrics.js'
+// would-have-blocked count of log-only mode, and the time each detector took (sampled).
+import { cachedLabels, countedLabels, metrics } from '../../core/metrics.js'
 import type { GuardrailEvent } from '../../core/facts.js'
 
-const checks = cachedLabels(metrics.guardrailChecks)
-const wouldBlock = cachedLabels(metrics.guardrailWouldBlock)
+// Counted locally and flushed when collected: a check costs an addition, not a prom-client call.
+const checks = countedLabels(metrics.guardrailChecks)
+const wouldBlock = countedLabels(metrics.guardrailWouldBlock)
 const duration = cachedLabels(metrics.guardrailDuration)
+
+/** One timing in SAMPLE_EVERY is kept: a histogram observation costs more than a detector's scan of a short prompt. */
+const SAMPLE_EVERY = 16
+let sampled = 0
+
+/** Whether this check's time is to be measured. */
+export function timing(): boolean {
+  sampled = (sampled + 1) % SAMPLE_EVERY
+  return sampled === 0
+}
 
 export type CheckOutcome = GuardrailEvent['outcome'] | 'pass'
 

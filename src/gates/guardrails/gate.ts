@@ -10,7 +10,7 @@ import { addResponseHeader, type GuardrailEvent, type GuardrailState, type Reque
 import type { GateCheck, GateModule, GateView } from '../../core/gate.js'
 import { AnswerGuard } from './answer.js'
 import type { CompiledDetector, CompiledGuardrails } from './compile.js'
-import { countCheck, observeDuration } from './counters.js'
+import { countCheck, observeDuration, timing } from './counters.js'
 import { ModelCheck, type ModelResult } from './model.js'
 import type { TextClassifier } from '../../core/classifier.js'
 import { bodyKind, requestText, withText, type BodyKind, type TextReplacement } from './text/index.js'
@@ -111,7 +111,8 @@ function check(guardrails: CompiledGuardrails, model: ModelCheck | undefined, fa
     // A detector's findings all come to the same outcome: its action under this mode.
     const outcome = outcomeOf(mode, compiled.action)
     let matched = false
-    const started = performance.now()
+    const timed = timing()
+    const started = timed ? performance.now() : 0
     for (let i = 0; i < text.segments.length; i++) {
       const segment = text.segments[i]!
       const findings = compiled.detector.scan(segment.text)
@@ -123,7 +124,7 @@ function check(guardrails: CompiledGuardrails, model: ModelCheck | undefined, fa
       }
       if (outcome === 'redacted') redactions.set(i, [...(redactions.get(i) ?? []), ...findings])
     }
-    observeDuration(compiled.key, 'request', performance.now() - started)
+    if (timed) observeDuration(compiled.key, 'request', performance.now() - started)
     countCheck(compiled.key, compiled.action, mode, matched ? outcome : 'pass', 'request')
   }
   const finish = (): Verdict<never> => {

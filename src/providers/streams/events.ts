@@ -9,6 +9,10 @@ import { JsonArraySplitter } from './json-array.js'
 import { SseParser } from './sse.js'
 
 function parsed(text: string): unknown {
+  // Events are JSON objects (or arrays); anything else — `[DONE]` — is passed as text without
+  // paying for a parse that throws.
+  const first = text.charCodeAt(0)
+  if (first !== 0x7b && !(first === 0x5b && text !== '[DONE]')) return text
   try {
     return JSON.parse(text)
   } catch {
