@@ -204,14 +204,20 @@ describe('guardrails on answers', () => {
 
   it('ends streams of every other dialect the same way: Gemini, Llama, Bedrock InvokeModel', async () => {
     const long = `${'All is well here today. '.repeat(120)}${answer}`
+    // Each SDK raises with the code; llama-api-client yields an SSE error event as a chunk, so
+    // there the code arrives as a chunk and the cut after it ends the stream.
     const drain = async (name: string, start: () => Promise<AsyncIterable<unknown>>, textOf: (event: any) => string) => {
       let said = ''
+      let chunks = ''
       const err = await rejectionOf<any>(
         (async () => {
-          for await (const event of await start()) said += textOf(event)
+          for await (const event of await start()) {
+            said += textOf(event)
+            chunks += JSON.stringify(event)
+          }
         })(),
       )
-      expect(String(err?.message ?? err), name).toMatch(/SLUICE_ERR_GUARDRAIL_CREDENTIALS|terminated|aborted|closed/)
+      expect(`${String(err?.message)} ${chunks.slice(-2000)}`, name).toContain('SLUICE_ERR_GUARDRAIL_CREDENTIALS')
       expect(said.length, `${name}: text went out first`).toBeGreaterThan(0)
       expect(said, name).not.toContain('AKIA')
     }
