@@ -239,14 +239,15 @@ async function handle(
   }
 
   // 11. Shadow: which mirrors this request gets is decided now, with its context; they start
-  // once its answer has ended (settled first), unless the client went away.
+  // once its answer has ended (settled first), unless the client went away, and after the I/O
+  // already waiting (setImmediate): other clients' requests are not held up by a mirror's setup.
   const mirrors = shadowsFor(snapshot, facts, facts.virtualModel?.name)
   const done =
     mirrors === undefined
       ? (outcome: Outcome) => record.finish(outcome)
       : (outcome: Outcome) => {
           record.finish(outcome)
-          if (!outcome.clientAborted) mirror({ logger: deps.logger, now, random }, snapshot, facts, legs, outcome, mirrors)
+          if (!outcome.clientAborted) setImmediate(() => mirror({ logger: deps.logger, now, random }, snapshot, facts, legs, outcome, mirrors))
         }
 
   // 8–9. Exchange; 10. settle when it is done.
