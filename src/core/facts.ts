@@ -119,3 +119,8 @@ export interface Outcome {
   /** True when `served` is not the target the gates checked. */
   readonly fallback?: boolean
 }
+
+/** The outcome of a request no upstream answered: Sluice's own status and code (a refusal, a call that never went out). */
+export function ownOutcome(status: number, code: string, decision: Disposition = status >= 500 ? 'error' : 'deny'): Outcome {
+  return { status, decision, code, usage: undefined, overheadMs: undefined, ttftMs: undefined, upstreamMs: undefined, clientAborted: false, upstreamBroken: false }
+}

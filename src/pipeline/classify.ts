@@ -6,7 +6,6 @@
 // Guard: `unsafe\nS1,S10`). The call is Sluice's own spend, in the `guardrail` budget scope.
 import type { Logger } from 'pino'
 import type { ClassifierVerdict, TextClassifier } from '../core/classifier.js'
-import type { ClientChannel, ResponseHeaders } from '../core/channel.js'
 import type { RequestFacts } from '../core/facts.js'
 import type { Target, VirtualModel } from '../core/target.js'
 import type { BudgetRuntime } from '../gates/budget/gate.js'
@@ -15,6 +14,7 @@ import type { ResilienceConfig } from '../resilience/schema.js'
 import { parseChatRequest } from '../unified/index.js'
 import { translate, type UnifiedRequest } from '../unified/translate.js'
 import { adapters } from '../providers/index.js'
+import { KeepingChannel } from '../upstream/channel.js'
 import { Exchange } from '../upstream/exchange.js'
 import { UnifiedLegs } from '../upstream/unified-legs.js'
 
@@ -24,65 +24,6 @@ export interface ClassifierDeps {
   readonly resilience: ResilienceConfig
   readonly budgets: BudgetRuntime | undefined
   readonly logger: Logger
-}
-
-/** Keeps an answer: the head's status and the body, settled once the response ends or fails. */
-class KeepingChannel implements ClientChannel {
-  status = 0
-  readonly #chunks: Buffer[] = []
-  #started = false
-  #closed = false
-  readonly #listeners: Array<() => void> = []
-  readonly http1 = false
-
-  get started(): boolean {
-    return this.#started
-  }
-
-  get body(): string {
-    return Buffer.concat(this.#chunks).toString('utf8')
-  }
-
-  head(status: number, _headers: ResponseHeaders): void {
-    this.#started = true
-    this.status = status
-  }
-
-  chunk(data: Buffer | string, flushed?: () => void): boolean {
-    this.#chunks.push(Buffer.from(data))
-    if (flushed !== undefined) queueMicrotask(flushed)
-    return true
-  }
-
-  end(data?: Buffer | string): void {
-    if (data !== undefined) this.#chunks.push(Buffer.from(data))
-    this.#close()
-  }
-
-  replay(status: number, headers: ResponseHeaders, body: Buffer | string): void {
-    this.head(status, headers)
-    this.end(body)
-  }
-
-  fail(): void {
-    this.status = 0
-    this.#close()
-  }
-
-  onClose(listener: () => void): void {
-    if (this.#closed) queueMicrotask(listener)
-    else this.#listeners.push(listener)
-  }
-
-  onDrain(): void {}
-
-  closeAfter(): void {}
-
-  #close(): void {
-    if (this.#closed) return
-    this.#closed = true
-    for (const listener of this.#listeners.splice(0)) queueMicrotask(listener)
-  }
 }
 
 /** The verdict an OpenAI-format answer carries. */

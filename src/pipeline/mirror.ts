@@ -6,7 +6,7 @@
 // Fail-open: whatever goes wrong ends the mirror and is counted, never the client's request.
 import type { Logger } from 'pino'
 import type { ClientChannel, Sink } from '../core/channel.js'
-import type { Outcome, RequestFacts } from '../core/facts.js'
+import { ownOutcome, type Outcome, type RequestFacts } from '../core/facts.js'
 import type { Candidate, RoutePlan } from '../core/plan.js'
 import type { ShadowRoute } from '../core/shadow.js'
 import type { Leg } from '../core/target.js'
@@ -88,17 +88,7 @@ function start(deps: MirrorDeps, resilience: ResilienceConfig, facts: RequestFac
 }
 
 /** The outcome a mirror that never went out settles with. */
-const NOT_SENT: Outcome = {
-  status: 0,
-  decision: 'error',
-  code: 'SLUICE_ERR_INTERNAL',
-  usage: undefined,
-  overheadMs: undefined,
-  ttftMs: undefined,
-  upstreamMs: undefined,
-  clientAborted: false,
-  upstreamBroken: false,
-}
+const NOT_SENT = ownOutcome(0, 'SLUICE_ERR_INTERNAL', 'error')
 
 function startExchange(deps: MirrorDeps, resilience: ResilienceConfig, facts: RequestFacts, legs: Legs, route: ShadowRoute, done: (outcome: Outcome) => void): void {
   const candidate = facts.candidates[0]!

@@ -9,7 +9,7 @@ import type { Logger } from 'pino'
 import { authenticate } from '../auth/client-auth.js'
 import type { ClientChannel, DataPlaneRequest, Sink } from '../core/channel.js'
 import { sluiceError, type ErrorCode } from '../core/errors.js'
-import type { Outcome, RequestFacts } from '../core/facts.js'
+import { ownOutcome, type Outcome, type RequestFacts } from '../core/facts.js'
 import type { Candidate, RoutePlan } from '../core/plan.js'
 import type { Credit, Leg, Mount, Target } from '../core/target.js'
 import type { Dialect, NativeRequest } from '../core/wire.js'
@@ -289,15 +289,5 @@ function sinkWrapper(snapshot: Snapshot, facts: RequestFacts): (sink: Sink, leg:
 }
 
 function refusal(status: number, code: ErrorCode): Outcome {
-  return {
-    status,
-    decision: status >= 500 ? 'error' : 'deny',
-    code,
-    usage: undefined,
-    overheadMs: undefined,
-    ttftMs: undefined,
-    upstreamMs: undefined,
-    clientAborted: false,
-    upstreamBroken: false,
-  }
+  return ownOutcome(status, code)
 }

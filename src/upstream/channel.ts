@@ -1,6 +1,6 @@
 // The client channel implementations (core/channel.ts): one backed by the client's response — the
-// only code on the data plane that writes to it — and one that discards everything, for calls
-// nobody waits for (shadow traffic). `sendError` renders Sluice's own answer in the client's dialect.
+// only code on the data plane that writes to it — one that discards everything, for calls nobody
+// waits for (shadow traffic), and one that keeps the answer for Sluice itself (the guard model). `sendError` renders Sluice's own answer in the client's dialect.
 import type { ClientChannel, ResponseHeaders } from '../core/channel.js'
 import type { SluiceError } from '../core/errors.js'
 import type { Disposition } from '../core/facts.js'
@@ -79,7 +79,7 @@ export class DiscardChannel implements ClientChannel {
     return this.#started
   }
 
-  head(): void {
+  head(_status?: number, _headers?: ResponseHeaders): void {
     this.#started = true
   }
 
@@ -88,13 +88,14 @@ export class DiscardChannel implements ClientChannel {
     return true
   }
 
-  end(): void {
+  end(_data?: Buffer | string): void {
     this.#started = true
     this.#close()
   }
 
-  replay(): void {
-    this.end()
+  replay(status: number, headers: ResponseHeaders, body: Buffer | string): void {
+    this.head(status, headers)
+    this.end(body)
   }
 
   fail(): void {
@@ -114,6 +115,36 @@ export class DiscardChannel implements ClientChannel {
     if (this.#closed) return
     this.#closed = true
     for (const listener of this.#listeners.splice(0)) queueMicrotask(listener)
+  }
+}
+
+/** Nobody is listening, but the answer is kept: the status and body of a call Sluice makes for itself (the guard model's). */
+export class KeepingChannel extends DiscardChannel {
+  status = 0
+  readonly #chunks: Buffer[] = []
+
+  get body(): string {
+    return Buffer.concat(this.#chunks).toString('utf8')
+  }
+
+  override head(status: number): void {
+    this.status = status
+    super.head()
+  }
+
+  override chunk(data: Buffer | string, flushed?: () => void): boolean {
+    this.#chunks.push(Buffer.from(data))
+    return super.chunk(data, flushed)
+  }
+
+  override end(data?: Buffer | string): void {
+    if (data !== undefined) this.#chunks.push(Buffer.from(data))
+    super.end()
+  }
+
+  override fail(): void {
+    this.status = 0
+    super.fail()
   }
 }
 
