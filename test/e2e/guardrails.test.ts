@@ -350,3 +350,26 @@ describe('the guard model', () => {
     expect(budgets.budgets.find((b: any) => b.budget === 'guard').spentUsd).toBeGreaterThan(0)
   })
 })
+
+describe('the guard model and redaction', () => {
+  it('asks the guard model about the masked text, not the personal data', async () => {
+    const guarded = await startStack({
+      configure: (config) => {
+        config.flags = { ...TRAFFIC_ON_FLAGS, 'ai.guardrails.mode': { state: 'ENABLED', variants: { block: 'block' }, defaultVariant: 'block' } }
+        config.guardrails = { model: { enabled: true, target: { provider: 'meta', model: 'Llama-Guard-4-12B' } } }
+      },
+    })
+    try {
+      guarded.emulators.llama.script.enqueue({ text: 'safe' })
+      await new OpenAI({ baseURL: `${guarded.sluice.dataUrl}/openai/v1`, apiKey: CLIENT.credentials.apiKey, maxRetries: 0 }).chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: `Refund card ${CARD} please.` }],
+      })
+      const asked = JSON.stringify(guarded.emulators.llama.requests.last()!.body)
+      expect(asked).toContain('[REDACTED:card]')
+      expect(asked).not.toContain('4111')
+    } finally {
+      await guarded.close()
+    }
+  })
+})

@@ -141,11 +141,9 @@ function check(guardrails: CompiledGuardrails, model: ModelCheck | undefined, fa
   }
   // The guard model last, and only when nothing local refused: it is the one check that costs a call.
   if (model === undefined || refusal !== undefined) return finish()
-  const judged = model.judge(
-    text.segments.map((s) => s.text).join('\n'),
-    facts,
-    mode,
-  )
+  // The guard model sees what goes upstream: masked where a detector redacts.
+  const asked = text.segments.map((s, i) => (redactions.has(i) ? masked(s.text, redactions.get(i)!) : s.text)).join('\n')
+  const judged = model.judge(asked, facts, mode)
   const apply = (result: ModelResult): Verdict<never> => {
     if (result.event !== undefined) note(result.event, result.event.outcome === 'blocked')
     refusal ??= result.refusal
