@@ -9,7 +9,7 @@ import type { ClassifierVerdict, TextClassifier } from '../core/classifier.js'
 import type { RequestFacts } from '../core/facts.js'
 import type { Target, VirtualModel } from '../core/target.js'
 import type { BudgetRuntime } from '../gates/budget/gate.js'
-import { reserveShadow, settleShadow } from '../gates/budget/index.js'
+import { reserveOwnSpend, settleOwnSpend } from '../gates/budget/index.js'
 import type { ResilienceConfig } from '../resilience/schema.js'
 import { parseChatRequest } from '../unified/index.js'
 import { translate, type UnifiedRequest } from '../unified/translate.js'
@@ -57,7 +57,7 @@ export function createClassifier(deps: ClassifierDeps): TextClassifier {
       if (typeof leg === 'string') return Promise.resolve({ kind: 'failed', reason: leg })
       const now = performance.now()
       const callFacts: RequestFacts = { ...facts, bodyReadAt: now, request: leg.request, operation: leg.operation, candidates: [{ target, model: target.model }], responseHeaders: undefined }
-      const reservation = deps.budgets === undefined ? undefined : reserveShadow(deps.budgets, target, callFacts, Date.now(), 'guardrail')
+      const reservation = deps.budgets === undefined ? undefined : reserveOwnSpend(deps.budgets, target, callFacts, Date.now(), 'guardrail')
       if (deps.budgets !== undefined && reservation === undefined) return Promise.resolve({ kind: 'failed', reason: 'the guardrail budget is spent' })
       const channel = new KeepingChannel()
       return new Promise<ClassifierVerdict>((resolve) => {
@@ -73,7 +73,7 @@ export function createClassifier(deps: ClassifierDeps): TextClassifier {
           random: Math.random,
           wrapSink: (sink) => sink,
           done: (outcome) => {
-            if (reservation !== undefined) settleShadow(deps.budgets!, reservation, outcome, Date.now())
+            if (reservation !== undefined) settleOwnSpend(deps.budgets!, reservation, outcome, Date.now())
             resolve(outcome.code === 'SLUICE_ERR_UPSTREAM_TIMEOUT' ? { kind: 'failed', reason: `no answer within ${deps.timeoutMs} ms` } : verdictOf(channel.status, channel.body))
           },
         }).start()

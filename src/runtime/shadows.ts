@@ -13,7 +13,7 @@ import type { KillSwitch } from '../core/store.js'
 import type { Mount, Target } from '../core/target.js'
 import { ownCallTarget } from './own-target.js'
 import type { BudgetRuntime } from '../gates/budget/gate.js'
-import { reserveShadow, settleShadow } from '../gates/budget/index.js'
+import { reserveOwnSpend, settleOwnSpend } from '../gates/budget/index.js'
 import { candidateKill } from '../gates/kill-switch/gate.js'
 import { buildKillIndex } from '../gates/kill-switch/kill-index.js'
 import { decisionSink } from '../log.js'
@@ -84,7 +84,7 @@ class Route implements ShadowRoute {
     const release = this.cell.slots.acquire()
     if (release === undefined) return void this.skip('over_capacity')
     const { budgets } = this
-    const reservation = budgets === undefined ? undefined : reserveShadow(budgets, this.target, facts, Date.now())
+    const reservation = budgets === undefined ? undefined : reserveOwnSpend(budgets, this.target, facts, Date.now())
     if (budgets !== undefined && reservation === undefined) {
       release()
       return void this.skip('over_budget')
@@ -95,7 +95,7 @@ class Route implements ShadowRoute {
         if (settled) return
         settled = true
         release()
-        if (reservation !== undefined) settleShadow(budgets!, reservation, shadow, Date.now())
+        if (reservation !== undefined) settleOwnSpend(budgets!, reservation, shadow, Date.now())
         this.#record(facts, primary, shadow)
       },
     }

@@ -42,7 +42,7 @@ export class AnswerGuard implements Sink {
     if (state === undefined || guardrails.response.length === 0) return sink
     const kind = bodyKind(leg.target.mount.config.type, leg.operation.name, leg.operation.model)
     if (kind === undefined) return sink
-    return new AnswerGuard(guardrails.response, sink, state, leg, kind, facts.requestId)
+    return new AnswerGuard(guardrails.response, guardrails.responseFailMode, sink, state, leg, kind, facts.requestId)
   }
 
   #passing = false
@@ -51,6 +51,8 @@ export class AnswerGuard implements Sink {
   #headers: IncomingHttpHeaders = {}
   #refused = false
   readonly #held: Held[] = []
+  /** A whole (non-streamed) answer's chunks, up to MAX_BODY_BYTES. */
+  readonly #whole: Buffer[] = []
   #bytes = 0
   readonly #decoder: StreamEventDecoder | undefined
   readonly #scanner: StreamScanner
@@ -62,6 +64,7 @@ export class AnswerGuard implements Sink {
 
   private constructor(
     private readonly detectors: readonly CompiledDetector[],
+    private readonly failMode: CompiledGuardrails['responseFailMode'],
     private readonly inner: Sink,
     private readonly state: GuardrailState,
     private readonly leg: Leg,
@@ -152,8 +155,6 @@ export class AnswerGuard implements Sink {
     if (this.#bytes <= MAX_BODY_BYTES) this.#whole.push(chunk)
   }
 
-  readonly #whole: Buffer[] = []
-
   #scanWhole(): void {
     if (this.#bytes > MAX_BODY_BYTES) return this.#unreadable()
     let body: unknown
@@ -173,7 +174,7 @@ export class AnswerGuard implements Sink {
       this.state.events.push({ detector: d.key, category: 'unreadable', side: 'response', outcome: 'unreadable', start: 0, end: 0 })
       this.#matched.add(d)
     }
-    if (this.#blocking && this.detectors.some((d) => d.failMode === 'closed')) {
+    if (this.#blocking && this.failMode === 'closed') {
       this.#refuseWith(sluiceError('SLUICE_ERR_GUARDRAIL_UNAVAILABLE', this.requestId, 'The answer has a shape the guardrails cannot read.'))
     }
   }

@@ -16,10 +16,10 @@ const literals = <T extends string>(values: readonly T[], options: { default?: T
 
 export const PII_KINDS = ['email', 'phone', 'card', 'ssn', 'iban'] as const
 export const CREDENTIAL_KINDS = ['aws_access_key_id', 'aws_secret_key', 'private_key', 'jwt', 'api_key'] as const
-export const GUARDRAIL_ACTIONS = ['block', 'redact', 'log'] as const
+const GUARDRAIL_ACTIONS = ['block', 'redact', 'log'] as const
 export type GuardrailAction = (typeof GUARDRAIL_ACTIONS)[number]
-export const GUARDRAIL_SIDES = ['request', 'response'] as const
-export type GuardrailSide = (typeof GUARDRAIL_SIDES)[number]
+const GUARDRAIL_SIDES = ['request', 'response'] as const
+type GuardrailSide = (typeof GUARDRAIL_SIDES)[number]
 
 const action = (defaultAction: GuardrailAction) =>
   literals(GUARDRAIL_ACTIONS, {

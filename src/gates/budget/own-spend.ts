@@ -14,7 +14,7 @@ import type { BudgetContext } from './scopes.js'
  * guardrail model's check (`guardrail`); undefined when a budget is over or the model has no
  * price under a `deny` policy.
  */
-export function reserveShadow(budgets: BudgetRuntime, target: Target, facts: RequestFacts, nowMs: number, purpose: 'shadow' | 'guardrail' = 'shadow'): Reservation | undefined {
+export function reserveOwnSpend(budgets: BudgetRuntime, target: Target, facts: RequestFacts, nowMs: number, purpose: 'shadow' | 'guardrail' = 'shadow'): Reservation | undefined {
   const estimated = estimateCost(budgets.prices, budgets.estimate, {
     providerType: target.mount.config.type,
     model: target.model,
@@ -39,6 +39,6 @@ export function reserveShadow(budgets: BudgetRuntime, target: Target, facts: Req
 }
 
 /** Settles a mirrored call's reservation from its outcome; returns the cost counted. */
-export function settleShadow(budgets: BudgetRuntime, reservation: Reservation, outcome: Outcome, nowMs: number): number {
+export function settleOwnSpend(budgets: BudgetRuntime, reservation: Reservation, outcome: Outcome, nowMs: number): number {
   return budgets.ledger.settle(reservation, { usage: outcome.usage, responseStarted: responseStarted(outcome) }, nowMs)
 }
