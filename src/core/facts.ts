@@ -97,12 +97,19 @@ export function addResponseHeader(facts: RequestFacts, name: string, value: stri
 export type Disposition = 'allow' | 'deny' | 'error'
 
 /** How a request ended; feeds metrics and the decision log (and later budgets, bandits, circuits). */
+export type UsageEstimateReason = 'not_reported' | 'cut'
+
 export interface Outcome {
   readonly status: number
   readonly decision: Disposition
   /** SLUICE_ERR_* for Sluice's own answers, else the upstream HTTP status. */
   readonly code: string
   readonly usage: Usage | undefined
+  /**
+   * Set when `usage` is Sluice's estimate because the answer stated none (docs/usage.md): it
+   * ended without (`not_reported`) or was cut before its usage (`cut`).
+   */
+  readonly usageEstimated?: UsageEstimateReason
   readonly overheadMs: number | undefined
   readonly ttftMs: number | undefined
   readonly upstreamMs: number | undefined

@@ -47,8 +47,15 @@ export const metrics = {
   }),
   tokens: new Counter({
     name: 'sluice_tokens_total',
-    help: 'Tokens reported by providers, by kind (input, output, cached, reasoning).',
+    help: 'Tokens reported by providers, by kind (input, output, cached, reasoning); estimated ones included (sluice_usage_estimated_total).',
     labelNames: ['provider', 'model', 'kind'] as const,
+    registers: [registry],
+    collect: flushLocalCounts,
+  }),
+  usageEstimated: new Counter({
+    name: 'sluice_usage_estimated_total',
+    help: 'Answered calls whose usage Sluice estimated because the answer stated none: reason not_reported (it ended without usage) or cut (it ended before its usage).',
+    labelNames: ['provider', 'model', 'reason'] as const,
     registers: [registry],
     collect: flushLocalCounts,
   }),

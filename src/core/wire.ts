@@ -133,6 +133,12 @@ export interface Dialect {
    */
   withParams(request: NativeRequest, operation: Operation, params: RequestParams): NativeRequest | undefined
   /**
+   * A streamed request whose answer would carry no usage, rewritten to ask for it (OpenAI's
+   * `stream_options.include_usage`); what that adds to the stream is taken out again before the
+   * client sees it (providers/streams/usage-strip.ts). Undefined when there is nothing to ask.
+   */
+  withStreamUsage?(request: NativeRequest, operation: Operation): NativeRequest | undefined
+  /**
    * The events of a streamed answer, for response-side checks: `push` each body chunk and
    * `onEvent` gets each complete event, parsed (providers/streams/events.ts). Undefined when the
    * operation's answer is not a stream.

@@ -84,11 +84,11 @@ export function chatCompletion(body: Record<string, unknown>, plan: Plan): Reply
       created,
       model,
       choices: [{ index: 0, message: answer.message, logprobs: null, finish_reason: answer.finishReason }],
-      usage,
+      ...(plan.omitUsage === true ? {} : { usage }),
       system_fingerprint: null,
     })
   }
-  const includeUsage = isRecord(body.stream_options) && body.stream_options.include_usage === true
+  const includeUsage = plan.omitUsage !== true && isRecord(body.stream_options) && body.stream_options.include_usage === true
   const frame = (choices: unknown[], extra?: Record<string, unknown>): string =>
     `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: null, choices, ...(includeUsage ? { usage: null } : {}), ...extra })}\n\n`
   const choice = (delta: Record<string, unknown>, finish: string | null): Record<string, unknown> => ({ index: 0, delta, logprobs: null, finish_reason: finish })

@@ -55,6 +55,11 @@ export interface Behaviour extends Partial<EmulatorDefaults> {
    * forcing `tool_choice` would make; see tool-call.ts for the shapes and token counts.
    */
   readonly toolCall?: ScriptedToolCall
+  /**
+   * Answer without usage, as some OpenAI-compatible servers do: no `usage` in a Chat Completions
+   * body, and `stream_options.include_usage` ignored in its stream (OpenAI chat and Llama compat).
+   */
+  readonly omitUsage?: boolean
 }
 
 /** A tool call to answer with: the function's name and its arguments, sent as a JSON object. */
@@ -118,8 +123,8 @@ export function parseBehaviours(value: unknown): Behaviour[] {
     for (const [key, field] of Object.entries(item)) {
       if ((NUMBER_FIELDS as readonly string[]).includes(key)) {
         if (typeof field !== 'number' || !Number.isInteger(field) || field < 0) throw new Error(`${at}.${key}: must be a non-negative integer`)
-      } else if (key === 'reset') {
-        if (typeof field !== 'boolean') throw new Error(`${at}.reset: must be a boolean`)
+      } else if (key === 'reset' || key === 'omitUsage') {
+        if (typeof field !== 'boolean') throw new Error(`${at}.${key}: must be a boolean`)
       } else if (key === 'headers') {
         if (!isRecord(field) || !Object.values(field).every((v) => typeof v === 'string')) {
           throw new Error(`${at}.headers: must map names to strings`)

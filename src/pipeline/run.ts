@@ -262,6 +262,7 @@ async function handle(
     random,
     wrapSink: sinkWrapper(snapshot, facts),
     done,
+    bytesPerToken: snapshot.config.budgets.estimate.bytesPerToken,
   }).start()
 }
 

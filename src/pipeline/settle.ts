@@ -32,6 +32,7 @@ const overhead = cachedLabels(metrics.overhead)
 const upstreamDuration = cachedLabels(metrics.upstreamDuration)
 const timeToFirstToken = cachedLabels(metrics.timeToFirstToken)
 const tokens = countedLabels(metrics.tokens)
+const usageEstimated = countedLabels(metrics.usageEstimated)
 
 /** `decisions` is undefined when `log.decisions` is off. */
 export function settle(decisions: DecisionSink | undefined, target: SettleTarget, outcome: Outcome): void {
@@ -49,6 +50,7 @@ export function settle(decisions: DecisionSink | undefined, target: SettleTarget
     if (usage.outputTokens > 0) tokens(provider, model, 'output').inc(usage.outputTokens)
     if (usage.cachedTokens > 0) tokens(provider, model, 'cached').inc(usage.cachedTokens)
     if (usage.reasoningTokens > 0) tokens(provider, model, 'reasoning').inc(usage.reasoningTokens)
+    if (outcome.usageEstimated !== undefined) usageEstimated(provider, model, outcome.usageEstimated).inc()
   }
   if (target.credit !== undefined) creditArm(target, target.credit, outcome, durationMs)
   if (decisions === undefined) return
@@ -115,6 +117,8 @@ export function decisionFields(target: SettleTarget, outcome: Outcome, durationM
   const usage = outcome.usage
   if (usage !== undefined) {
     out += `,"usage":{"inputTokens":${num(usage.inputTokens)},"outputTokens":${num(usage.outputTokens)},"cachedTokens":${num(usage.cachedTokens)},"reasoningTokens":${num(usage.reasoningTokens)}}`
+    // Sluice's estimate, not the provider's count (docs/usage.md), and why.
+    if (outcome.usageEstimated !== undefined) out += `,"usageEstimated":${str(outcome.usageEstimated)}`
   }
   if (outcome.attempts !== undefined && outcome.attempts > 1) out += `,"attempts":${num(outcome.attempts)}`
   if (outcome.served !== undefined) out += `,"target":${str(outcome.served.target.id)}`

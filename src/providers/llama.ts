@@ -11,6 +11,7 @@ import { bearerCredential, isObject, tokenCount, unsupported, withBodyModel } fr
 import { bearerAuth } from './upstream-auth.js'
 import { NO_USAGE, jsonUsageReader, readableBody, streamedUsageReader, usageKey, type UsageShape } from './usage.js'
 import { createEventDecoder } from './streams/events.js'
+import { withStreamUsage } from './openai-stream-usage.js'
 
 const NATIVE = 'chat.completions'
 const COMPAT = 'compat.chat.completions'
@@ -56,6 +57,8 @@ export const llama: ProviderAdapter = {
   renderError: renderOpenAiError,
   createEventDecoder: (operation, onEvent) => createEventDecoder(operation.streamFormat, onEvent),
   renderStreamError: renderOpenAiStreamError,
+  // The native stream always ends with its metrics; the compat one is OpenAI's, usage on request.
+  withStreamUsage: (request, operation) => (operation.stream && operation.name === COMPAT ? withStreamUsage(request) : undefined),
   withModel: (request, _operation, model) => withBodyModel(request, model),
   withParams(request, operation, params) {
     const fields = operation.name === NATIVE ? NATIVE_PARAM_FIELDS : operation.name === COMPAT ? CHAT_PARAM_FIELDS : undefined

@@ -9,6 +9,7 @@ import { bearerCredential, unsupported, withBodyModel } from './request.js'
 import { bearerAuth } from './upstream-auth.js'
 import { NO_USAGE, jsonUsageReader, readableBody, streamedUsageReader } from './usage.js'
 import { createEventDecoder } from './streams/events.js'
+import { withStreamUsage } from './openai-stream-usage.js'
 
 interface Route {
   readonly name: string
@@ -46,6 +47,8 @@ export const openai: ProviderAdapter = {
   renderError: renderOpenAiError,
   createEventDecoder: (operation, onEvent) => createEventDecoder(operation.streamFormat, onEvent),
   renderStreamError: renderOpenAiStreamError,
+  // The Responses API's stream always ends in `response.completed` with usage: nothing to ask.
+  withStreamUsage: (request, operation) => (operation.stream && operation.name === 'chat.completions' ? withStreamUsage(request) : undefined),
   withModel: (request, _operation, model) => withBodyModel(request, model),
   withParams(request, operation, params) {
     const fields = PARAM_FIELDS.get(operation.name)

@@ -8,6 +8,8 @@ import type { Sink } from '../core/channel.js'
 import type { UpstreamRequest, UsageReader } from '../core/wire.js'
 import type { CircuitTicket, FailureKind, Leg } from '../core/target.js'
 import { errorFailure, retryAfterMs, statusFailure } from './failure.js'
+import { NO_USAGE } from '../providers/usage.js'
+import { UsageTally } from './usage-tally.js'
 
 /** An upstream answer kept whole (a held failure), small enough to replay. */
 export interface HeldResponse {
@@ -119,8 +121,16 @@ export class Attempt implements Dispatcher.DispatchHandler {
       // A sink that parses the body anyway (unified translation) reports the usage it read; only
       // a passthrough needs the adapter's reader over the same bytes.
       const read = this.#sink.usage
-      this.#usage = read ?? this.leg.target.mount.adapter.createUsageReader(this.leg.operation, status, headers)
-      this.#feedUsage = read === undefined
+      const reader = read ?? this.leg.target.mount.adapter.createUsageReader(this.leg.operation, status, headers)
+      // A 2xx answer of an operation that bills (its reader is not NO_USAGE) gets a tally that can
+      // estimate the usage the answer fails to state.
+      if (status >= 200 && status < 300 && reader !== NO_USAGE) {
+        this.#usage = new UsageTally(reader, read === undefined, this.leg.request.body.length)
+        this.#feedUsage = true
+      } else {
+        this.#usage = reader
+        this.#feedUsage = read === undefined
+      }
     } catch (err) {
       this.#crash(controller, err)
     }

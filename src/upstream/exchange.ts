@@ -7,7 +7,7 @@
 import type { Logger } from 'pino'
 import type { ClientChannel, Sink } from '../core/channel.js'
 import { sluiceError, type ErrorCode } from '../core/errors.js'
-import type { Outcome, RequestFacts } from '../core/facts.js'
+import type { Outcome, RequestFacts, UsageEstimateReason } from '../core/facts.js'
 import { countedLabels, metrics } from '../core/metrics.js'
 import type { Candidate, RoutePlan } from '../core/plan.js'
 import type { CircuitBreakerGate, FailureKind, Leg } from '../core/target.js'
@@ -17,6 +17,7 @@ import { Attempt, type AttemptFailure, type AttemptOwner, type HeldResponse } fr
 import { sendError } from './channel.js'
 import { backoffMs, failureCode, statusFailure } from './failure.js'
 import { buildUpstreamRequest } from './forward.js'
+import { DEFAULT_BYTES_PER_TOKEN, UsageTally } from './usage-tally.js'
 
 /** How one kind of request (native passthrough, unified) builds its legs and answers the client. */
 export interface Legs {
@@ -44,6 +45,8 @@ export interface ExchangeDeps {
   /** Response-side hooks of the gates around each committed sink; identity when none. */
   readonly wrapSink: (sink: Sink, leg: Leg) => Sink
   readonly done: (outcome: Outcome) => void
+  /** Budgets' `estimate.bytesPerToken`, for usage an answer fails to state (usage-tally.ts); default 4. */
+  readonly bytesPerToken?: number
 }
 
 const fallbacks = countedLabels(metrics.fallbacks)
@@ -305,11 +308,18 @@ export class Exchange implements AttemptOwner {
     const { facts } = this.#deps
     const end = this.#deps.now()
     const dispatched = this.#dispatchedAt !== 0
+    let read = usage?.result()
+    let usageEstimated: UsageEstimateReason | undefined
+    if (read === undefined && usage instanceof UsageTally) {
+      read = usage.estimate(this.#deps.bytesPerToken ?? DEFAULT_BYTES_PER_TOKEN)
+      usageEstimated = broken || this.#clientGone ? 'cut' : 'not_reported'
+    }
     this.#deps.done({
       status,
       decision: code === undefined ? 'allow' : 'error',
       code: code ?? String(status),
-      usage: usage?.result(),
+      usage: read,
+      usageEstimated,
       overheadMs: dispatched ? this.#dispatchedAt - facts.bodyReadAt : undefined,
       ttftMs: this.#firstByteAt === 0 ? undefined : this.#firstByteAt - this.#dispatchedAt,
       upstreamMs: dispatched ? end - this.#dispatchedAt : undefined,

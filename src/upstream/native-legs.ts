@@ -11,6 +11,7 @@ import type { NativeRequest } from '../core/wire.js'
 import type { HeldResponse } from './attempt.js'
 import type { Legs } from './exchange.js'
 import { clientHeaders, PassthroughSink } from './passthrough.js'
+import { UsageStripSink } from './usage-strip-sink.js'
 
 export class NativeLegs implements Legs {
   constructor(private readonly facts: RequestFacts) {}
@@ -19,8 +20,22 @@ export class NativeLegs implements Legs {
     return this.facts.mount.adapter
   }
 
+  /** Legs whose request Sluice asked usage for (Dialect.withStreamUsage); created when first needed. */
+  #askedUsage: WeakSet<Leg> | undefined
+
+  /** The candidate's leg, asking for usage where the client's request would get none. */
+  leg(candidate: Candidate): Leg | string {
+    const leg = this.#moved(candidate)
+    if (typeof leg === 'string' || !leg.operation.stream) return leg
+    const asking = leg.target.mount.adapter.withStreamUsage?.(leg.request, leg.operation)
+    if (asking === undefined) return leg
+    const asked: Leg = { ...leg, request: asking }
+    ;(this.#askedUsage ??= new WeakSet()).add(asked)
+    return asked
+  }
+
   /** The request moved to the candidate's model on its mount; a string says why it cannot move. */
-  leg({ target, model, params }: Candidate): Leg | string {
+  #moved({ target, model, params }: Candidate): Leg | string {
     const { request, operation } = this.facts
     if (model === operation.model && params === undefined) return { target, request, operation }
     const { adapter } = target.mount
@@ -35,7 +50,8 @@ export class NativeLegs implements Legs {
   }
 
   sink(leg: Leg, own: Record<string, string>, channel: ClientChannel): Sink {
-    return new PassthroughSink(channel, leg, own, this.facts.requestId)
+    const sink = new PassthroughSink(channel, leg, own, this.facts.requestId)
+    return this.#askedUsage?.has(leg) === true ? new UsageStripSink(sink) : sink
   }
 
   replay(_leg: Leg, response: HeldResponse, own: Record<string, string>, channel: ClientChannel): void {

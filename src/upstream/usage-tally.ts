@@ -1,0 +1,40 @@
+// Usage of a committed 2xx answer, with a fallback for when it states none (docs/usage.md): an
+// upstream that ignores `stream_options.include_usage`, an OpenAI-compatible body without `usage`,
+// a stream cut (by the upstream or the client) before its usage event. Then usage is estimated —
+// input tokens as request body bytes / bytesPerToken (as the budget reservation does), output
+// tokens as answer text bytes / bytesPerToken — and the outcome says so (`usageEstimated`), so a
+// call is never silently counted as zero.
+import type { Usage, UsageReader } from '../core/wire.js'
+import { AnswerTextCounter } from '../providers/answer-text.js'
+
+/** Budgets' default `estimate.bytesPerToken`, for exchanges given none (Sluice's own calls). */
+export const DEFAULT_BYTES_PER_TOKEN = 4
+
+export class UsageTally implements UsageReader {
+  readonly #text = new AnswerTextCounter()
+
+  constructor(
+    private readonly reader: UsageReader,
+    /** False when the sink reads the usage itself from the bytes it is given (unified translation). */
+    private readonly feedReader: boolean,
+    private readonly requestBytes: number,
+  ) {}
+
+  push(chunk: Buffer): void {
+    if (this.feedReader) this.reader.push(chunk)
+    this.#text.push(chunk)
+  }
+
+  result(): Usage | undefined {
+    return this.reader.result()
+  }
+
+  estimate(bytesPerToken: number): Usage {
+    return {
+      inputTokens: Math.ceil(this.requestBytes / bytesPerToken),
+      outputTokens: Math.ceil(this.#text.bytes / bytesPerToken),
+      cachedTokens: 0,
+      reasoningTokens: 0,
+    }
+  }
+}
