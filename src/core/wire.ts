@@ -33,6 +33,12 @@ export interface Operation {
   readonly streamFormat: StreamFormat
   /** `max_tokens` (or the dialect's equivalent) when the request states it. */
   readonly maxTokens?: number
+  /**
+   * A read (a model list or lookup): the provider bills nothing, so budgets reserve and charge
+   * nothing and token limits are not charged (docs/budgets.md, docs/rate-limits.md). A list names
+   * no model: its `model` is ''.
+   */
+  readonly read?: boolean
 }
 
 export type Recognition =

@@ -5,10 +5,12 @@
 // or `Authorization: Bearer <apiKey>` when a Bedrock API key is configured. Errors are Bedrock's:
 // the type in `x-amzn-ErrorType`, `{"message":...}` as body. Converse and ConverseStream answer a
 // tool call (scripted, or forced by `toolConfig.toolChoice`; see tool-call.ts) with a `toolUse`
-// block and stop reason `tool_use`; InvokeModel always answers text.
+// block and stop reason `tool_use`; InvokeModel answers text, or vectors on a Titan or Cohere
+// embedding model (embeddings.ts).
 import { verifySigV4 } from '../auth/sigv4-verify.js'
 import { headerValue, parseSigV4 } from '../providers/sigv4-header.js'
 import { buildReply, countInputTokens, intField, isRecord, textOf } from './content.js'
+import { bedrockEmbedding } from './embeddings.js'
 import { converseStreamFrames, converseToolUseFrames, invokeStreamFrames, TOOL_USE_FRAMING_EVENTS } from './bedrock-stream.js'
 import { jsonReply, scriptedLatencyMs, type EmulatorRequest, type JsonReply, type ProviderEmulator, type Reply } from './server.js'
 import type { Plan } from './script.js'
@@ -118,6 +120,10 @@ function answer(route: BedrockRoute, body: Record<string, unknown>, plan: Plan):
     const input = countTokensInput(body)
     if (input === undefined) return bedrockError(400, 'ValidationException', 'input must hold converse or invokeModel.')
     return jsonReply(200, { inputTokens: countInputTokens(promptText(input)) })
+  }
+  if (operation === 'invoke') {
+    const embedding = bedrockEmbedding(modelId, body, (message) => bedrockError(400, 'ValidationException', message))
+    if (embedding !== undefined) return embedding
   }
   const inputTokens = countInputTokens(promptText(body))
   const isConverse = operation === 'converse' || operation === 'converse-stream'

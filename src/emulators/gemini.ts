@@ -4,22 +4,27 @@
 // (`[{...}` then `\n,\r\n{...}` ... `]`), as the REST API does. Every chunk carries the running
 // usageMetadata; the last one is final. The key comes in `x-goog-api-key` or `?key=`. A tool call
 // (scripted, or forced by `toolConfig.functionCallingConfig`; see tool-call.ts) answers a
-// `functionCall` part with finishReason STOP, streamed as a single chunk.
+// `functionCall` part with finishReason STOP, streamed as a single chunk. `:embedContent` and
+// `:batchEmbedContents` answer vectors (embeddings.ts); `GET /{version}/models` lists models and
+// `GET /{version}/models/{model}` looks one up (models-list.ts).
 import { headerValue } from '../providers/sigv4-header.js'
 import { buildReply, countInputTokens, intField, isRecord, textOf, type TextReply } from './content.js'
 import type { KeyAuth } from './key-auth.js'
+import { geminiEmbedding } from './embeddings.js'
+import { geminiModels } from './models-list.js'
 import { jsonReply, type JsonReply, type ProviderEmulator, type Reply } from './server.js'
 import type { Plan } from './script.js'
 import { geminiForcedTool, toolCallFor } from './tool-call.js'
 
-type Operation = 'generateContent' | 'streamGenerateContent' | 'countTokens'
+type Operation = 'generateContent' | 'streamGenerateContent' | 'countTokens' | 'embedContent' | 'batchEmbedContents' | 'models.list' | 'models.get'
 
 interface GeminiRoute {
   readonly operation: Operation
   readonly model: string
 }
 
-const ROUTE_RE = /^\/(v1|v1beta|v1alpha)\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/
+const ROUTE_RE = /^\/(v1|v1beta|v1alpha)\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens|embedContent|batchEmbedContents)$/
+const MODELS_RE = /^\/(v1|v1beta|v1alpha)\/models(?:\/([^/:]+))?$/
 
 const STATUSES: Readonly<Record<number, readonly [status: string, message: string]>> = {
   400: ['INVALID_ARGUMENT', 'Request contains an invalid argument.'],
@@ -95,6 +100,10 @@ function responses(route: GeminiRoute, body: Record<string, unknown>, plan: Plan
 function answer(route: GeminiRoute, body: Record<string, unknown>, query: string, plan: Plan): Reply {
   const promptTokens = countInputTokens(textOf(body.systemInstruction) + textOf(body.contents))
   if (route.operation === 'countTokens') return jsonReply(200, { totalTokens: promptTokens })
+  if (route.operation === 'models.list' || route.operation === 'models.get') return geminiModels(route.model, query, (message) => geminiError(404, message))
+  if (route.operation === 'embedContent' || route.operation === 'batchEmbedContents') {
+    return geminiEmbedding(route.model, route.operation === 'batchEmbedContents', body, geminiError)
+  }
   const chunks = responses(route, body, plan, promptTokens)
   if (route.operation === 'generateContent') return jsonReply(200, chunks[0])
   return streamReply(chunks.map((c) => JSON.stringify(c)), query)
@@ -113,9 +122,11 @@ function streamReply(chunks: string[], query: string): Reply {
 export function createGeminiEmulator(auth: KeyAuth | undefined): ProviderEmulator<GeminiRoute> {
   return {
     match(method, path) {
+      const read = method === 'GET' ? MODELS_RE.exec(path) : null
       const m = method === 'POST' ? ROUTE_RE.exec(path) : null
-      if (m === null) return undefined
       try {
+        if (read !== null) return read[2] === undefined ? { operation: 'models.list', model: '' } : { operation: 'models.get', model: decodeURIComponent(read[2]) }
+        if (m === null) return undefined
         return { operation: m[3] as Operation, model: decodeURIComponent(m[2]!) }
       } catch {
         return undefined

@@ -2,19 +2,30 @@
 // and token counts in `metrics: [{metric:'num_prompt_tokens',value,unit}, ...]`; its stream is SSE
 // events `{id, event:{event_type:'start'|'progress'|'complete'|'metrics', delta, ...}}` and, unlike
 // OpenAI, never ends with `[DONE]`. `POST /compat/v1/chat/completions` is OpenAI-compatible.
-// Bearer auth on both. A tool call (scripted, or forced by `tool_choice`; see tool-call.ts) answers
+// Bearer auth on both. `GET /v1/models`, `/v1/models/{id}` and their `/compat` twins list and
+// look up models (models-list.ts). A tool call (scripted, or forced by `tool_choice`; see tool-call.ts) answers
 // `completion_message.tool_calls` with stop_reason `tool_calls`, streamed as `tool_call` deltas.
 import { buildReply, countInputTokens, intField, textOf } from './content.js'
 import { chatCompletion, openaiError, openaiStatusError, SSE_HEADERS } from './openai-chat.js'
 import { checkBearer, type KeyAuth } from './key-auth.js'
+import { LLAMA_MODELS, modelsPathId, openAiModels } from './models-list.js'
 import { jsonReply, type JsonReply, type ProviderEmulator, type Reply } from './server.js'
 import type { Plan } from './script.js'
 import { openaiForcedTool, toolCallFor, type ToolCallReply } from './tool-call.js'
 
-type Operation = 'chat.completions' | 'compat.chat.completions'
+type Operation = 'chat.completions' | 'compat.chat.completions' | 'models' | 'compat.models'
 
 interface LlamaRoute {
   readonly operation: Operation
+  /** For `models`: the id looked up, '' for the list. */
+  readonly modelId?: string
+}
+
+function modelsRoute(path: string): LlamaRoute | undefined {
+  const native = modelsPathId(path, '/v1')
+  if (native !== undefined) return { operation: 'models', modelId: native }
+  const compat = modelsPathId(path, '/compat/v1')
+  return compat === undefined ? undefined : { operation: 'compat.models', modelId: compat }
 }
 
 const ROUTES: Readonly<Record<string, LlamaRoute>> = {
@@ -109,17 +120,22 @@ function nativeCompletion(body: Record<string, unknown>, plan: Plan): Reply {
 
 export function createLlamaEmulator(auth: KeyAuth | undefined): ProviderEmulator<LlamaRoute> {
   return {
-    match: (method, path) => (method === 'POST' ? ROUTES[path] : undefined),
+    match: (method, path) => (method === 'POST' ? ROUTES[path] : method === 'GET' ? modelsRoute(path) : undefined),
     authenticate(request, route) {
       if (auth === undefined) return undefined
       const refuse =
-        route.operation === 'compat.chat.completions'
+        route.operation.startsWith('compat.')
           ? (message: string) => openaiError(401, message, 'invalid_request_error', 'invalid_api_key')
           : (message: string) => llamaError(401, message)
       return checkBearer(request, auth.apiKey, refuse)
     },
     error: (status, message, route) =>
-      route?.operation === 'compat.chat.completions' ? openaiStatusError(status, message) : llamaError(status, message),
-    answer: (route, body, _request, plan) => (route.operation === 'chat.completions' ? nativeCompletion(body, plan) : chatCompletion(body, plan)),
+      route?.operation.startsWith('compat.') === true ? openaiStatusError(status, message) : llamaError(status, message),
+    answer(route, body, _request, plan) {
+      if (route.operation === 'chat.completions') return nativeCompletion(body, plan)
+      if (route.operation === 'compat.chat.completions') return chatCompletion(body, plan)
+      const notFound = route.operation === 'models' ? (message: string) => llamaError(404, message) : (message: string) => openaiStatusError(404, message)
+      return openAiModels(LLAMA_MODELS, 'Meta', route.modelId ?? '', notFound)
+    },
   }
 }

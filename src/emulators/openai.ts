@@ -1,12 +1,14 @@
-// OpenAI emulator: `POST /v1/chat/completions`, `/v1/responses` and `/v1/embeddings`, with
+// OpenAI emulator: `POST /v1/chat/completions`, `/v1/responses` and `/v1/embeddings`, `GET
+// /v1/models` and `/v1/models/{id}` (models-list.ts), with
 // `Authorization: Bearer <apiKey>` and OpenAI's `{"error":{message,type,param,code}}` errors.
 import { countInputTokens, embed, intField } from './content.js'
 import { checkBearer, type KeyAuth } from './key-auth.js'
 import { chatCompletion, openaiError, openaiStatusError } from './openai-chat.js'
 import { responsesAnswer } from './openai-responses.js'
+import { OPENAI_MODELS, modelsPathId, openAiModels } from './models-list.js'
 import { jsonReply, type ProviderEmulator, type Reply } from './server.js'
 
-type Operation = 'chat.completions' | 'responses' | 'embeddings'
+type Operation = 'chat.completions' | 'responses' | 'embeddings' | 'models.list' | 'models.get'
 
 interface OpenAIRoute {
   readonly operation: Operation
@@ -41,14 +43,20 @@ function embeddings(body: Record<string, unknown>): Reply {
 
 export function createOpenAIEmulator(auth: KeyAuth | undefined): ProviderEmulator<OpenAIRoute> {
   return {
-    match: (method, path) => (method === 'POST' ? ROUTES[path] : undefined),
+    match(method, path) {
+      if (method === 'POST') return ROUTES[path]
+      const id = method === 'GET' ? modelsPathId(path, '/v1') : undefined
+      return id === undefined ? undefined : { operation: id === '' ? 'models.list' : 'models.get' }
+    },
     authenticate: (request) =>
       auth === undefined ? undefined : checkBearer(request, auth.apiKey, (message) => openaiError(401, message, 'invalid_request_error', 'invalid_api_key')),
     error: openaiStatusError,
-    answer(route, body, _request, plan) {
+    answer(route, body, request, plan) {
       if (route.operation === 'chat.completions') return chatCompletion(body, plan)
       if (route.operation === 'responses') return responsesAnswer(body, plan)
-      return embeddings(body)
+      if (route.operation === 'embeddings') return embeddings(body)
+      const notFound = (message: string) => openaiError(404, message, 'invalid_request_error', 'model_not_found')
+      return openAiModels(OPENAI_MODELS, 'openai', modelsPathId(request.path, '/v1') ?? '', notFound)
     },
   }
 }

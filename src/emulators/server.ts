@@ -170,12 +170,14 @@ export function createEmulatorServer<R extends { readonly operation: string }>(
     const method = req.method ?? 'GET'
     const rawBody = await readBody(req)
     if (rawBody === undefined) return send(res, provider.error(413, 'Request body too large or unreadable.'))
-    const body = parseJson(rawBody)
+    const parsed = parseJson(rawBody)
     if (path.startsWith(CONTROL_PREFIX)) {
-      const answer = control(`${method} ${path.slice(CONTROL_PREFIX.length)}`, body, script, requests, type)
+      const answer = control(`${method} ${path.slice(CONTROL_PREFIX.length)}`, parsed, script, requests, type)
       return sendJson(res, answer.status, JSON_HEADERS, JSON.stringify(answer.body))
     }
 
+    // A GET (a model list or lookup) has no body; its handler reads the path and query.
+    const body = method === 'GET' && rawBody.length === 0 ? {} : parsed
     const route = provider.match(method, path)
     requests.record({ method, path, query, operation: route?.operation ?? 'unknown', headers: req.headers, body })
     if (route === undefined) return send(res, provider.error(404, `No route for ${method} ${path}.`))

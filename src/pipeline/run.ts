@@ -180,7 +180,9 @@ async function handle(
   if (recognition !== undefined) {
     if (!recognition.ok) return refuse(recognition.code, recognition.detail)
     // A model id reaches response headers, logs and counter keys: visible ASCII, bounded, or refused.
-    const badModel = modelIdProblem(recognition.operation.model)
+    // A model list names none (model ''); everything keyed on a model then matches nothing.
+    const { operation } = recognition
+    const badModel = operation.read === true && operation.model === '' ? undefined : modelIdProblem(operation.model)
     if (badModel !== undefined) return refuse('SLUICE_ERR_MODEL_INVALID', badModel)
     record.model = recognition.operation.model
   }

@@ -1,4 +1,5 @@
-// Google Gemini API (generativelanguage.googleapis.com): `POST /{version}/models/{model}:{method}`.
+// Google Gemini API (generativelanguage.googleapis.com): `POST /{version}/models/{model}:{method}`
+// (generation, countTokens, embeddings), and the reads `GET /{version}/models[/{model}]`.
 // streamGenerateContent answers SSE with `?alt=sse` and a streamed JSON array without it; every
 // chunk may carry the running `usageMetadata`, so the last one wins. Errors use Google's
 // `{"error":{"code","message","status","details"}}` shape (https://google.aip.dev/193).
@@ -8,13 +9,14 @@ import type { ErrorKind, SluiceError } from '../core/errors.js'
 import { sseErrorEvent } from './stream-errors.js'
 import { headerValue } from './sigv4-header.js'
 import { errorMessage } from './error-message.js'
-import { MALFORMED_BODY, decodeModel, isObject, keyCredential, modelInvalid, parseJsonObject, recognised, tokenCount, unsupported } from './request.js'
+import { MALFORMED_BODY, decodeModel, isObject, keyCredential, modelInvalid, parseJsonObject, recognised, recognisedRead, tokenCount, unsupported } from './request.js'
 import { type FieldNames, type ParamFields, withNestedParams } from './params.js'
 import { headerAuth } from './upstream-auth.js'
 import { NO_USAGE, count, jsonUsageReader, readableBody, streamedUsageReader, usageKey } from './usage.js'
 import { createEventDecoder } from './streams/events.js'
 
-const METHODS = new Set(['generateContent', 'streamGenerateContent', 'countTokens'])
+const EMBED_METHODS = new Set(['embedContent', 'batchEmbedContents'])
+const METHODS = new Set(['generateContent', 'streamGenerateContent', 'countTokens', ...EMBED_METHODS])
 const COLLECTIONS = ['models/', 'tunedModels/'] as const
 const USAGE_KEY = usageKey('usageMetadata')
 /**
@@ -45,9 +47,24 @@ function queryParam(query: string, name: string): string | undefined {
   return undefined
 }
 
+/**
+ * `GET /{version}/models` or `/tunedModels` (`models.list`, no model; `pageSize` and `pageToken`
+ * go upstream with the rest of the query) and `GET /{version}/models/{model}` (`models.get`).
+ */
+function recogniseRead(path: string, rest: string): Recognition {
+  if (rest === 'models' || rest === 'tunedModels') return recognisedRead('models.list', '')
+  const collection = COLLECTIONS.find((c) => rest.startsWith(c))
+  const raw = collection === undefined ? '' : rest.slice(collection.length)
+  if (raw === '' || raw.includes('/') || raw.includes(':')) return unsupported('GET', path)
+  const decoded = decodeModel(raw)
+  if (decoded === undefined) return modelInvalid(`The model id ${raw} is not valid percent-encoding.`)
+  return recognisedRead('models.get', collection === 'models/' ? decoded : `tunedModels/${decoded}`)
+}
+
 function recognise(method: string, path: string, query: string, body: Buffer): Recognition {
   // /{version}/{collection}{model}:{method}; split with indexOf, never a backtracking regex.
   const versionEnd = path.indexOf('/', 1)
+  if (method === 'GET' && versionEnd >= 2) return recogniseRead(path, path.slice(versionEnd + 1))
   if (method !== 'POST' || versionEnd < 2) return unsupported(method, path)
   const rest = path.slice(versionEnd + 1)
   const collection = COLLECTIONS.find((c) => rest.startsWith(c))
@@ -62,6 +79,9 @@ function recognise(method: string, path: string, query: string, body: Buffer): R
   if (name === 'countTokens') return recognised(name, model, false, 'none', undefined)
   const json = parseJsonObject(body)
   if (json === undefined) return MALFORMED_BODY
+  // Embeddings: the Gemini API's answers carry vectors only, no usageMetadata, so their input is
+  // estimated from the request like any answer without usage (docs/usage.md), output 0.
+  if (EMBED_METHODS.has(name)) return recognised(name, model, false, 'none', undefined)
   const config = isObject(json.generationConfig) ? json.generationConfig : undefined
   const maxTokens = tokenCount(config?.maxOutputTokens)
   if (name === 'generateContent') return recognised(name, model, false, 'none', maxTokens)
@@ -147,7 +167,7 @@ export const gemini: ProviderAdapter = {
   clientAuthQuery: ['key'],
   createUpstreamAuth: (config) => headerAuth('x-goog-api-key', config.apiKey),
   createUsageReader(operation, status, headers) {
-    if (!readableBody(status, headers) || operation.name === 'countTokens') return NO_USAGE
+    if (!readableBody(status, headers) || operation.name === 'countTokens' || operation.read === true) return NO_USAGE
     if (operation.streamFormat === 'sse' || operation.streamFormat === 'json-array') {
       return streamedUsageReader(USAGE_KEY, geminiUsage, operation.streamFormat)
     }
@@ -157,7 +177,9 @@ export const gemini: ProviderAdapter = {
   createEventDecoder: (operation, onEvent) => createEventDecoder(operation.streamFormat, onEvent),
   renderStreamError: (error, operation) =>
     operation.streamFormat === 'sse' ? sseErrorEvent({ error: { code: error.status, message: errorMessage(error), status: 'UNAVAILABLE' } }) : undefined,
-  withModel(request, _operation, model) {
+  withModel(request, operation, model) {
+    // A lookup is about its own model; another model's embeddings live in another vector space.
+    if (operation.read === true || EMBED_METHODS.has(operation.name)) return undefined
     // /{version}/models/{model}:{method}: the version stays, the model segment changes.
     const versionEnd = request.path.indexOf('/', 1)
     const method = request.path.slice(request.path.lastIndexOf(':'))

@@ -5,7 +5,7 @@
 import type { Usage } from '../core/wire.js'
 import type { ProviderAdapter } from './adapter.js'
 import { headerValue } from './sigv4-header.js'
-import { CHAT_PARAM_FIELDS, USAGE_KEY, openAiUsage, recogniseModelBody, renderOpenAiError, renderOpenAiStreamError } from './openai-dialect.js'
+import { CHAT_PARAM_FIELDS, USAGE_KEY, openAiUsage, recogniseModelBody, recogniseModelsRead, renderOpenAiError, renderOpenAiStreamError } from './openai-dialect.js'
 import { type ParamFields, withTopLevelParams } from './params.js'
 import { bearerCredential, isObject, tokenCount, unsupported, withBodyModel } from './request.js'
 import { bearerAuth } from './upstream-auth.js'
@@ -41,14 +41,15 @@ export const llama: ProviderAdapter = {
       if (request.path === '/v1/chat/completions') return recogniseModelBody(request, NATIVE, true)
       if (request.path === '/compat/v1/chat/completions') return recogniseModelBody(request, COMPAT, true)
     }
-    return unsupported(request.method, request.path)
+    // Model lists and lookups, native (`/v1/models`) and compat (`/compat/v1/models`).
+    return recogniseModelsRead(request, '/v1') ?? recogniseModelsRead(request, '/compat/v1') ?? unsupported(request.method, request.path)
   },
   presentedCredential: (request) => bearerCredential(headerValue(request.headers.authorization)),
   clientAuthHeaders: ['authorization'],
   clientAuthQuery: [],
   createUpstreamAuth: (config) => bearerAuth(config.apiKey),
   createUsageReader(operation, status, headers) {
-    if (!readableBody(status, headers)) return NO_USAGE
+    if (operation.read === true || !readableBody(status, headers)) return NO_USAGE
     const compat = operation.name === COMPAT
     const key = compat ? USAGE_KEY : METRICS_KEY
     const shape: UsageShape = compat ? openAiUsage : llamaMetrics
@@ -59,7 +60,7 @@ export const llama: ProviderAdapter = {
   renderStreamError: renderOpenAiStreamError,
   // The native stream always ends with its metrics; the compat one is OpenAI's, usage on request.
   withStreamUsage: (request, operation) => (operation.stream && operation.name === COMPAT ? withStreamUsage(request) : undefined),
-  withModel: (request, _operation, model) => withBodyModel(request, model),
+  withModel: (request, operation, model) => (operation.read === true ? undefined : withBodyModel(request, model)),
   withParams(request, operation, params) {
     const fields = operation.name === NATIVE ? NATIVE_PARAM_FIELDS : operation.name === COMPAT ? CHAT_PARAM_FIELDS : undefined
     return fields === undefined ? undefined : withTopLevelParams(request, params, fields)

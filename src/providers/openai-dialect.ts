@@ -6,7 +6,7 @@ import { sseErrorEvent } from './stream-errors.js'
 import type { ErrorKind, SluiceError } from '../core/errors.js'
 import { errorMessage } from './error-message.js'
 import type { ParamFields } from './params.js'
-import { MALFORMED_BODY, isObject, modelInvalid, parseJsonObject, recognised, tokenCount } from './request.js'
+import { MALFORMED_BODY, decodeModel, isObject, modelInvalid, parseJsonObject, recognised, recognisedRead, tokenCount } from './request.js'
 import { count, usageKey } from './usage.js'
 
 /** Recognises an operation whose body names `model` (and `stream` when `streamable`). */
@@ -19,6 +19,22 @@ export function recogniseModelBody(request: NativeRequest, name: string, streama
   const maxTokens =
     tokenCount(body.max_completion_tokens) ?? tokenCount(body.max_tokens) ?? tokenCount(body.max_output_tokens)
   return recognised(name, model, stream, stream ? 'sse' : 'none', maxTokens)
+}
+
+/**
+ * `GET {base}/models` (`models.list`, no model) and `GET {base}/models/{id}` (`models.get`, the id
+ * percent-decoded) as the OpenAI and Llama SDKs send them; undefined when the request is neither.
+ */
+export function recogniseModelsRead(request: NativeRequest, base: string): Recognition | undefined {
+  const { method, path } = request
+  if (method !== 'GET' || !path.startsWith(base)) return undefined
+  const rest = path.slice(base.length)
+  if (rest === '/models') return recognisedRead('models.list', '')
+  if (!rest.startsWith('/models/')) return undefined
+  const raw = rest.slice('/models/'.length)
+  if (raw === '' || raw.includes('/')) return undefined
+  const id = decodeModel(raw)
+  return id === undefined ? modelInvalid(`The model id ${raw} is not valid percent-encoding.`) : recognisedRead('models.get', id)
 }
 
 export const USAGE_KEY = usageKey('usage')

@@ -1,9 +1,10 @@
-// OpenAI (and any OpenAI-compatible endpoint): Chat Completions, Responses and Embeddings.
+// OpenAI (and any OpenAI-compatible endpoint): Chat Completions, Responses and Embeddings, and the
+// reads `GET /v1/models` and `/v1/models/{id}`.
 // Streams are SSE; usage arrives in the last chat chunk (with `stream_options.include_usage`) or
 // in the Responses API's `response.completed` event, as `response.usage`.
 import type { ProviderAdapter } from './adapter.js'
 import { headerValue } from './sigv4-header.js'
-import { CHAT_PARAM_FIELDS, USAGE_KEY, openAiUsage, recogniseModelBody, renderOpenAiError, renderOpenAiStreamError } from './openai-dialect.js'
+import { CHAT_PARAM_FIELDS, USAGE_KEY, openAiUsage, recogniseModelBody, recogniseModelsRead, renderOpenAiError, renderOpenAiStreamError } from './openai-dialect.js'
 import { type ParamFields, withTopLevelParams } from './params.js'
 import { bearerCredential, unsupported, withBodyModel } from './request.js'
 import { bearerAuth } from './upstream-auth.js'
@@ -33,7 +34,7 @@ export const openai: ProviderAdapter = {
   defaultEndpoint: () => 'https://api.openai.com',
   recognise(request) {
     const route = request.method === 'POST' ? ROUTES.get(request.path) : undefined
-    if (route === undefined) return unsupported(request.method, request.path)
+    if (route === undefined) return recogniseModelsRead(request, '/v1') ?? unsupported(request.method, request.path)
     return recogniseModelBody(request, route.name, route.streamable)
   },
   presentedCredential: (request) => bearerCredential(headerValue(request.headers.authorization)),
@@ -41,7 +42,7 @@ export const openai: ProviderAdapter = {
   clientAuthQuery: [],
   createUpstreamAuth: (config) => bearerAuth(config.apiKey),
   createUsageReader(operation, status, headers) {
-    if (!readableBody(status, headers)) return NO_USAGE
+    if (operation.read === true || !readableBody(status, headers)) return NO_USAGE
     return operation.stream ? streamedUsageReader(USAGE_KEY, openAiUsage, 'sse') : jsonUsageReader(USAGE_KEY, openAiUsage)
   },
   renderError: renderOpenAiError,
@@ -49,7 +50,8 @@ export const openai: ProviderAdapter = {
   renderStreamError: renderOpenAiStreamError,
   // The Responses API's stream always ends in `response.completed` with usage: nothing to ask.
   withStreamUsage: (request, operation) => (operation.stream && operation.name === 'chat.completions' ? withStreamUsage(request) : undefined),
-  withModel: (request, _operation, model) => withBodyModel(request, model),
+  // A model lookup is about the model it names: it never moves to another.
+  withModel: (request, operation, model) => (operation.read === true ? undefined : withBodyModel(request, model)),
   withParams(request, operation, params) {
     const fields = PARAM_FIELDS.get(operation.name)
     return fields === undefined ? undefined : withTopLevelParams(request, params, fields)

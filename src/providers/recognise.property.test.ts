@@ -12,9 +12,17 @@ import { adapters } from './index.js'
 
 /** Each adapter's operations: name → the stream formats it may answer in. */
 const OPERATIONS: Record<ProviderType, Record<string, readonly string[]>> = {
-  openai: { 'chat.completions': ['none', 'sse'], responses: ['none', 'sse'], embeddings: ['none'] },
-  llama: { 'chat.completions': ['none', 'sse'], 'compat.chat.completions': ['none', 'sse'] },
-  gemini: { generateContent: ['none'], streamGenerateContent: ['sse', 'json-array'], countTokens: ['none'] },
+  openai: { 'chat.completions': ['none', 'sse'], responses: ['none', 'sse'], embeddings: ['none'], 'models.list': ['none'], 'models.get': ['none'] },
+  llama: { 'chat.completions': ['none', 'sse'], 'compat.chat.completions': ['none', 'sse'], 'models.list': ['none'], 'models.get': ['none'] },
+  gemini: {
+    generateContent: ['none'],
+    streamGenerateContent: ['sse', 'json-array'],
+    countTokens: ['none'],
+    embedContent: ['none'],
+    batchEmbedContents: ['none'],
+    'models.list': ['none'],
+    'models.get': ['none'],
+  },
   bedrock: { converse: ['none'], 'converse-stream': ['eventstream'], invoke: ['none'], 'invoke-stream': ['eventstream'], 'count-tokens': ['none'] },
 }
 const CODES = ['SLUICE_ERR_OPERATION_UNSUPPORTED', 'SLUICE_ERR_REQUEST_MALFORMED', 'SLUICE_ERR_MODEL_INVALID']
@@ -31,14 +39,18 @@ function expectWellFormed(type: ProviderType, recognition: Recognition): void {
   expect(formats, `${type} has no operation ${operation.name}`).toBeDefined()
   expect(formats).toContain(operation.streamFormat)
   expect(operation.stream).toBe(operation.streamFormat !== 'none')
-  expect(typeof operation.model === 'string' && operation.model !== '').toBe(true)
+  // Only a model list names no model.
+  expect(typeof operation.model === 'string' && (operation.model !== '' || operation.name === 'models.list')).toBe(true)
+  expect(operation.read === true).toBe(operation.name.startsWith('models.'))
   if ('maxTokens' in operation) expect(Number.isFinite(operation.maxTokens) && operation.maxTokens! >= 0).toBe(true)
 }
 
 // A path segment as a client might percent-encode it, or not, or badly.
 const segment = fc.string({ unit: fc.oneof(fc.constantFrom('%', '%2F', '%3A', '%E0%A4%A', '%ZZ', ':', '/', 'a', '.', '-', 'v1'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 8 })
 const path = fc.oneof(
-  fc.constantFrom('/v1/chat/completions', '/v1/responses', '/v1/embeddings', '/compat/v1/chat/completions', '/', ''),
+  fc.constantFrom('/v1/chat/completions', '/v1/responses', '/v1/embeddings', '/compat/v1/chat/completions', '/v1/models', '/compat/v1/models', '/v1beta/models', '/', ''),
+  segment.map((id) => `/v1/models/${id}`),
+  fc.tuple(fc.constantFrom('v1beta', 'v1', ''), fc.constantFrom('models/', 'tunedModels/', 'files/'), segment).map(([version, collection, id]) => `/${version}/${collection}${id}`),
   fc
     .tuple(fc.constantFrom('v1beta', 'v1', 'x', ''), fc.constantFrom('models/', 'tunedModels/', 'files/', ''), segment, fc.constantFrom('generateContent', 'streamGenerateContent', 'countTokens', 'embedContent', ''))
     .map(([version, collection, model, method]) => `/${version}/${collection}${model}:${method}`),
@@ -51,7 +63,7 @@ const ownPath: Record<ProviderType, fc.Arbitrary<string>> = {
   openai: fc.constantFrom('/v1/chat/completions', '/v1/responses', '/v1/embeddings'),
   llama: fc.constantFrom('/v1/chat/completions', '/compat/v1/chat/completions'),
   gemini: fc
-    .tuple(fc.constantFrom('v1beta', 'v1'), fc.constantFrom('models/', 'tunedModels/'), modelId, fc.constantFrom('generateContent', 'streamGenerateContent', 'countTokens'))
+    .tuple(fc.constantFrom('v1beta', 'v1'), fc.constantFrom('models/', 'tunedModels/'), modelId, fc.constantFrom('generateContent', 'streamGenerateContent', 'countTokens', 'embedContent', 'batchEmbedContents'))
     .map(([version, collection, model, name]) => `/${version}/${collection}${model}:${name}`),
   bedrock: fc.tuple(modelId, fc.constantFrom('converse', 'converse-stream', 'invoke', 'invoke-with-response-stream', 'count-tokens')).map(([model, action]) => `/model/${model}/${action}`),
 }
@@ -79,6 +91,9 @@ const shapedBody = fc.record(
     generationConfig: maybe(fc.record({ maxOutputTokens: statedCount }, { requiredKeys: [] })),
     textGenerationConfig: maybe(fc.record({ maxTokenCount: statedCount }, { requiredKeys: [] })),
     messages: anyJson,
+    // Gemini embeddings' text (embedContent, batchEmbedContents).
+    content: maybe(fc.record({ parts: maybe(fc.array(fc.record({ text: maybe(fc.string({ maxLength: 12 })) }), { maxLength: 3 })) })),
+    requests: maybe(fc.array(fc.record({ content: anyJson }), { maxLength: 3 })),
   },
   { requiredKeys: [] },
 )

@@ -80,6 +80,11 @@ export function recognised(
   return { ok: true, operation }
 }
 
+/** A read (a model list or lookup): no body to read, no stream, nothing billed. */
+export function recognisedRead(name: string, model: string): Recognition {
+  return { ok: true, operation: { name, model, stream: false, streamFormat: 'none', read: true } }
+}
+
 export function unsupported(method: string, path: string): Recognition {
   return { ok: false, code: 'SLUICE_ERR_OPERATION_UNSUPPORTED', detail: `${method} ${path}` }
 }

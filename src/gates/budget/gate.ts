@@ -73,6 +73,9 @@ interface BudgetHold {
 }
 
 function check(budgets: BudgetRuntime, facts: RequestFacts, view: GateView): Verdict<BudgetHold> {
+  // A read (a model list or lookup) is not billed: nothing to check, reserve or settle, and a
+  // spent budget does not hide the model list (docs/budgets.md).
+  if (facts.operation.read === true) return PASS
   const { context } = facts
   const enforce = view.flag(BUDGET_ENFORCE_FLAG, false, context)
   const estimated = estimateCost(budgets.prices, budgets.estimate, {

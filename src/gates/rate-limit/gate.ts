@@ -12,6 +12,7 @@ import type { LimitDecision, LimitLease, RateLimiter } from './types.js'
 export const RATELIMIT_ENFORCE_FLAG = 'ai.ratelimit.enforce'
 
 const decisions = countedLabels(metrics.rateLimitDecisions)
+const READ_ESTIMATE = { inputTokens: 0, maxOutputTokens: 0 }
 
 export interface RateLimitInputs {
   /** Undefined when no rule is configured. */
@@ -21,6 +22,7 @@ export interface RateLimitInputs {
 /** Tokens the request actually used: its usage, nothing if it never reached a model, else unknown (keep the reservation). */
 function tokensOf(outcome: Outcome): number | undefined {
   if (outcome.usage !== undefined) return outcome.usage.inputTokens + outcome.usage.outputTokens
+  if (outcome.served?.operation.read === true) return 0
   return outcome.decision !== 'allow' || outcome.status >= 400 ? 0 : undefined
 }
 
@@ -47,7 +49,9 @@ export const rateLimitGate: GateModule<RateLimitInputs> = {
       check(facts, view) {
         const enforce = view.flag(RATELIMIT_ENFORCE_FLAG, false, facts.context)
         // ~4 bytes per token is the usual rule of thumb for the prompt; max_tokens bounds the answer.
-        const estimate = { inputTokens: Math.ceil(facts.request.body.length / 4), maxOutputTokens: facts.operation.maxTokens }
+        // A read (a model list or lookup) uses no tokens: it counts as a request and a concurrency
+        // slot, and a token limit neither charges nor refuses it (docs/rate-limits.md).
+        const estimate = facts.operation.read === true ? READ_ESTIMATE : { inputTokens: Math.ceil(facts.request.body.length / 4), maxOutputTokens: facts.operation.maxTokens }
         const decision = limiter.acquire(facts.context, estimate, enforce, Date.now())
         return decision instanceof Promise ? decision.then((d) => verdict(facts, d)) : verdict(facts, decision)
       },

@@ -111,8 +111,9 @@ export class LocalRateLimiter implements RateLimiter {
       if (rule.requests !== undefined) consider(tally, rule, 'requests', gcraWaitMs(requestsTat, now, rule.requests, weight))
       if (rule.tokens !== undefined) {
         // Too large only for the whole limit: one that fits the limit but not this share waits (retryable).
+        // Nothing to reserve (a read) always fits, even while the counter is overdrawn.
         const cost = reservedTokens(rule, estimate.inputTokens, estimate.maxOutputTokens)
-        consider(tally, rule, 'tokens', cost > rule.tokens.limit ? Infinity : gcraWaitMs(tokensTat, now, rule.tokens, cost * weight))
+        if (cost > 0) consider(tally, rule, 'tokens', cost > rule.tokens.limit ? Infinity : gcraWaitMs(tokensTat, now, rule.tokens, cost * weight))
       }
       if (rule.concurrent > 0 && inflight >= sharedLimit(rule.concurrent, share)) consider(tally, rule, 'concurrent', CONCURRENT_RETRY_MS)
     }

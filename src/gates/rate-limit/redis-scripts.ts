@@ -30,7 +30,7 @@ end
  * KEYS: per rule, its counter hash then its in-flight set.
  * ARGV: now ('' = Redis TIME), lease id, lease ms, then per rule 7 numbers (0 = no such limit):
  *   request interval ms, request window ms, token interval ms, token window ms, token limit,
- *   tokens reserved, concurrency limit.
+ *   tokens reserved (0, a read: the token limit is not checked), concurrency limit.
  * Returns {denied rule (1-based, 0 = none), kind (1 requests, 2 tokens, 3 concurrent, 4 tokens
  * too large), wait ms, then per rule: requests remaining, requests reset ms, tokens remaining,
  * tokens reset ms, in flight}.
@@ -50,7 +50,7 @@ for i = 1, n do
   local f = redis.call('HMGET', KEYS[2 * i - 1], 'ra', 'ro', 'ta', 'to')
   s.ra, s.ro, s.ta, s.to = tonumber(f[1]), tonumber(f[2]), tonumber(f[3]), tonumber(f[4])
   if s.rt > 0 then consider(i, 1, math.max(lag(s.ra, s.ro), 0) + s.rt - s.rw) end
-  if s.tt > 0 then
+  if s.tt > 0 and s.cost > 0 then
     if s.cost > s.tl then consider(i, 4, math.huge)
     else consider(i, 2, math.max(lag(s.ta, s.to), 0) + s.cost * s.tt - s.tw) end
   end
