@@ -146,11 +146,18 @@ export interface Dialect {
   withStreamUsage?(request: NativeRequest, operation: Operation): NativeRequest | undefined
   /**
    * The events of a streamed answer, for response-side checks: `push` each body chunk and
-   * `onEvent` gets each complete event, parsed (providers/streams/events.ts). Undefined when the
+   * `onEvent` gets each complete event, as text (providers/streams/events.ts). Undefined when the
    * operation's answer is not a stream.
    */
-  createEventDecoder(operation: Operation, onEvent: (event: unknown) => void): StreamEventDecoder | undefined
+  createEventDecoder(operation: Operation, onEvent: StreamEventListener): StreamEventDecoder | undefined
 }
+
+/**
+ * One complete event of a streamed answer, unparsed: `data` is an SSE `data:` payload, a JSON-array
+ * element or a Bedrock event-stream payload as text; `type` the event stream's `:event-type` (or
+ * `:exception-type`), '' in the other formats.
+ */
+export type StreamEventListener = (data: string, type: string) => void
 
 /** A streamed answer's incremental event decoder. */
 export interface StreamEventDecoder {

@@ -19,7 +19,7 @@ import type { CompiledDetector, CompiledGuardrails } from './compile.js'
 import { countCheck, observeDuration, timing } from './counters.js'
 import type { Finding } from './detectors/types.js'
 import { StreamScanner } from './stream-scan.js'
-import { answerText, bodyKind, streamText, type BodyKind } from './text/index.js'
+import { answerText, bodyKind, eventText, type BodyKind } from './text/index.js'
 
 /** A whole answer beyond this is not held or scanned (it passes, counted as unreadable). */
 const MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -58,6 +58,8 @@ export class AnswerGuard implements Sink {
   readonly #scanner: StreamScanner
   readonly #matched = new Set<CompiledDetector>()
   #elapsedMs = 0
+  /** Whether this answer's scan time is measured (one answer in several: counters.ts). */
+  readonly #timed = timing()
   #finished = false
   /** Text of the events decoded from the current chunk. */
   #gathered = ''
@@ -73,7 +75,7 @@ export class AnswerGuard implements Sink {
   ) {
     this.#scanner = new StreamScanner(detectors.map((d) => d.detector))
     // A chunk's events are gathered and scanned as one piece: one scan per chunk, not per event.
-    this.#decoder = leg.operation.stream ? leg.target.mount.adapter.createEventDecoder(leg.operation, (event) => (this.#gathered += streamText(kind, event))) : undefined
+    this.#decoder = leg.operation.stream ? leg.target.mount.adapter.createEventDecoder(leg.operation, (data, type) => (this.#gathered += eventText(kind, data, type))) : undefined
   }
 
   get failed(): boolean {
@@ -159,7 +161,7 @@ export class AnswerGuard implements Sink {
     if (this.#bytes > MAX_BODY_BYTES) return this.#unreadable()
     let body: unknown
     try {
-      body = JSON.parse(Buffer.concat(this.#whole).toString('utf8'))
+      body = JSON.parse((this.#whole.length === 1 ? this.#whole[0]! : Buffer.concat(this.#whole)).toString('utf8'))
     } catch {
       return this.#unreadable()
     }
@@ -182,9 +184,9 @@ export class AnswerGuard implements Sink {
   /** The next piece of the answer's text. */
   #text(text: string): void {
     if (text === '' || this.#refused) return
-    const started = performance.now()
+    const started = this.#timed ? performance.now() : 0
     const findings = this.#scanner.push(text)
-    this.#elapsedMs += performance.now() - started
+    if (this.#timed) this.#elapsedMs += performance.now() - started
     for (const f of findings) this.#found(f)
   }
 
@@ -231,6 +233,6 @@ export class AnswerGuard implements Sink {
       const outcome = this.#matched.has(d) ? (this.state.events.find((e) => e.side === 'response' && e.detector === d.key)?.outcome ?? 'logged') : 'pass'
       countCheck(d.key, d.action, this.state.mode, outcome, 'response')
     }
-    if (timing()) observeDuration('all', 'response', this.#elapsedMs)
+    if (this.#timed) observeDuration('all', 'response', this.#elapsedMs)
   }
 }

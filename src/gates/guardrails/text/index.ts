@@ -3,6 +3,6 @@
 export { bodyKind } from './body-kind.js'
 export { requestText } from './request-text.js'
 export { answerText } from './answer-text.js'
-export { streamText } from './stream-text.js'
+export { eventText, streamText } from './stream-text.js'
 export { withText } from './with-text.js'
 export type { BodyKind, RequestText, Role, TextPath, TextReplacement, TextSegment } from './types.js'

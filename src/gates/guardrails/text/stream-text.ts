@@ -1,8 +1,11 @@
-// The text delta one decoded stream event carries, by body kind; '' when it carries none. SSE
-// payloads and Gemini's JSON-array elements arrive parsed; a Bedrock event arrives as its
-// `:event-type` and parsed payload, and InvokeModelWithResponseStream's `chunk` wraps the model's
+// The text delta one stream event carries, by body kind; '' when it carries none. `eventText`
+// takes the event as the decoder split it (providers/streams/events.ts) and parses it — except an
+// OpenAI chat chunk, whose few strings are read straight from its JSON (chat-json.ts);
+// `streamText` reads a parsed event: an SSE payload or a JSON-array element, or for Bedrock
+// `{eventType, payload}`. InvokeModelWithResponseStream's `chunk` wraps the model's
 // own event as base64 JSON, decoded here. Tool-call argument pieces count as text: a scanner
 // sees the same characters the client assembles. Never throws on odd input.
+import { chatChunkText } from './chat-json.js'
 import { isObject } from './collect.js'
 import type { BodyKind } from './types.js'
 
@@ -111,4 +114,24 @@ const DELTAS: Readonly<Record<BodyKind, Delta>> = {
 export function streamText(kind: BodyKind, event: unknown): string {
   const delta = Object.hasOwn(DELTAS, kind) ? DELTAS[kind] : undefined
   return delta === undefined || !isObject(event) ? '' : delta(event)
+}
+
+/** Events are JSON objects (or arrays); anything else — OpenAI's `[DONE]` — is kept as text without paying for a parse that throws. */
+function parsed(text: string): unknown {
+  const first = text.charCodeAt(0)
+  if (first !== 0x7b && !(first === 0x5b && text !== '[DONE]')) return text
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+/** The text of one event as the stream decoder gives it: its data as text, and its event-stream type ('' elsewhere). */
+export function eventText(kind: BodyKind, data: string, type: string): string {
+  if (kind === 'openai-chat') {
+    const text = chatChunkText(data)
+    if (text !== undefined) return text
+  }
+  return streamText(kind, kind.startsWith('bedrock-') ? { eventType: type, payload: parsed(data) } : parsed(data))
 }

@@ -1,0 +1,87 @@
+// chatChunkText reads the same text from a chunk's JSON as streamText reads from the parsed chunk.
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { chatChunkText } from './chat-json.js'
+import { eventText, streamText } from './index.js'
+
+const WANTED = new Set(['choices', 'delta', 'content', 'refusal', 'tool_calls', 'function', 'function_call', 'arguments'])
+const text = fc.string({ unit: 'binary', maxLength: 40 })
+/** Not text where it stands: null, numbers, objects, arrays. */
+const notText = fc.oneof(fc.constant(null), fc.integer(), fc.jsonValue({ maxDepth: 2 }).filter((v) => typeof v !== 'string'))
+const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined })
+/** Other members, under keys that are not on the way to any text. */
+const extras = fc.dictionary(fc.string({ maxLength: 8 }).filter((k) => !WANTED.has(k)), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 2 })
+
+/** An object of the given members in their order, undefined ones left out, extras after. */
+const object = (members: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(members)) if (value !== undefined) out[key] = value
+  return { ...out, ...extra }
+}
+
+const fn = fc.record({ name: maybe(fc.string({ maxLength: 6 })), arguments: maybe(fc.oneof(text, notText)), extra: extras }).map(({ extra, ...m }) => object(m, extra))
+const toolCall = fc.record({ index: fc.nat(3), id: maybe(fc.string({ maxLength: 6 })), function: maybe(fc.oneof(fn, notText)), extra: extras }).map(({ extra, ...m }) => object(m, extra))
+const delta = fc
+  .record({
+    role: maybe(fc.constant('assistant')),
+    content: maybe(fc.oneof(text, notText)),
+    refusal: maybe(fc.oneof(text, notText)),
+    tool_calls: maybe(fc.oneof(fc.array(fc.oneof(toolCall, notText), { maxLength: 3 }), notText)),
+    function_call: maybe(fc.oneof(fn, notText)),
+    extra: extras,
+  })
+  .map(({ extra, ...m }) => object(m, extra))
+const logprobs = fc.oneof(fc.constant(null), fc.record({ content: fc.array(fc.record({ token: text, logprob: fc.double({ noNaN: true, noDefaultInfinity: true }) }), { maxLength: 2 }) }))
+const choice = fc
+  .record({ index: fc.nat(3), delta: maybe(fc.oneof(delta, notText)), logprobs: maybe(logprobs), finish_reason: maybe(fc.constantFrom(null, 'stop')), extra: extras })
+  .map(({ extra, ...m }) => object(m, extra))
+const chunk = fc
+  .record({ id: fc.constant('chatcmpl-1'), object: fc.constant('chat.completion.chunk'), choices: fc.oneof(fc.array(choice, { maxLength: 3 }), notText), usage: maybe(fc.constant(null)), extra: extras })
+  .map(({ extra, ...m }) => object(m, extra))
+
+const sorted = (s: string): string => [...s].sort().join('')
+
+describe('chatChunkText', () => {
+  it('reads what the parsed reader reads, compact or indented', () => {
+    fc.assert(
+      fc.property(chunk, fc.constantFrom(undefined, 1, 2), (c, indent) => {
+        expect(chatChunkText(JSON.stringify(c, null, indent))).toBe(streamText('openai-chat', c))
+      }),
+      { numRuns: 1000 },
+    )
+  })
+
+  it('on any JSON built from the keys it reads, reads the same characters or declines', () => {
+    const keyed = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small', maxDepth: 7 }, fc.jsonValue({ maxDepth: 2 }), tie('object'), fc.array(tie('value'), { maxLength: 3 })),
+      object: fc.dictionary(fc.constantFrom(...WANTED, 'message', 'text'), tie('value'), { maxKeys: 4 }),
+    })).value
+    fc.assert(
+      fc.property(keyed, (v) => {
+        const fast = chatChunkText(JSON.stringify(v))
+        // Document order and the parsed reader's order may differ between a delta's members.
+        if (fast !== undefined) expect(sorted(fast)).toBe(sorted(streamText('openai-chat', v)))
+      }),
+      { numRuns: 1000 },
+    )
+  })
+
+  it.each([
+    ['a bad escape', '{"choices":[{"delta":{"content":"a\\qb"}}]}'],
+    ['a truncated chunk', '{"choices":[{"delta":{"content":"abc"}}'],
+    ['an unclosed string', '{"choices":[{"delta":{"content":"abc'],
+  ])('declines %s', (_name, json) => {
+    expect(chatChunkText(json)).toBeUndefined()
+  })
+
+  it('reads a key written with escapes as the name it spells', () => {
+    expect(chatChunkText('{"choices":[{"delta":{"con\\u0074ent":"hidden"}}]}')).toBe('hidden')
+  })
+
+  it('eventText parses a chunk it declines, and finds no text in [DONE]', () => {
+    expect(eventText('openai-chat', '{"choices":[{"delta":{"content":"a\\u00e9"}}],"n":1}', '')).toBe('aé')
+    expect(eventText('openai-chat', '{"choices":[{"delta":{"content":"a\\qb"}}]}', '')).toBe('')
+    expect(eventText('openai-chat', '[DONE]', '')).toBe('')
+    expect(eventText('openai-chat', '{"choices":[{"delta":{"content":"a\\"b\\\\"}}]}', '')).toBe('a"b\\')
+  })
+})

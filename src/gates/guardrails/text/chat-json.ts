@@ -1,0 +1,151 @@
+// The text of a streamed OpenAI Chat Completions chunk read straight from its JSON, without
+// building the parsed object: chunks arrive every few milliseconds, and a JSON.parse of each cost
+// more than the detectors' scan of its text. It takes what stream-text.ts takes from the parsed
+// chunk — each choice's `delta.content` and `delta.refusal` strings and the `arguments` of its
+// `delta.tool_calls[].function` and `delta.function_call` — in document order. A bad escape or an
+// unbalanced chunk gives undefined, and the caller parses the chunk instead. It does not check
+// the rest of the JSON: brackets of the wrong kind or a bad number, which make JSON.parse throw
+// (and the parsed reader find no text), still have their strings read.
+
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const COLON = 0x3a
+const OPEN_BRACE = 0x7b
+const CLOSE_BRACE = 0x7d
+const OPEN_BRACKET = 0x5b
+const CLOSE_BRACKET = 0x5d
+
+/** The keys on the way to a text; 0 for every other key. */
+const enum Key {
+  Other,
+  Choices,
+  Delta,
+  Text, // `content`, `refusal`
+  ToolCalls,
+  Function,
+  FunctionCall,
+  Arguments,
+}
+
+/** Deeper than any text: the reader tracks keys and container kinds this far. */
+const MAX_DEPTH = 8
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09
+}
+
+/** Index of the quote closing the string that opens at `open`; -1 when it does not close. */
+function closingQuote(json: string, open: number): number {
+  let at = open + 1
+  for (;;) {
+    const quote = json.indexOf('"', at)
+    if (quote === -1) return -1
+    let backslashes = 0
+    while (json.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++
+    if (backslashes % 2 === 0) return quote
+    at = quote + 1
+  }
+}
+
+/** The string literal from the quote at `open` to the one at `close`, unescaped; undefined when an escape is bad. */
+function decoded(json: string, open: number, close: number): string | undefined {
+  try {
+    return JSON.parse(json.slice(open, close + 1)) as string
+  } catch {
+    return undefined
+  }
+}
+
+function keyOf(json: string, start: number, end: number): Key {
+  switch (end - start) {
+    case 5:
+      return json.startsWith('delta', start) ? Key.Delta : Key.Other
+    case 7:
+      if (json.startsWith('content', start) || json.startsWith('refusal', start)) return Key.Text
+      return json.startsWith('choices', start) ? Key.Choices : Key.Other
+    case 8:
+      return json.startsWith('function', start) ? Key.Function : Key.Other
+    case 9:
+      return json.startsWith('arguments', start) ? Key.Arguments : Key.Other
+    case 10:
+      return json.startsWith('tool_calls', start) ? Key.ToolCalls : Key.Other
+    case 13:
+      return json.startsWith('function_call', start) ? Key.FunctionCall : Key.Other
+    default:
+      return Key.Other
+  }
+}
+
+// keys[d]: the last key read in the object at depth d; arrays[d]: 1 when depth d is an array.
+// One pair for every call: the reader never runs inside itself.
+const keys = new Uint8Array(MAX_DEPTH + 1)
+const arrays = new Uint8Array(MAX_DEPTH + 1)
+
+/** The text of one streamed chunk (the `data:` payload); undefined when it must be parsed to be read. */
+export function chatChunkText(json: string): string | undefined {
+  let depth = 0
+  let text = ''
+  const length = json.length
+  for (let i = 0; i < length; i++) {
+    const code = json.charCodeAt(i)
+    if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      depth++
+      if (depth <= MAX_DEPTH) {
+        keys[depth] = Key.Other
+        arrays[depth] = code === OPEN_BRACKET ? 1 : 0
+      }
+      continue
+    }
+    if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      if (--depth < 0) return undefined
+      continue
+    }
+    if (code !== QUOTE) continue
+    const close = closingQuote(json, i)
+    if (close === -1) return undefined
+    let next = close + 1
+    while (next < length && isSpace(json.charCodeAt(next))) next++
+    if (json.charCodeAt(next) !== COLON) {
+      i = close // a string value no one asked for
+      continue
+    }
+    // A key; one written with an escape is decoded first (it may spell a wanted name).
+    let escaped = false
+    for (let k = i + 1; k < close && !escaped; k++) escaped = json.charCodeAt(k) === BACKSLASH
+    let key = Key.Other
+    if (depth <= MAX_DEPTH && !escaped) key = keyOf(json, i + 1, close)
+    else if (depth <= MAX_DEPTH) {
+      const name = decoded(json, i, close)
+      if (name === undefined) return undefined
+      key = keyOf(name, 0, name.length)
+    }
+    if (depth <= MAX_DEPTH) keys[depth] = key
+    i = next
+    if (!wanted(key, depth)) continue
+    let value = next + 1
+    while (value < length && isSpace(json.charCodeAt(value))) value++
+    const first = json.charCodeAt(value)
+    if (first === QUOTE) {
+      const end = closingQuote(json, value)
+      if (end === -1) return undefined
+      const raw = json.slice(value + 1, end)
+      const read = raw.indexOf('\\') === -1 ? raw : decoded(json, value, end)
+      if (read === undefined) return undefined
+      text += read
+      i = end
+      continue
+    }
+    // Anything but a string (null, most often) is no text; a container is walked on as usual.
+    i = value - 1
+  }
+  return depth === 0 ? text : undefined
+}
+
+/** Whether the key just read at `depth` holds text: choices[].delta.(content|refusal|function_call.arguments|tool_calls[].function.arguments). */
+function wanted(key: Key, depth: number): boolean {
+  if (key !== Key.Text && key !== Key.Arguments) return false
+  if (depth < 4 || depth > 7 || arrays[1] || keys[1] !== Key.Choices || !arrays[2] || arrays[3] || keys[3] !== Key.Delta || arrays[4]) return false
+  if (key === Key.Text) return depth === 4
+  if (depth === 5) return keys[4] === Key.FunctionCall && !arrays[5]
+  return depth === 7 && keys[4] === Key.ToolCalls && arrays[5] === 1 && !arrays[6] && keys[6] === Key.Function && !arrays[7]
+}
