@@ -19,7 +19,8 @@ import type { Snapshot } from './snapshot.js'
 /** The shadows this request is to be mirrored on; undefined (nothing allocated) for most requests. */
 export function shadowsFor(snapshot: Snapshot, facts: RequestFacts, virtualModel: string | undefined): ShadowRoute[] | undefined {
   const { shadows } = snapshot
-  if (!shadows.any) return undefined
+  // A read (a model list or lookup) is not a model's answer to compare, and would only spend the shadow budget.
+  if (!shadows.any || facts.operation.read === true) return undefined
   const routes = virtualModel !== undefined ? shadows.models.get(virtualModel) : shadows.native.get(facts.mount.name)?.get(facts.operation.model)
   if (routes === undefined) return undefined
   let wanted: ShadowRoute[] | undefined

@@ -1,7 +1,8 @@
 // Model lists and lookups (reads) and embeddings on the native mounts, through each official SDK
 // to the emulators: reads are answered, counted and logged but charge no budget and no token
 // limit (request limits count them), a spent budget or an overdrawn token limit does not hide
-// them, a provider kill switch refuses them in the SDK's dialect; embeddings' usage is charged.
+// them, a provider kill switch refuses them in the SDK's dialect, shadows never mirror them;
+// embeddings' usage is charged.
 import { InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime'
 import { GoogleGenAI } from '@google/genai'
 import LlamaAPIClient from 'llama-api-client'
@@ -250,5 +251,33 @@ describe('a token limit overdrawn by a generation', () => {
     expect(model.id).toBe('gpt-4o-mini')
     const records = await decisions(3)
     expect(records.map((r) => r.code)).toEqual(['200', 'SLUICE_ERR_RATE_LIMITED', '200'])
+  })
+})
+
+describe('shadow traffic', () => {
+  let mirrored: Stack
+  beforeAll(async () => {
+    mirrored = await startStack({
+      configure(config) {
+        // A second OpenAI provider on the same emulator, mirroring gpt-4o as gpt-4o.
+        config.providers.mirror = { ...config.providers.openai, mount: '/mirror' }
+        config.flags = { ...TRAFFIC_ON_FLAGS, 'ai.shadow.enabled': FLAG_ON }
+        config.shadows = { native: { mount: 'openai', model: 'gpt-4o', target: { provider: 'mirror', model: 'gpt-4o' } } }
+      },
+    })
+  })
+  afterAll(async () => {
+    await mirrored.close()
+  })
+
+  it('mirrors a generation of the shadowed model, never a lookup of it', async () => {
+    const client = new OpenAI({ baseURL: `${mirrored.sluice.dataUrl}/openai/v1`, apiKey: CLIENT.credentials.apiKey, maxRetries: 0 })
+    const log = mirrored.emulators.openai.requests
+    const before = log.count
+    await client.models.retrieve('gpt-4o')
+    await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+    // The chat's mirror starts after its answer ended; a lookup's mirror would have started before it.
+    for (let i = 0; i < 500 && log.count < before + 3; i++) await new Promise((r) => setImmediate(r))
+    expect(log.entries.slice(-(log.count - before)).map((r) => r.operation)).toEqual(['models.get', 'chat.completions', 'chat.completions'])
   })
 })
