@@ -49,7 +49,8 @@ export function identifyNative(snapshot: Snapshot, arrival: Arrival, mount: Moun
   // stays one even when its alternates were found by the base model's id); alternates use their own.
   const candidates: Candidate[] = chain.map((target, i) => ({ target, model: i === 0 || target.model === '*' ? operation.model : target.model }))
   const { experiments } = snapshot.routing.native.get(mount.name)!
-  const experiment = experiments.size === 0 ? undefined : (experiments.get(operation.model) ?? experiments.get(canonical))
+  // A read (a model list or lookup) is no answer to compare: never an experiment's (or rollout's) request, never credited.
+  const experiment = experiments.size === 0 || operation.read === true ? undefined : (experiments.get(operation.model) ?? experiments.get(canonical))
   // Its variants' targets go through the gates too (a kill switch on a variant's model holds), then steering drops them unless routed there.
   if (experiment !== undefined) {
     for (const v of experiment.variants) {

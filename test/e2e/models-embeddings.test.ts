@@ -281,3 +281,33 @@ describe('shadow traffic', () => {
     expect(log.entries.slice(-(log.count - before)).map((r) => r.operation)).toEqual(['models.get', 'chat.completions', 'chat.completions'])
   })
 })
+
+describe('an experiment on the model looked up', () => {
+  let split: Stack
+  beforeAll(async () => {
+    split = await startStack({
+      configure(config) {
+        const variants = [
+          { name: 'control', control: true, weight: 1, target: { provider: 'openai', model: 'gpt-4o' } },
+          { name: 'mini', weight: 1, target: { provider: 'openai', model: 'gpt-4o-mini' } },
+        ]
+        config.experiments = { native: { status: 'running', mount: 'openai', model: 'gpt-4o', variants } }
+      },
+    })
+  })
+  afterAll(async () => {
+    await split.close()
+  })
+
+  it('neither moves nor tags nor counts a lookup, for any user', async () => {
+    const client = new OpenAI({ baseURL: `${split.sluice.dataUrl}/openai/v1`, apiKey: CLIENT.credentials.apiKey, maxRetries: 0 })
+    const log = split.emulators.openai.requests
+    for (let i = 0; i < 8; i++) {
+      const before = log.count
+      const { data, response } = await client.models.retrieve('gpt-4o', { headers: { 'x-sluice-user': `user-${i}` } }).withResponse()
+      expect(data.id).toBe('gpt-4o')
+      expect(response.headers.get('x-sluice-variant')).toBeNull()
+      expect(log.entries.slice(before - log.count).map((r) => r.path)).toEqual(['/v1/models/gpt-4o'])
+    }
+  })
+})
