@@ -16,6 +16,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '32' },
     rate: { type: 'string', default: '500' },
     paced: { type: 'string', default: '5' },
+    pairs: { type: 'string', default: '10' },
+    'pair-seconds': { type: 'string', default: '2' },
   },
 })
 export const settings = {
@@ -24,6 +26,9 @@ export const settings = {
   rate: Number(values.rate),
   pacedSeconds: Number(values.paced),
   rounds: Number(values.rounds),
+  /** Interleaved blocks of the paired comparisons (paired.ts), each side's closed and paced loop this long. */
+  pairs: Number(values.pairs),
+  pairSeconds: Number(values['pair-seconds']),
 }
 const { durationSeconds, connections, rate, pacedSeconds } = settings
 
@@ -50,7 +55,7 @@ export async function measure(target: Target, scenario: string, body: string): P
   const result = await closedLoop(target, body, durationSeconds)
   const cpuUsed = cpuMs(target.pid) - cpuBefore
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${target.name}/${scenario}: ${result.non2xx} non-2xx, ${result.errors} errors`)
-  const paced = await openLoop(target.url, { 'content-type': 'application/json', ...target.headers }, body, rate, pacedSeconds)
+  const { latencies: _all, ...paced } = await openLoop(target.url, { 'content-type': 'application/json', ...target.headers }, body, rate, pacedSeconds)
   return {
     scenario,
     target: target.name,
@@ -58,7 +63,7 @@ export async function measure(target: Target, scenario: string, body: string): P
     closedP50Ms: result.latency.p50,
     closedP99Ms: result.latency.p99,
     cpuMsPerRequest: cpuUsed / result.requests.total,
-    paced,
+    paced: { ...paced, latencies: [] },
   }
 }
 
@@ -82,6 +87,7 @@ export function medianRow(rows: Row[]): Row {
       errors: rows.reduce((n, r) => n + r.paced.errors, 0),
       p50Ms: pick((r) => r.paced.p50Ms),
       p99Ms: pick((r) => r.paced.p99Ms),
+      latencies: [],
     },
   }
 }

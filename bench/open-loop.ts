@@ -9,6 +9,8 @@ export interface OpenLoopResult {
   readonly errors: number
   readonly p50Ms: number
   readonly p99Ms: number
+  /** Every request's latency (ms), sorted. */
+  readonly latencies: number[]
 }
 
 export async function openLoop(
@@ -55,5 +57,5 @@ export async function openLoop(
   await pool.close()
   const sorted = latencies.sort((a, b) => a - b)
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN
-  return { sent: next, errors: errors + (total - completed), p50Ms: at(0.5), p99Ms: at(0.99) }
+  return { sent: next, errors: errors + (total - completed), p50Ms: at(0.5), p99Ms: at(0.99), latencies: sorted }
 }

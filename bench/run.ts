@@ -2,6 +2,7 @@
 // directly, the Node floor, a bare @fastify/http-proxy, and Sluice (default configuration, memory, Redis) — closed loop (autocannon) and evenly paced
 // open loop, for JSON and SSE. Prints added p50/p99 latency vs direct, req/s ratios and CPU per
 // request, and writes bench/results/latest.json. Every phase is bounded in time.
+import { pairedComparison, type PairedResult } from './paired.js'
 import { sample, settings, startRedisServer, startServer, startServerFrom, writeReport, type Row, type Server, type Target } from './harness.js'
 import { TRAFFIC_ON_FLAGS, FLAG_ON } from '../src/emulators/sluice-config.js'
 import { BENCH_CLIENT_KEY, BENCH_UPSTREAM_KEY, forModel, guardrailOverrides, scenarios, shadowOverrides, STEERED_MODEL, steeredOverrides, unifiedOverrides } from './scenarios.js'
@@ -49,16 +50,36 @@ async function main(): Promise<void> {
   // Targets take turns within each round, and each figure is the median over rounds, so a
   // noisy moment on this small machine does not land on one target only.
   let rows: Row[]
+  const paired: Paired[] = []
   try {
     rows = await sample(targets, (target) => (unified.has(target.name) ? scenarios.map((s) => forModel(s, STEERED_MODEL)) : scenarios))
+    // Each feature against the default configuration, interleaved block by block (paired.ts).
+    const off = targets.find((t) => t.name === 'sluice')
+    for (const [name, what] of FEATURES) {
+      const on = targets.find((t) => t.name === name)
+      if (off === undefined || on === undefined || settings.pairs === 0) continue
+      for (const scenario of scenarios) {
+        const options = { blocks: settings.pairs, closedSeconds: settings.pairSeconds, pacedSeconds: settings.pairSeconds, rate: settings.rate }
+        paired.push({ scenario: scenario.name, what, result: await pairedComparison(off, on, scenario.body, options) })
+      }
+    }
   } finally {
     for (const s of servers) s.child.kill('SIGKILL')
     redis?.child.kill('SIGKILL')
   }
-  report(rows)
+  report(rows, paired)
 }
 
-function report(rows: Row[]): void {
+/** The columns that switch one feature on over the default configuration. */
+const FEATURES = [['sluice-shadow', 'shadow 100 %'], ['sluice-guardrails', 'guardrails block']] as const
+
+interface Paired {
+  readonly scenario: string
+  readonly what: string
+  readonly result: PairedResult
+}
+
+function report(rows: Row[], paired: readonly Paired[]): void {
   const lines = [
     `Sluice bench — ${new Date().toISOString()} — node ${process.version}; medians of ${settings.rounds} rounds; closed loop ${settings.connections} connections × ${settings.durationSeconds}s; paced ${settings.rate} req/s × ${settings.pacedSeconds}s`,
     '',
@@ -76,10 +97,26 @@ function report(rows: Row[]): void {
   }
   // What mirroring every request, or guardrails in block mode, add: each column against the default one.
   lines.push('', '| scenario | against `sluice` (off) | added p50 ms | added p99 ms | req/s ratio |', '|---|---|---:|---:|---:|')
-  for (const [target, what] of [['sluice-shadow', 'shadow 100 %'], ['sluice-guardrails', 'guardrails block']] as const) {
+  for (const [target, what] of FEATURES) {
     for (const row of rows.filter((r) => r.target === target)) {
       const off = rows.find((r) => r.scenario === row.scenario && r.target === 'sluice')!
       lines.push(`| ${row.scenario} | ${what} | ${(row.paced.p50Ms - off.paced.p50Ms).toFixed(3)} | ${(row.paced.p99Ms - off.paced.p99Ms).toFixed(3)} | ${((row.rps / off.rps) * 100).toFixed(1)} % |`)
+    }
+  }
+  if (paired.length > 0) {
+    const ms = (i: PairedResult['addedP50Ms']): string => `${i.value >= 0 ? '+' : ''}${i.value.toFixed(3)} [${i.low.toFixed(3)}, ${i.high.toFixed(3)}]`
+    const pct = (i: PairedResult['rpsRatioInterval']): string => `${(i.value * 100).toFixed(1)} % [${(i.low * 100).toFixed(1)}, ${(i.high * 100).toFixed(1)}]`
+    lines.push(
+      '',
+      `Paired, interleaved against \`sluice\` (${settings.pairs} blocks, each side ${settings.pairSeconds} s closed loop and ${settings.pairSeconds} s paced at ${settings.rate} req/s per block; pooled; 95 % bootstrap intervals over blocks):`,
+      '',
+      '| scenario | feature | added p50 ms | added p99 ms | req/s ratio | paced p50 off / on ms | paced p99 off / on ms | CPU ms/req off / on |',
+      '|---|---|---:|---:|---:|---:|---:|---:|',
+    )
+    for (const { scenario, what, result: r } of paired) {
+      lines.push(
+        `| ${scenario} | ${what} | ${ms(r.addedP50Ms)} | ${ms(r.addedP99Ms)} | ${pct(r.rpsRatioInterval)} | ${r.p50Ms[0].toFixed(3)} / ${r.p50Ms[1].toFixed(3)} | ${r.p99Ms[0].toFixed(3)} / ${r.p99Ms[1].toFixed(3)} | ${r.cpuMsPerRequest[0].toFixed(3)} / ${r.cpuMsPerRequest[1].toFixed(3)} |`,
+      )
     }
   }
   lines.push(

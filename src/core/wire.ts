@@ -31,7 +31,10 @@ export interface Operation {
   readonly stream: boolean
   /** Wire format of a successful response body. */
   readonly streamFormat: StreamFormat
-  /** `max_tokens` (or the dialect's equivalent) when the request states it. */
+  /**
+   * `max_tokens` (or the dialect's equivalent) when the request states it; 0 for an embedding,
+   * which generates nothing (budgets and token limits then reserve no output).
+   */
   readonly maxTokens?: number
   /**
    * A read (a model list or lookup): the provider bills nothing, so budgets reserve and charge

@@ -27,6 +27,8 @@ describe('bedrock.recognise', () => {
     ['invoke stream, Llama max_gen_len', nativeRequest('POST', '/model/meta.llama3-70b-instruct-v1%3A0/invoke-with-response-stream', { prompt: 'x', max_gen_len: 128 }), ok('invoke-stream', 'meta.llama3-70b-instruct-v1:0', true, 128)],
     ['invoke, Titan maxTokenCount', nativeRequest('POST', '/model/amazon.titan-text-express-v1/invoke', { inputText: 'x', textGenerationConfig: { maxTokenCount: 64 } }), ok('invoke', 'amazon.titan-text-express-v1', false, 64)],
     ['invoke, Nova max_new_tokens', nativeRequest('POST', '/model/amazon.nova-lite-v1%3A0/invoke', { messages: [], inferenceConfig: { max_new_tokens: 99 } }), ok('invoke', 'amazon.nova-lite-v1:0', false, 99)],
+    ['invoke, Titan embedding: no output', nativeRequest('POST', '/model/amazon.titan-embed-text-v2%3A0/invoke', { inputText: 'x' }), ok('invoke', 'amazon.titan-embed-text-v2:0', false, 0)],
+    ['invoke, Cohere embedding: no output', nativeRequest('POST', '/model/cohere.embed-english-v3/invoke', { texts: ['x'], input_type: 'search_query' }), ok('invoke', 'cohere.embed-english-v3', false, 0)],
     ['invoke, binary body', nativeRequest('POST', '/model/stability.sd3-large-v1%3A0/invoke', Buffer.from([0x89, 0x50, 0x4e, 0x47])), ok('invoke', 'stability.sd3-large-v1:0', false)],
     ['invoke, broken JSON is the model\'s business', nativeRequest('POST', `/model/${SONNET_PATH}/invoke`, '{oops'), ok('invoke', SONNET, false)],
     ['count-tokens', nativeRequest('POST', `/model/${SONNET_PATH}/count-tokens`, { input: { converse: converseBody } }), ok('count-tokens', SONNET, false)],

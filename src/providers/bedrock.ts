@@ -15,6 +15,8 @@ import { MALFORMED_BODY, type JsonObject, bearerCredential, decodeModel, isObjec
 import { createEventDecoder } from './streams/events.js'
 
 const PREFIX = '/model/'
+/** Bedrock's embedding model ids name themselves: `amazon.titan-embed-text-v2:0`, `cohere.embed-english-v3`, `…-embeddings-v1:0`. */
+const EMBEDDING_MODEL = /[.-]embed/i
 
 /** Path action → operation name; `invoke-with-response-stream` is shortened like the others. */
 const ACTIONS = new Map([
@@ -64,7 +66,9 @@ function recognise(method: string, path: string, body: Buffer): Recognition {
       // Best effort: only a body that opens like a JSON object is parsed; others are the model's business.
       const json = body[0] === 0x7b ? parseJsonObject(body) : undefined
       const stream = name === 'invoke-stream'
-      return recognised(name, model, stream, stream ? 'eventstream' : 'none', json === undefined ? undefined : invokeMaxTokens(json))
+      // An embedding model (Titan, Cohere, Nova embeddings…) generates nothing: no output to reserve.
+      const maxTokens = EMBEDDING_MODEL.test(model) ? 0 : json === undefined ? undefined : invokeMaxTokens(json)
+      return recognised(name, model, stream, stream ? 'eventstream' : 'none', maxTokens)
     }
     default:
       return recognised(name, model, false, 'none', undefined)

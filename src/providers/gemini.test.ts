@@ -38,12 +38,12 @@ describe('gemini.recognise', () => {
     [
       'embedContent',
       nativeRequest('POST', '/v1beta/models/gemini-embedding-001:embedContent', { content: { parts: [{ text: 'Hi' }] } }),
-      { ok: true, operation: { name: 'embedContent', model: 'gemini-embedding-001', stream: false, streamFormat: 'none' } },
+      { ok: true, operation: { name: 'embedContent', model: 'gemini-embedding-001', stream: false, streamFormat: 'none', maxTokens: 0 } },
     ],
     [
       'batchEmbedContents',
       nativeRequest('POST', '/v1beta/models/gemini-embedding-001:batchEmbedContents', { requests: [] }),
-      { ok: true, operation: { name: 'batchEmbedContents', model: 'gemini-embedding-001', stream: false, streamFormat: 'none' } },
+      { ok: true, operation: { name: 'batchEmbedContents', model: 'gemini-embedding-001', stream: false, streamFormat: 'none', maxTokens: 0 } },
     ],
     ['embedContent body not JSON', nativeRequest('POST', '/v1beta/models/e:embedContent', '{'), { ok: false, code: 'SLUICE_ERR_REQUEST_MALFORMED', detail: 'The body must be a JSON object.' }],
     ['GET model', nativeRequest('GET', '/v1beta/models/gemini-2.5-flash'), { ok: true, operation: { name: 'models.get', model: 'gemini-2.5-flash', stream: false, streamFormat: 'none', read: true } }],

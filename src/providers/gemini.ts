@@ -80,8 +80,9 @@ function recognise(method: string, path: string, query: string, body: Buffer): R
   const json = parseJsonObject(body)
   if (json === undefined) return MALFORMED_BODY
   // Embeddings: the Gemini API's answers carry vectors only, no usageMetadata, so their input is
-  // estimated from the request like any answer without usage (docs/usage.md), output 0.
-  if (EMBED_METHODS.has(name)) return recognised(name, model, false, 'none', undefined)
+  // estimated from the request like any answer without usage (docs/usage.md); they generate
+  // nothing, so no output is reserved (maxTokens 0).
+  if (EMBED_METHODS.has(name)) return recognised(name, model, false, 'none', 0)
   const config = isObject(json.generationConfig) ? json.generationConfig : undefined
   const maxTokens = tokenCount(config?.maxOutputTokens)
   if (name === 'generateContent') return recognised(name, model, false, 'none', maxTokens)

@@ -23,7 +23,7 @@ describe('openai.recognise', () => {
       nativeRequest('POST', '/v1/responses', { model: 'o4-mini', stream: true, max_output_tokens: 256 }),
       op('responses', 'o4-mini', true, 256),
     ],
-    ['embeddings never stream', nativeRequest('POST', '/v1/embeddings', { model: 'text-embedding-3-small', stream: true }), op('embeddings', 'text-embedding-3-small', false)],
+    ['embeddings never stream', nativeRequest('POST', '/v1/embeddings', { model: 'text-embedding-3-small', stream: true }), op('embeddings', 'text-embedding-3-small', false, 0)],
     ['GET is unsupported', nativeRequest('GET', '/v1/chat/completions'), { ok: false, code: 'SLUICE_ERR_OPERATION_UNSUPPORTED', detail: 'GET /v1/chat/completions' }],
     ['unknown path', nativeRequest('POST', '/v1/models'), { ok: false, code: 'SLUICE_ERR_OPERATION_UNSUPPORTED', detail: 'POST /v1/models' }],
     ['models.list', nativeRequest('GET', '/v1/models'), { ok: true, operation: { name: 'models.list', model: '', stream: false, streamFormat: 'none', read: true } }],

@@ -35,7 +35,9 @@ export const openai: ProviderAdapter = {
   recognise(request) {
     const route = request.method === 'POST' ? ROUTES.get(request.path) : undefined
     if (route === undefined) return recogniseModelsRead(request, '/v1') ?? unsupported(request.method, request.path)
-    return recogniseModelBody(request, route.name, route.streamable)
+    const recognition = recogniseModelBody(request, route.name, route.streamable)
+    // An embedding generates nothing: no output tokens to reserve.
+    return route.name === 'embeddings' && recognition.ok ? { ok: true, operation: { ...recognition.operation, maxTokens: 0 } } : recognition
   },
   presentedCredential: (request) => bearerCredential(headerValue(request.headers.authorization)),
   clientAuthHeaders: ['authorization'],

@@ -34,6 +34,8 @@ beforeAll(async () => {
           // Day windows: refill between two calls of a test stays far below one unit.
           { name: 'per-client', key: ['client'], requests: { limit: 1000, windowSeconds: 86_400 }, tokens: { limit: 100_000, windowSeconds: 86_400 } },
           { name: 'mini-tokens', match: { model: 'gpt-4o-mini' }, key: ['client'], tokens: { limit: 40, windowSeconds: 3600 }, defaultMaxOutputTokens: 1 },
+          // Below the default output reservation (1024): only a call that reserves no output fits.
+          { name: 'embedding-tokens', match: { model: ['text-embedding-3-small', 'gemini-embedding-001', 'amazon.titan-embed-text-v2:0'] }, key: ['client'], tokens: { limit: 500, windowSeconds: 86_400 } },
         ],
       }
     },
@@ -73,6 +75,13 @@ const llama = (): LlamaAPIClient => new LlamaAPIClient({ baseURL: `${stack.sluic
 const genai = (): GoogleGenAI => new GoogleGenAI({ apiKey: CLIENT.credentials.apiKey, httpOptions: { baseUrl: `${stack.sluice.dataUrl}/google` } })
 
 describe('OpenAI SDK: models and embeddings', () => {
+  it('an embedding reserves no output tokens: a token limit below the default output reservation admits it', async () => {
+    const { response } = await openai().embeddings.create({ model: 'text-embedding-3-small', input: 'short' }).withResponse()
+    expect(response.status).toBe(200)
+    const [record] = await decisions(1)
+    expect(record).toMatchObject({ operation: 'embeddings', decision: 'allow' })
+  })
+
   it('models.list and models.retrieve are answered, logged as reads, and charge no budget or token limit', async () => {
     const before = await shopBudget()
     const first = await openai().models.list().withResponse()
