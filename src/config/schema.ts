@@ -56,11 +56,34 @@ export const ProviderSchema = strict({
     }),
   ),
   credentials: Type.Optional(Credentials),
+  project: Type.Optional(
+    Type.String({
+      minLength: 1,
+      pattern: '^[a-z][a-z0-9.:-]*$',
+      patternErrorMessage: 'must be a Google Cloud project id',
+      description: 'Google Cloud project (vertex only) every call is addressed to, whatever project the client\'s path names. Required unless apiKey (express mode) is set.',
+    }),
+  ),
+  location: Type.Optional(
+    Type.String({
+      minLength: 1,
+      pattern: '^[a-z0-9-]+$',
+      patternErrorMessage: 'must be a Vertex AI location such as us-central1 or global',
+      description: 'Vertex AI location (vertex only) every call is addressed to; also picks the default endpoint. Default global.',
+    }),
+  ),
+  credentialsFile: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'Google credentials JSON file (vertex only): a service-account key, workload identity federation or authorized_user file. Default: application default credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud, the metadata server).',
+    }),
+  ),
   apiKey: Type.Optional(
     Secret(
       Type.String({
         minLength: 1,
-        description: 'Upstream key: Gemini x-goog-api-key, Llama/OpenAI Bearer, or a Bedrock API key (Bearer).',
+        description: 'Upstream key: Gemini x-goog-api-key, Llama/OpenAI Bearer, a Bedrock API key (Bearer), or a Vertex AI express-mode key (x-goog-api-key, instead of Google credentials).',
       }),
     ),
   ),

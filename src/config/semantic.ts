@@ -69,6 +69,15 @@ function checkProviders(config: Config, result: SemanticResult): void {
     } else if (provider.apiKey !== undefined && provider.credentials !== undefined) {
       at('apiKey', 'set either apiKey or credentials, not both')
     }
+    if (provider.type !== 'vertex') {
+      for (const key of ['project', 'location', 'credentialsFile'] as const) {
+        if (provider[key] !== undefined) at(key, 'only applies to type vertex', provider[key])
+      }
+    } else if (provider.apiKey !== undefined && provider.credentialsFile !== undefined) {
+      at('apiKey', 'set either apiKey (express mode) or credentialsFile, not both')
+    } else if (provider.apiKey === undefined && provider.project === undefined) {
+      at('project', 'is required for type vertex (unless apiKey sets express mode)')
+    }
     const urlProblem = provider.endpoint === undefined ? undefined : checkEndpoint(provider.endpoint)
     if (urlProblem !== undefined) at('endpoint', urlProblem, provider.endpoint)
   }

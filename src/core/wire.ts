@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { SluiceError } from './errors.js'
 
-export const ProviderTypes = ['bedrock', 'gemini', 'llama', 'openai'] as const
+export const ProviderTypes = ['bedrock', 'gemini', 'llama', 'openai', 'vertex'] as const
 export type ProviderType = (typeof ProviderTypes)[number]
 
 /** The native request as the data plane read it. */

@@ -13,18 +13,23 @@ import { createGeminiEmulator } from './gemini.js'
 import { createLlamaEmulator } from './llama.js'
 import type { KeyAuth } from './key-auth.js'
 import { createOpenAIEmulator } from './openai.js'
+import { createVertexEmulator, type VertexAuth } from './vertex.js'
 import type { RequestLog } from './request-log.js'
 import { Script, type EmulatorDefaults } from './script.js'
 import { createEmulatorServer, type EmulatorServer } from './server.js'
 
 export type { BedrockAuth } from './bedrock.js'
 export type { KeyAuth } from './key-auth.js'
+export type { VertexAuth } from './vertex.js'
+export { VertexTokens, type ServiceAccount } from './vertex-token.js'
 export type { RecordedRequest, RequestLog, RequestStats } from './request-log.js'
 export { DEFAULTS, Script, type Behaviour, type EmulatorDefaults, type ScriptedToolCall } from './script.js'
 export { buildReply, countInputTokens } from './content.js'
 
 export type EmulatorType = 'bedrock' | 'gemini' | 'llama' | 'openai'
 export const EMULATOR_TYPES: readonly EmulatorType[] = ['bedrock', 'gemini', 'llama', 'openai']
+/** Vertex AI is not one of the set startEmulators starts: its auth needs a caller's service-account key (startEmulator('vertex')). */
+export type AnyEmulatorType = EmulatorType | 'vertex'
 
 /** What each emulator demands of callers; an absent entry accepts any credential or none. */
 export interface EmulatorAuth {
@@ -33,6 +38,8 @@ export interface EmulatorAuth {
   readonly llama: KeyAuth
   readonly openai: KeyAuth
 }
+
+type AuthOf<T extends AnyEmulatorType> = T extends EmulatorType ? EmulatorAuth[T] : VertexAuth
 
 /**
  * Fixed, obviously fake credentials for `sluice demo` and tests. Readonly by type only: the AWS SDK
@@ -50,13 +57,13 @@ export const EMULATOR_CREDENTIALS: EmulatorAuth = {
   openai: { apiKey: 'sk-openai-emulator-key' },
 }
 
-export interface EmulatorOptions<T extends EmulatorType = EmulatorType> {
+export interface EmulatorOptions<T extends AnyEmulatorType = EmulatorType> {
   /** TCP port; default 0 (ephemeral). */
   readonly port?: number
   /** Listen address; default 127.0.0.1. */
   readonly host?: string
   /** Credentials to require; default none (accept anything). */
-  readonly auth?: EmulatorAuth[T]
+  readonly auth?: AuthOf<T>
   /** Starting defaults; see EmulatorDefaults for each default value. */
   readonly defaults?: Partial<EmulatorDefaults>
   /** Newest requests kept in `requests.entries`; default 1000. */
@@ -64,7 +71,7 @@ export interface EmulatorOptions<T extends EmulatorType = EmulatorType> {
 }
 
 export interface Emulator {
-  readonly type: EmulatorType
+  readonly type: AnyEmulatorType
   /** `http://host:port`, no trailing slash (add `/v1` for the OpenAI and Llama SDKs). */
   readonly url: string
   readonly port: number
@@ -75,7 +82,7 @@ export interface Emulator {
 }
 
 // `startEmulator`'s type parameter ties `auth` to `type`; the switch cannot see that, hence the casts.
-function createServer(type: EmulatorType, auth: EmulatorAuth[EmulatorType] | undefined, script: Script, limit: number | undefined): EmulatorServer {
+function createServer(type: AnyEmulatorType, auth: AuthOf<AnyEmulatorType> | undefined, script: Script, limit: number | undefined): EmulatorServer {
   switch (type) {
     case 'bedrock':
       return createEmulatorServer(type, createBedrockEmulator(auth as BedrockAuth | undefined), script, limit)
@@ -85,10 +92,12 @@ function createServer(type: EmulatorType, auth: EmulatorAuth[EmulatorType] | und
       return createEmulatorServer(type, createLlamaEmulator(auth as KeyAuth | undefined), script, limit)
     case 'openai':
       return createEmulatorServer(type, createOpenAIEmulator(auth as KeyAuth | undefined), script, limit)
+    case 'vertex':
+      return createEmulatorServer(type, createVertexEmulator(auth as VertexAuth | undefined), script, limit)
   }
 }
 
-export async function startEmulator<T extends EmulatorType>(type: T, options: EmulatorOptions<T> = {}): Promise<Emulator> {
+export async function startEmulator<T extends AnyEmulatorType>(type: T, options: EmulatorOptions<T> = {}): Promise<Emulator> {
   const host = options.host ?? '127.0.0.1'
   const script = new Script(options.defaults)
   const { dual, requests } = createServer(type, options.auth, script, options.requestLogLimit)

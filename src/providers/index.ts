@@ -5,5 +5,6 @@ import { bedrock } from './bedrock.js'
 import { gemini } from './gemini.js'
 import { llama } from './llama.js'
 import { openai } from './openai.js'
+import { vertex } from './vertex.js'
 
-export const adapters: Readonly<Record<ProviderType, ProviderAdapter>> = { bedrock, gemini, llama, openai }
+export const adapters: Readonly<Record<ProviderType, ProviderAdapter>> = { bedrock, gemini, llama, openai, vertex }

@@ -4,9 +4,11 @@
 //
 // Bedrock accepts the same model as a foundation-model ARN, an inference-profile id or ARN with a
 // cross-region prefix (`us.`, `eu.`, `apac.` …), and in any letter case; all of those are the
-// base model id, lower-cased. Gemini's `models/` resource prefix is dropped. OpenAI and Llama ids
+// base model id, lower-cased. Gemini's `models/` resource prefix is dropped; Vertex's
+// publisher paths name Google's models by their bare id and partners' as `<publisher>/<id>`. OpenAI and Llama ids
 // are case-sensitive at the provider (another case is another, unknown, model), so they are kept.
 import type { ProviderType } from '../core/wire.js'
+import { canonicalVertexModel } from './vertex-path.js'
 
 /** The longest model id accepted (Bedrock ARNs are the longest real ones, well under this). */
 export const MAX_MODEL_ID_LENGTH = 256
@@ -40,6 +42,8 @@ export function canonicalModelId(type: ProviderType, id: string): string {
       return canonicalBedrock(id)
     case 'gemini':
       return id.startsWith('models/') ? id.slice(7) : id
+    case 'vertex':
+      return canonicalVertexModel(id)
     case 'openai':
     case 'llama':
       return id

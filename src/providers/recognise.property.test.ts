@@ -24,6 +24,7 @@ const OPERATIONS: Record<ProviderType, Record<string, readonly string[]>> = {
     'models.get': ['none'],
   },
   bedrock: { converse: ['none'], 'converse-stream': ['eventstream'], invoke: ['none'], 'invoke-stream': ['eventstream'], 'count-tokens': ['none'] },
+  vertex: { generateContent: ['none'], streamGenerateContent: ['sse', 'json-array'], countTokens: ['none'], rawPredict: ['none', 'sse'], streamRawPredict: ['sse'] },
 }
 const CODES = ['SLUICE_ERR_OPERATION_UNSUPPORTED', 'SLUICE_ERR_REQUEST_MALFORMED', 'SLUICE_ERR_MODEL_INVALID']
 
@@ -66,6 +67,9 @@ const ownPath: Record<ProviderType, fc.Arbitrary<string>> = {
     .tuple(fc.constantFrom('v1beta', 'v1'), fc.constantFrom('models/', 'tunedModels/'), modelId, fc.constantFrom('generateContent', 'streamGenerateContent', 'countTokens', 'embedContent', 'batchEmbedContents'))
     .map(([version, collection, model, name]) => `/${version}/${collection}${model}:${name}`),
   bedrock: fc.tuple(modelId, fc.constantFrom('converse', 'converse-stream', 'invoke', 'invoke-with-response-stream', 'count-tokens')).map(([model, action]) => `/model/${model}/${action}`),
+  vertex: fc
+    .tuple(fc.constantFrom('/v1', '/v1beta1/projects/p/locations/us-central1', '/v1/projects//locations/l'), fc.constantFrom('google', 'anthropic', 'meta'), modelId, fc.constantFrom('generateContent', 'streamGenerateContent', 'countTokens', 'rawPredict', 'streamRawPredict', 'predict'))
+    .map(([scope, publisher, model, name]) => `${scope}/publishers/${publisher}/models/${model}:${name}`),
 }
 const method = fc.oneof({ arbitrary: fc.constant('POST'), weight: 6 }, fc.constantFrom('GET', 'post', 'PUT', ''), fc.string({ maxLength: 6 }))
 const query = fc.oneof(fc.constantFrom('', 'alt=sse', 'alt=sse&key=k', 'key=', 'key=%ZZ', 'alt=%73se', 'alt=json'), fc.string({ maxLength: 20 }))

@@ -61,7 +61,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 function expectWellFormed(stream: boolean, { written, failure, usage }: Answer): void {
   expect(isWellFormedUsage(usage)).toBeUndefined()
-  if (failure !== undefined) expect(failure).toMatch(/^(bedrock|gemini|llama|openai): /)
+  if (failure !== undefined) expect(failure).toMatch(/^(bedrock|gemini|llama|openai|vertex): /)
   if (!stream) {
     if (failure !== undefined) expect(written).toBe('')
     else {
@@ -95,6 +95,9 @@ const CASES: Case[] = [
   ['gemini generateContent', 'gemini', false, fixture('gemini/generate-content.json')],
   ['llama chat', 'llama', false, fixture('llama/chat-completion.json')],
   ['openai chat', 'openai', false, fixture('openai/chat-completion.json')],
+  // Vertex AI answers Google's models with the Gemini API's bodies.
+  ['vertex streamGenerateContent', 'vertex', true, fixture('gemini/stream-generate-content.sse')],
+  ['vertex generateContent', 'vertex', false, fixture('gemini/generate-content.json')],
 ]
 
 describe('unified responder properties: recorded answers', () => {
@@ -214,6 +217,7 @@ function shapedAnswer(type: ProviderType, stream: boolean): fc.Arbitrary<Buffer>
         ? fc.tuple(fc.array(bedrockFrame, { maxLength: 6 }), fc.boolean()).map(([frames, close]) => Buffer.concat(close ? [...frames, bedrockEvent('messageStop', { stopReason: 'end_turn' })] : frames))
         : json(bedrockConverse)
     case 'gemini':
+    case 'vertex':
       return stream ? sse(geminiResponse) : json(geminiResponse)
     case 'llama':
       return stream ? sse(llamaEvent) : json(llamaAnswer)

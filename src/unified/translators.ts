@@ -14,6 +14,7 @@ import { toBedrock } from './to-bedrock.js'
 import { toGemini } from './to-gemini.js'
 import { toLlama } from './to-llama.js'
 import { toOpenAI } from './to-openai.js'
+import { toVertex } from './to-vertex.js'
 import type { ChatRequest, ResponseContext, StreamTranslator, UnifiedTranslator } from './types.js'
 
 /** A target's params override the client's; `maxTokens` only caps what the client asked for. */
@@ -50,6 +51,13 @@ export const unifiedTranslators: Readonly<Record<ProviderType, UnifiedTranslator
   // generateContent / streamGenerateContent?alt=sse.
   gemini: translator('gemini', {
     toNative: (chat, model, params) => toGemini(withParams(chat, params), model),
+    json: { from: fromGemini, usage: geminiUsage },
+    createStreamTranslator: createGeminiStreamTranslator,
+    parser: sseParser,
+  }),
+  // Vertex AI's publisher path for Google's models: Gemini's body and answers.
+  vertex: translator('vertex', {
+    toNative: (chat, model, params) => toVertex(withParams(chat, params), model),
     json: { from: fromGemini, usage: geminiUsage },
     createStreamTranslator: createGeminiStreamTranslator,
     parser: sseParser,

@@ -47,6 +47,9 @@ describe('lookup', () => {
     ['gemini', 'models/gemini-2.5-flash-lite-preview-06-17', 'gemini/gemini-2.5-flash-lite'],
     ['gemini', 'gemini-1.5-flash-8b-001', 'gemini/gemini-1.5-flash-8b'],
     ['llama', 'Llama-3.3-70B-Instruct', 'llama/llama-3.3-70b-instruct'],
+    // Vertex AI at its publishers' list prices.
+    ['vertex', 'gemini-2.5-flash', 'gemini/gemini-2.5-flash'],
+    ['vertex', 'anthropic/claude-sonnet-4@20250514', 'bedrock/anthropic.claude-sonnet-4'],
   ] as const)('%s %s → the longest matching key %s', (type, model, key) => {
     expect(table.lookup(type, model)?.key).toBe(key)
   })
@@ -56,6 +59,7 @@ describe('lookup', () => {
     ['openai', 'gpt-4x'],
     ['gemini', 'gemini-9-ultra'],
     ['bedrock', 'mistral.mistral-large-2402-v1:0'],
+    ['vertex', 'meta/llama-4-maverick'],
   ] as const)('does not stretch a key over a different model: %s %s is unknown', (type, model) => {
     expect(table.lookup(type, model)?.source).toBe('unknown')
   })

@@ -60,6 +60,18 @@ export function normaliseModel(providerType: ProviderType, model: string): strin
   return id
 }
 
+/**
+ * Vertex AI lists Google's and Anthropic's models at their publishers' own list prices, so a
+ * `vertex/…` id without an entry of its own is priced as the Gemini API's (`gemini/<id>`) or
+ * Anthropic's on Bedrock (`anthropic/claude-x@date` as `bedrock/anthropic.claude-x`).
+ */
+function listPriceId(providerType: ProviderType, id: string): string | undefined {
+  if (providerType !== 'vertex') return undefined
+  const model = id.slice('vertex/'.length)
+  if (model.startsWith('anthropic/')) return `bedrock/anthropic.${model.slice('anthropic/'.length)}`
+  return model.includes('/') ? undefined : `gemini/${model}`
+}
+
 // A key matches the whole id or a prefix that ends where the id continues with one of these, so
 // `gpt-4o` prices `gpt-4o-2024-08-06` but `gpt-4` never prices `gpt-4o` or `gpt-4.5-preview`.
 const BOUNDARY = /[-:@_]/g
@@ -79,16 +91,24 @@ export function buildPriceTable(file: PriceFile, budgets: Pick<BudgetsConfig, 'p
   for (const [key, price] of Object.entries(file.models)) add(key, price)
   for (const [key, price] of Object.entries(budgets.prices)) add(key, price)
   const unknown = budgets.unknownModel
+  const find = (id: string): ResolvedPrice | undefined => {
+    const exact = prices.get(id)
+    if (exact !== undefined) return exact
+    const cuts = [...id.matchAll(BOUNDARY)].map((m) => m.index)
+    for (let i = cuts.length - 1; i >= 0; i--) {
+      const found = prices.get(id.slice(0, cuts[i]))
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
   return {
     lookup(providerType, model) {
       const id = `${providerType}/${normaliseModel(providerType, model)}`
-      const exact = prices.get(id)
-      if (exact !== undefined) return exact
-      const cuts = [...id.matchAll(BOUNDARY)].map((m) => m.index)
-      for (let i = cuts.length - 1; i >= 0; i--) {
-        const found = prices.get(id.slice(0, cuts[i]))
-        if (found !== undefined) return found
-      }
+      const found = find(id)
+      if (found !== undefined) return found
+      const listed = listPriceId(providerType, id)
+      const list = listed === undefined ? undefined : find(listed)
+      if (list !== undefined) return list
       if (unknown.policy === 'deny') return undefined
       const { inputPerMTok, outputPerMTok } = unknown
       return { inputPerMTok, outputPerMTok, cachedInputPerMTok: inputPerMTok, source: 'unknown', key: id }
