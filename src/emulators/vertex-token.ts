@@ -69,6 +69,15 @@ export class VertexTokens {
     if (typeof claims.exp !== 'number' || claims.exp < nowSeconds) return invalidGrant('Invalid JWT: Token must be a short-lived token and in a reasonable timeframe.')
     if (typeof claims.scope !== 'string' || !claims.scope.split(' ').includes(CLOUD_PLATFORM_SCOPE)) return invalidGrant('Invalid JWT: the cloud-platform scope is missing.')
     if (this.refusing) return invalidGrant('Invalid JWT Signature.')
+    return this.issue()
+  }
+
+  /**
+   * A token for the instance's own service account, as the metadata server hands it out (GCE,
+   * Cloud Run, GKE workload identity); `refusing` answers 500 there, as an unbound identity does.
+   */
+  issue(): GrantAnswer {
+    if (this.refusing) return { status: 500, body: { error: 'service account not available' } }
     const token = `ya29.emulator-${randomBytes(16).toString('hex')}`
     this.#issued.set(token, this.#now() + this.ttlSeconds * 1000)
     this.granted++

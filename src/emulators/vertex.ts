@@ -2,7 +2,8 @@
 // generateContent, streamGenerateContent (SSE with `?alt=sse`, else a JSON array), countTokens,
 // answered as the Gemini emulator answers them — and Anthropic's rawPredict / streamRawPredict
 // (an Anthropic message, or its SSE events with usage in message_start and message_delta), plus
-// Google's token endpoint (`POST /token`, vertex-token.ts). With auth, model calls need a Bearer
+// Google's token endpoint (`POST /token`, vertex-token.ts) and the metadata server's token path
+// (`GET /computeMetadata/v1/instance/service-accounts/default/token`). With auth, model calls need a Bearer
 // token the endpoint issued (or the express-mode key in x-goog-api-key); errors are Google's shape.
 import { headerValue } from '../providers/sigv4-header.js'
 import { parseVertexPath } from '../providers/vertex-path.js'
@@ -19,7 +20,7 @@ export interface VertexAuth {
 }
 
 type GeminiOperation = 'generateContent' | 'streamGenerateContent' | 'countTokens'
-type Operation = GeminiOperation | 'rawPredict' | 'streamRawPredict' | 'token'
+type Operation = GeminiOperation | 'rawPredict' | 'streamRawPredict' | 'token' | 'metadata-token'
 
 interface VertexRoute {
   readonly operation: Operation
@@ -31,7 +32,11 @@ const ANTHROPIC = new Set<string>(['rawPredict', 'streamRawPredict'])
 const gemini = createGeminiEmulator(undefined)
 let messageCounter = 0
 
+/** The metadata server's token path (gcp-metadata asks for the default service account's). */
+const METADATA_TOKEN = '/computeMetadata/v1/instance/service-accounts/default/token'
+
 function match(method: string, path: string): VertexRoute | undefined {
+  if (method === 'GET' && path === METADATA_TOKEN) return { operation: 'metadata-token', model: '' }
   if (method !== 'POST') return undefined
   if (path === '/token') return { operation: 'token', model: '' }
   const parsed = parseVertexPath(path)
@@ -104,6 +109,12 @@ export function createVertexEmulator(auth: VertexAuth | undefined): ProviderEmul
         const answer = auth === undefined ? { status: 200, body: { access_token: 'ya29.emulator-any', expires_in: 3600, token_type: 'Bearer' } } : auth.tokens.grant(request.rawBody.toString('utf8'))
         return jsonReply(answer.status, answer.body)
       }
+      if (route.operation === 'metadata-token') {
+        // Only requests that say they mean the metadata server get an answer (SSRF protection, as on GCE).
+        if (headerValue(request.headers['metadata-flavor']) !== 'Google') return jsonReply(403, { error: 'Missing Metadata-Flavor: Google header.' })
+        const answer = auth === undefined ? { status: 200, body: { access_token: 'ya29.emulator-any', expires_in: 3600, token_type: 'Bearer' } } : auth.tokens.issue()
+        return jsonReply(answer.status, answer.body, { 'metadata-flavor': 'Google' })
+      }
       if (auth === undefined) return undefined
       const key = headerValue(request.headers['x-goog-api-key'])
       if (key !== undefined) return key === auth.apiKey ? undefined : gemini.error(400, 'API key not valid. Please pass a valid API key.')
@@ -116,7 +127,7 @@ export function createVertexEmulator(auth: VertexAuth | undefined): ProviderEmul
     error: (status, message) => gemini.error(status, message),
     answer(route, body, request, plan) {
       if (route.operation === 'rawPredict' || route.operation === 'streamRawPredict') return anthropicAnswer(route, body, plan)
-      if (route.operation === 'token') return gemini.error(400)
+      if (route.operation === 'token' || route.operation === 'metadata-token') return gemini.error(400)
       return gemini.answer({ operation: route.operation, model: route.model }, body, request, plan)
     },
   }

@@ -70,6 +70,25 @@ describe('Vertex upstream credentials', () => {
     expect(s.vertex.requests.stats().byOperation.generateContent).toBe(calls + 1)
   })
 
+  it('without a key file: application default credentials from the metadata server (GCE, Cloud Run, GKE workload identity)', async () => {
+    const saved = { ...process.env }
+    delete process.env.GOOGLE_APPLICATION_CREDENTIALS
+    try {
+      const s = await startVertexStack((config) => void delete config.providers.vertex!.credentialsFile)
+      stack = s
+      // gcp-metadata's documented overrides: where the metadata server is, and skip the GCE probe.
+      Object.assign(process.env, { GCE_METADATA_HOST: new URL(s.vertex.url).host, METADATA_SERVER_DETECTION: 'assume-present' })
+      await generate(s, 'from the metadata server')
+      await generate(s, 'cached')
+      expect(s.vertex.requests.stats().byOperation['metadata-token']).toBe(1)
+      expect(s.vertex.requests.stats().byOperation.token).toBeUndefined()
+      expect(upstreamToken(s)).toMatch(/^Bearer ya29\.emulator-/)
+      expect(s.vertex.requests.entries.find((r) => r.operation === 'metadata-token')!.query).toContain('cloud-platform')
+    } finally {
+      process.env = saved
+    }
+  })
+
   it('an unreadable credentials file: 502 SLUICE_ERR_UPSTREAM_AUTH naming the file, not its contents', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-vertex-bad-'))
     const file = join(dir, 'key.json')
