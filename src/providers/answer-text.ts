@@ -4,59 +4,85 @@
 // chat `content` and `arguments`, Gemini, Bedrock and Llama `text`) — counted as the raw bytes pass,
 // streamed or not, in SSE, JSON arrays or Bedrock event-stream frames alike. Escapes count as
 // their escaped bytes and a key split across two chunks is missed: it is an estimate, and marked so.
-import { isJsonSpace } from './streams/json-skim.js'
+//
+// Only answers that need an estimate are scanned (upstream/usage-tally.ts keeps the bytes until
+// then), in one plain loop with its state carried across chunks: no native call per key or string.
 
-const KEYS = ['"text"', '"content"', '"arguments"'].map((key) => Buffer.from(key))
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
+const COLON = 0x3a
+
+/** `text`, `content`, `arguments` (without quotes). */
+const KEYS = ['text', 'content', 'arguments'].map((key) => Buffer.from(key))
+
+function isKey(buf: Buffer, from: number, to: number): boolean {
+  const length = to - from
+  if (length !== 4 && length !== 7 && length !== 9) return false
+  for (const key of KEYS) {
+    if (key.length !== length) continue
+    let i = 0
+    while (i < length && buf[from + i] === key[i]) i++
+    if (i === length) return true
+  }
+  return false
+}
 
 export class AnswerTextCounter {
   /** Text bytes counted so far. */
   bytes = 0
-  /** A counted string runs on past the end of the last chunk. */
-  #open = false
+  #inString = false
+  #escape = false
+  /** The open string is a counted value. */
+  #counting = false
+  /** Start of the open string's content in the current chunk; -1 when it began in an earlier one. */
+  #stringStart = -1
+  /** The last string closed was one of the keys: a colon next arms the count. */
+  #keyClosed = false
+  /** A counted key and its colon went by: the next string is its value. */
+  #armed = false
 
   push(chunk: Buffer): void {
-    let from = 0
-    if (this.#open) {
-      const close = closingQuote(chunk, 0)
-      if (close === -1) {
-        this.bytes += chunk.length
-        return
-      }
-      this.bytes += close
-      this.#open = false
-      from = close + 1
-    }
-    for (const key of KEYS) {
-      for (let at = chunk.indexOf(key, from); at !== -1; at = chunk.indexOf(key, at + key.length)) {
-        let i = at + key.length
-        while (isJsonSpace(chunk[i])) i++
-        if (chunk[i] !== 0x3a) continue
-        i++
-        while (isJsonSpace(chunk[i])) i++
-        if (i === chunk.length) continue
-        if (chunk[i] !== QUOTE) continue
-        const close = closingQuote(chunk, i + 1)
-        if (close === -1) {
-          this.bytes += chunk.length - i - 1
-          this.#open = true
-          break
+    let inString = this.#inString
+    let escape = this.#escape
+    let counting = this.#counting
+    let keyClosed = this.#keyClosed
+    let armed = this.#armed
+    let stringStart = -1
+    let counted = 0
+    const length = chunk.length
+    for (let i = 0; i < length; i++) {
+      const byte = chunk[i]
+      if (inString) {
+        if (escape) escape = false
+        else if (byte === BACKSLASH) escape = true
+        else if (byte === QUOTE) {
+          inString = false
+          if (counting) {
+            counted += i - (stringStart === -1 ? 0 : stringStart)
+            counting = false
+          } else keyClosed = stringStart !== -1 && isKey(chunk, stringStart, i)
         }
-        this.bytes += close - i - 1
+      } else if (byte === QUOTE) {
+        inString = true
+        stringStart = i + 1
+        counting = armed
+        armed = false
+        keyClosed = false
+      } else if (byte === COLON) {
+        armed = keyClosed
+        keyClosed = false
+      } else if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) {
+        armed = false
+        keyClosed = false
       }
     }
-  }
-}
-
-/** Index of the unescaped quote ending a string whose content starts at `from`, else -1. */
-function closingQuote(buf: Buffer, from: number): number {
-  for (let i = from; ; ) {
-    const quote = buf.indexOf(QUOTE, i)
-    if (quote === -1) return -1
-    let run = 0
-    while (quote - run - 1 >= from && buf[quote - run - 1] === BACKSLASH) run++
-    if (run % 2 === 0) return quote
-    i = quote + 1
+    if (inString && counting) counted += length - (stringStart === -1 ? 0 : stringStart)
+    this.bytes += counted
+    this.#inString = inString
+    this.#escape = escape
+    this.#counting = counting
+    this.#stringStart = stringStart
+    this.#keyClosed = keyClosed
+    this.#armed = armed
   }
 }

@@ -10,8 +10,16 @@ import { AnswerTextCounter } from '../providers/answer-text.js'
 /** Budgets' default `estimate.bytesPerToken`, for exchanges given none (Sluice's own calls). */
 export const DEFAULT_BYTES_PER_TOKEN = 4
 
+/**
+ * Answer bytes kept (by reference: the data plane never reuses chunks) so that their text is only
+ * scanned when an estimate is needed, which is rare; past this, the oldest are scanned as they go.
+ */
+const KEEP_BYTES = 256 * 1024
+
 export class UsageTally implements UsageReader {
   readonly #text = new AnswerTextCounter()
+  #kept: Buffer[] = []
+  #keptBytes = 0
 
   constructor(
     private readonly reader: UsageReader,
@@ -22,7 +30,13 @@ export class UsageTally implements UsageReader {
 
   push(chunk: Buffer): void {
     if (this.feedReader) this.reader.push(chunk)
-    this.#text.push(chunk)
+    this.#kept.push(chunk)
+    this.#keptBytes += chunk.length
+    while (this.#keptBytes > KEEP_BYTES && this.#kept.length > 1) {
+      const oldest = this.#kept.shift()!
+      this.#keptBytes -= oldest.length
+      this.#text.push(oldest)
+    }
   }
 
   result(): Usage | undefined {
@@ -30,6 +44,9 @@ export class UsageTally implements UsageReader {
   }
 
   estimate(bytesPerToken: number): Usage {
+    for (const chunk of this.#kept) this.#text.push(chunk)
+    this.#kept = []
+    this.#keptBytes = 0
     return {
       inputTokens: Math.ceil(this.requestBytes / bytesPerToken),
       outputTokens: Math.ceil(this.#text.bytes / bytesPerToken),
