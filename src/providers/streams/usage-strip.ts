@@ -91,7 +91,7 @@ function usageCut(buf: Buffer, start: number, end: number, cuts: number[]): void
   if (buf[json] !== 0x7b) return
   let lineEnd = buf.indexOf(LF, json)
   if (buf[lineEnd - 1] === CR) lineEnd--
-  // OpenAI's own chunks end in `,"usage":null}`: a member of the outermost object, since nothing
+  // Most chunks (OpenAI's, the emulator's) end in `,"usage":null}`: a member of the outermost object, since nothing
   // else closes after it and it is not inside a string (that would end in `"}`). No walk needed.
   const tail = lineEnd - NULL_USAGE_TAIL.length
   if (tail > json && bytesAre(buf, tail, lineEnd, NULL_USAGE_TAIL)) return void cuts.push(tail, lineEnd - 1)
