@@ -9,6 +9,7 @@
 // others add whatever else the machine is doing). Run: `npm run build && node dist/bench/guardrail-detectors.js`.
 import { FIXTURES } from '../src/gates/guardrails/detectors/fixtures.js'
 import { createCredentialsDetector, createInjectionDetector, createPiiDetector, scanAll, type TextDetector } from '../src/gates/guardrails/detectors/index.js'
+import { seeded } from './seeded.js'
 
 const TEXTS = 8
 const TEXT_CHARS = 4096
@@ -53,18 +54,6 @@ const CORPUS = [
   'Ask the assistant to follow the style guide when it drafts the email.',
   'Thanks again, and have a great weekend!',
 ]
-
-/** mulberry32: a small seeded generator, so every run scans the same text. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Sentences drawn from the corpus until `chars` characters, in paragraphs of 3–6 sentences. */
 function sentences(seed: number, chars: number): string[] {

@@ -10,6 +10,7 @@
 import { closedLoop, type Target } from './harness.js'
 import { openLoop } from './open-loop.js'
 import { cpuMs } from './proc-cpu.js'
+import { seeded } from './seeded.js'
 
 export interface PairedOptions {
   readonly blocks: number
@@ -47,18 +48,6 @@ const BOOTSTRAP_RESAMPLES = 2000
 
 function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN
-}
-
-/** mulberry32: a small seeded generator, so the bootstrap is the same for the same data. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 interface Pooled {
