@@ -37,6 +37,11 @@ export interface Operation {
    */
   readonly maxTokens?: number
   /**
+   * The request's JSON body as recognition parsed it, for readers that only read it (guardrails),
+   * so it is not parsed twice: shared, never to be changed. Absent where recognition parsed none.
+   */
+  readonly body?: Readonly<Record<string, unknown>>
+  /**
    * A read (a model list or lookup): the provider bills nothing, so budgets reserve and charge
    * nothing and token limits are not charged (docs/budgets.md, docs/rate-limits.md). A list names
    * no model: its `model` is ''.

@@ -5,6 +5,7 @@ import { chunkings, fixture, nativeRequest, readAll, usage } from '../../test/fi
 import type { Operation, Recognition } from '../core/wire.js'
 import { sluiceError, type SluiceError } from '../core/errors.js'
 import { bedrock } from './bedrock.js'
+import { withoutBody } from '../../test/support/recognition.js'
 
 const SONNET = 'anthropic.claude-3-5-sonnet-20240620-v1:0'
 const SONNET_PATH = 'anthropic.claude-3-5-sonnet-20240620-v1%3A0'
@@ -42,7 +43,7 @@ describe('bedrock.recognise', () => {
     ['other prefix', nativeRequest('POST', '/models/x/converse'), unsupported('POST', '/models/x/converse')],
     ['control plane path', nativeRequest('GET', '/foundation-models'), unsupported('GET', '/foundation-models')],
   ])('%s', (_name, request, expected) => {
-    expect(bedrock.recognise(request)).toEqual(expected)
+    expect(withoutBody(bedrock.recognise(request), request)).toEqual(expected)
   })
 })
 

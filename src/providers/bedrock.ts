@@ -59,7 +59,7 @@ function recognise(method: string, path: string, body: Buffer): Recognition {
       if (json === undefined) return MALFORMED_BODY
       const inference = isObject(json.inferenceConfig) ? json.inferenceConfig : undefined
       const stream = name === 'converse-stream'
-      return recognised(name, model, stream, stream ? 'eventstream' : 'none', tokenCount(inference?.maxTokens))
+      return recognised(name, model, stream, stream ? 'eventstream' : 'none', tokenCount(inference?.maxTokens), json)
     }
     case 'invoke':
     case 'invoke-stream': {
@@ -68,7 +68,7 @@ function recognise(method: string, path: string, body: Buffer): Recognition {
       const stream = name === 'invoke-stream'
       // An embedding model (Titan, Cohere, Nova embeddings…) generates nothing: no output to reserve.
       const maxTokens = EMBEDDING_MODEL.test(model) ? 0 : json === undefined ? undefined : invokeMaxTokens(json)
-      return recognised(name, model, stream, stream ? 'eventstream' : 'none', maxTokens)
+      return recognised(name, model, stream, stream ? 'eventstream' : 'none', maxTokens, json)
     }
     default:
       return recognised(name, model, false, 'none', undefined)

@@ -85,9 +85,9 @@ function recognise(method: string, path: string, query: string, body: Buffer): R
   if (EMBED_METHODS.has(name)) return recognised(name, model, false, 'none', 0)
   const config = isObject(json.generationConfig) ? json.generationConfig : undefined
   const maxTokens = tokenCount(config?.maxOutputTokens)
-  if (name === 'generateContent') return recognised(name, model, false, 'none', maxTokens)
+  if (name === 'generateContent') return recognised(name, model, false, 'none', maxTokens, json)
   const format: StreamFormat = queryParam(query, 'alt') === 'sse' ? 'sse' : 'json-array'
-  return recognised(name, model, true, format, maxTokens)
+  return recognised(name, model, true, format, maxTokens, json)
 }
 
 /**

@@ -3,6 +3,7 @@ import { chunkings, fixture, nativeRequest, providerConfig, readAll, usage } fro
 import type { Operation, UpstreamRequest } from '../core/wire.js'
 import { sluiceError } from '../core/errors.js'
 import { llama } from './llama.js'
+import { withoutBody } from '../../test/support/recognition.js'
 
 const NATIVE: Operation = { name: 'chat.completions', model: 'Llama-4-Maverick-17B-128E-Instruct-FP8', stream: false, streamFormat: 'none' }
 const NATIVE_STREAM: Operation = { ...NATIVE, stream: true, streamFormat: 'sse' }
@@ -31,7 +32,7 @@ describe('llama.recognise', () => {
     ['model missing', nativeRequest('POST', '/v1/chat/completions', { messages: [] }), { ok: false, code: 'SLUICE_ERR_MODEL_INVALID', detail: '`model` must be a non-empty string.' }],
     ['model not a string', nativeRequest('POST', '/v1/chat/completions', { model: ['a'] }), { ok: false, code: 'SLUICE_ERR_MODEL_INVALID', detail: '`model` must be a non-empty string.' }],
   ])('%s', (_name, request, expected) => {
-    expect(llama.recognise(request)).toEqual(expected)
+    expect(withoutBody(llama.recognise(request), request)).toEqual(expected)
   })
 })
 

@@ -18,7 +18,7 @@ export function recogniseModelBody(request: NativeRequest, name: string, streama
   const stream = streamable && body.stream === true
   const maxTokens =
     tokenCount(body.max_completion_tokens) ?? tokenCount(body.max_tokens) ?? tokenCount(body.max_output_tokens)
-  return recognised(name, model, stream, stream ? 'sse' : 'none', maxTokens)
+  return recognised(name, model, stream, stream ? 'sse' : 'none', maxTokens, body)
 }
 
 /**

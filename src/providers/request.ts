@@ -1,6 +1,6 @@
 // Reading a native request, shared by the adapters: one JSON.parse per body, token counts, the
 // Bearer scheme, and the Recognition values every adapter answers with.
-import type { NativeRequest, PresentedCredential, Recognition, StreamFormat } from '../core/wire.js'
+import type { NativeRequest, Operation, PresentedCredential, Recognition, StreamFormat } from '../core/wire.js'
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './streams/json-bytes.js'
 
 export type JsonObject = Record<string, unknown>
@@ -75,9 +75,10 @@ export function recognised(
   stream: boolean,
   streamFormat: StreamFormat,
   maxTokens: number | undefined,
+  body?: JsonObject,
 ): Recognition {
-  const operation = maxTokens === undefined ? { name, model, stream, streamFormat } : { name, model, stream, streamFormat, maxTokens }
-  return { ok: true, operation }
+  const operation: Operation = maxTokens === undefined ? { name, model, stream, streamFormat } : { name, model, stream, streamFormat, maxTokens }
+  return { ok: true, operation: body === undefined ? operation : { ...operation, body } }
 }
 
 /** A read (a model list or lookup): no body to read, no stream, nothing billed. */

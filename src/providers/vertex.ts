@@ -29,7 +29,7 @@ function recogniseAnthropic(method: string, model: string, body: Buffer): Recogn
   if (json === undefined) return MALFORMED_BODY
   // rawPredict streams too when the body asks for it; streamRawPredict always does.
   const stream = method === 'streamRawPredict' || json.stream === true
-  return recognised(method, `anthropic/${model}`, stream, stream ? 'sse' : 'none', tokenCount(json.max_tokens))
+  return recognised(method, `anthropic/${model}`, stream, stream ? 'sse' : 'none', tokenCount(json.max_tokens), json)
 }
 
 function recognise(request: NativeRequest): Recognition {

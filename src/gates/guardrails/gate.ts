@@ -39,9 +39,11 @@ function requestBody(facts: RequestFacts): { kind: BodyKind | undefined; bytes: 
   return { kind: bodyKind(facts.mount.config.type, facts.operation.name, facts.operation.model), bytes: facts.request.body }
 }
 
-function parse(body: Buffer): unknown {
+/** The body parsed: as recognition parsed it when it did (a native request, not yet rewritten by anyone), else now. */
+function parsed(facts: RequestFacts, bytes: Buffer): unknown {
+  if (facts.unifiedBody === undefined && facts.operation.body !== undefined) return facts.operation.body
   try {
-    return JSON.parse(body.toString('utf8'))
+    return JSON.parse(bytes.toString('utf8'))
   } catch {
     return undefined
   }
@@ -76,7 +78,7 @@ function check(guardrails: CompiledGuardrails, model: ModelCheck | undefined, fa
   const { kind, bytes } = requestBody(facts)
   // An operation with no text to check (embeddings, token counts, model lists).
   if (kind === undefined || (guardrails.request.length === 0 && model === undefined && guardrails.size.maxInputTokens === undefined && guardrails.size.maxMessages === undefined)) return PASS
-  const body = parse(bytes)
+  const body = parsed(facts, bytes)
   const text = body === undefined ? undefined : requestText(kind, body)
   if (text === undefined) return unreadable(guardrails, model, state, mode)
 
