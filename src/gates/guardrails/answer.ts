@@ -19,7 +19,7 @@ import type { CompiledDetector, CompiledGuardrails } from './compile.js'
 import { countCheck, observeDuration, timing } from './counters.js'
 import type { Finding } from './detectors/types.js'
 import { StreamScanner } from './stream-scan.js'
-import { answerText, bodyKind, eventText, type BodyKind } from './text/index.js'
+import { answerText, bodyKind, chatAnswerText, eventText, type BodyKind } from './text/index.js'
 
 /** A whole answer beyond this is not held or scanned (it passes, counted as unreadable). */
 const MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -159,9 +159,14 @@ export class AnswerGuard implements Sink {
 
   #scanWhole(): void {
     if (this.#bytes > MAX_BODY_BYTES) return this.#unreadable()
+    const json = (this.#whole.length === 1 ? this.#whole[0]! : Buffer.concat(this.#whole)).toString('utf8')
+    // A chat answer's text straight from its JSON. Not under fail mode closed: that refuses an
+    // answer that is not valid JSON, which only a full parse can tell.
+    const fast = this.kind === 'openai-chat' && this.failMode === 'open' ? chatAnswerText(json) : undefined
+    if (fast !== undefined) return this.#text(fast)
     let body: unknown
     try {
-      body = JSON.parse((this.#whole.length === 1 ? this.#whole[0]! : Buffer.concat(this.#whole)).toString('utf8'))
+      body = JSON.parse(json)
     } catch {
       return this.#unreadable()
     }

@@ -1,10 +1,10 @@
 // chatChunkText reads the same text from a chunk's JSON as streamText reads from the parsed chunk.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { chatChunkText } from './chat-json.js'
-import { eventText, streamText } from './index.js'
+import { chatAnswerText, chatChunkText } from './chat-json.js'
+import { answerText, eventText, streamText } from './index.js'
 
-const WANTED = new Set(['choices', 'delta', 'content', 'refusal', 'tool_calls', 'function', 'function_call', 'arguments'])
+const WANTED = new Set(['choices', 'delta', 'message', 'content', 'refusal', 'tool_calls', 'function', 'function_call', 'arguments'])
 const text = fc.string({ unit: 'binary', maxLength: 40 })
 /** Not text where it stands: null, numbers, objects, arrays. */
 const notText = fc.oneof(fc.constant(null), fc.integer(), fc.jsonValue({ maxDepth: 2 }).filter((v) => typeof v !== 'string'))
@@ -21,25 +21,51 @@ const object = (members: Record<string, unknown>, extra: Record<string, unknown>
 
 const fn = fc.record({ name: maybe(fc.string({ maxLength: 6 })), arguments: maybe(fc.oneof(text, notText)), extra: extras }).map(({ extra, ...m }) => object(m, extra))
 const toolCall = fc.record({ index: fc.nat(3), id: maybe(fc.string({ maxLength: 6 })), function: maybe(fc.oneof(fn, notText)), extra: extras }).map(({ extra, ...m }) => object(m, extra))
-const delta = fc
+/** A choice's `delta` (a chunk) or `message` (a whole answer); `content` may be given as parts. */
+const holder = (content: fc.Arbitrary<unknown>) => fc
   .record({
     role: maybe(fc.constant('assistant')),
-    content: maybe(fc.oneof(text, notText)),
+    content: maybe(content),
     refusal: maybe(fc.oneof(text, notText)),
     tool_calls: maybe(fc.oneof(fc.array(fc.oneof(toolCall, notText), { maxLength: 3 }), notText)),
     function_call: maybe(fc.oneof(fn, notText)),
     extra: extras,
   })
   .map(({ extra, ...m }) => object(m, extra))
+const delta = holder(fc.oneof(text, notText))
+const parts = fc.array(fc.record({ type: fc.constant('text'), text }), { maxLength: 2 })
+const message = holder(fc.oneof(text, notText, parts))
 const logprobs = fc.oneof(fc.constant(null), fc.record({ content: fc.array(fc.record({ token: text, logprob: fc.double({ noNaN: true, noDefaultInfinity: true }) }), { maxLength: 2 }) }))
-const choice = fc
-  .record({ index: fc.nat(3), delta: maybe(fc.oneof(delta, notText)), logprobs: maybe(logprobs), finish_reason: maybe(fc.constantFrom(null, 'stop')), extra: extras })
+const choiceOf = (name: 'delta' | 'message', body: fc.Arbitrary<Record<string, unknown>>) => fc
+  .record({ index: fc.nat(3), [name]: maybe(fc.oneof(body, notText)), logprobs: maybe(logprobs), finish_reason: maybe(fc.constantFrom(null, 'stop')), extra: extras })
+  .map(({ extra, ...m }) => object(m as Record<string, unknown>, extra as Record<string, unknown>))
+const bodyOf = (object_: string, choice: fc.Arbitrary<Record<string, unknown>>) => fc
+  .record({ id: fc.constant('chatcmpl-1'), object: fc.constant(object_), choices: fc.oneof(fc.array(choice, { maxLength: 3 }), notText), usage: maybe(fc.constant(null)), extra: extras })
   .map(({ extra, ...m }) => object(m, extra))
-const chunk = fc
-  .record({ id: fc.constant('chatcmpl-1'), object: fc.constant('chat.completion.chunk'), choices: fc.oneof(fc.array(choice, { maxLength: 3 }), notText), usage: maybe(fc.constant(null)), extra: extras })
-  .map(({ extra, ...m }) => object(m, extra))
+const chunk = bodyOf('chat.completion.chunk', choiceOf('delta', delta))
+const answer = bodyOf('chat.completion', choiceOf('message', message))
 
 const sorted = (s: string): string => [...s].sort().join('')
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+describe('chatAnswerText', () => {
+  it('reads what the parsed reader reads from a whole answer, or declines', () => {
+    fc.assert(
+      fc.property(answer, fc.constantFrom(undefined, 2), (a, indent) => {
+        const fast = chatAnswerText(JSON.stringify(a, null, indent))
+        const segments = answerText('openai-chat', a)
+        if (fast !== undefined) expect(fast).toBe(segments!.map((s) => s.text).join(''))
+        // It declines only where the parsed reader has work it does not do: no choices array, content as parts.
+        const choices = a.choices
+        const contentOf = (c: unknown): unknown => (isRecord(c) && isRecord(c.message) ? c.message.content : undefined)
+        const withParts = Array.isArray(choices) && choices.some((c) => typeof contentOf(c) === 'object' && contentOf(c) !== null)
+        if (Array.isArray(choices) && !withParts) expect(fast).toBeDefined()
+        if (!Array.isArray(choices)) expect(fast).toBeUndefined()
+      }),
+      { numRuns: 1000 },
+    )
+  })
+})
 
 describe('chatChunkText', () => {
   it('reads what the parsed reader reads, compact or indented', () => {
@@ -51,7 +77,7 @@ describe('chatChunkText', () => {
     )
   })
 
-  it('on any JSON built from the keys it reads, reads the same characters or declines', () => {
+  it('on any JSON built from the keys it reads, chunk or whole answer, reads the same characters or declines', () => {
     const keyed = fc.letrec((tie) => ({
       value: fc.oneof({ depthSize: 'small', maxDepth: 7 }, fc.jsonValue({ maxDepth: 2 }), tie('object'), fc.array(tie('value'), { maxLength: 3 })),
       object: fc.dictionary(fc.constantFrom(...WANTED, 'message', 'text'), tie('value'), { maxKeys: 4 }),
@@ -61,6 +87,8 @@ describe('chatChunkText', () => {
         const fast = chatChunkText(JSON.stringify(v))
         // Document order and the parsed reader's order may differ between a delta's members.
         if (fast !== undefined) expect(sorted(fast)).toBe(sorted(streamText('openai-chat', v)))
+        const whole = chatAnswerText(JSON.stringify(v))
+        if (whole !== undefined) expect(sorted(whole)).toBe(sorted(answerText('openai-chat', v)!.map((seg) => seg.text).join('')))
       }),
       { numRuns: 1000 },
     )

@@ -1,11 +1,13 @@
-// The text of a streamed OpenAI Chat Completions chunk read straight from its JSON, without
-// building the parsed object: chunks arrive every few milliseconds, and a JSON.parse of each cost
-// more than the detectors' scan of its text. It takes what stream-text.ts takes from the parsed
-// chunk — each choice's `delta.content` and `delta.refusal` strings and the `arguments` of its
-// `delta.tool_calls[].function` and `delta.function_call` — in document order. A bad escape or an
-// unbalanced chunk gives undefined, and the caller parses the chunk instead. It does not check
-// the rest of the JSON: brackets of the wrong kind or a bad number, which make JSON.parse throw
-// (and the parsed reader find no text), still have their strings read.
+// The text of an OpenAI Chat Completions answer read straight from its JSON, without building the
+// parsed object: a streamed chunk arrives every few milliseconds, and a JSON.parse of each (or of
+// a whole answer) cost more than the detectors' scan of its text. It takes what stream-text.ts
+// and answer-text.ts take from the parsed body — each choice's `delta` (a chunk) or `message` (a
+// whole answer) `content` and `refusal` strings and the `arguments` of its `tool_calls[].function`
+// and `function_call` — in document order. A bad escape or unbalanced brackets give undefined, and
+// the caller parses the body instead; so does a whole answer without a `choices` array or with
+// content given as parts. It does not check the rest of the JSON: brackets of the wrong kind or a
+// bad number, which make JSON.parse throw (and the parsed reader find no text), still have their
+// strings read.
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
@@ -20,6 +22,7 @@ const enum Key {
   Other,
   Choices,
   Delta,
+  Message,
   Text, // `content`, `refusal`
   ToolCalls,
   Function,
@@ -62,6 +65,7 @@ function keyOf(json: string, start: number, end: number): Key {
       return json.startsWith('delta', start) ? Key.Delta : Key.Other
     case 7:
       if (json.startsWith('content', start) || json.startsWith('refusal', start)) return Key.Text
+      if (json.startsWith('message', start)) return Key.Message
       return json.startsWith('choices', start) ? Key.Choices : Key.Other
     case 8:
       return json.startsWith('function', start) ? Key.Function : Key.Other
@@ -83,6 +87,16 @@ const arrays = new Uint8Array(MAX_DEPTH + 1)
 
 /** The text of one streamed chunk (the `data:` payload); undefined when it must be parsed to be read. */
 export function chatChunkText(json: string): string | undefined {
+  return chatText(json, Key.Delta)
+}
+
+/** The text of a whole (non-streamed) answer; undefined when it must be parsed to be read. */
+export function chatAnswerText(json: string): string | undefined {
+  return chatText(json, Key.Message)
+}
+
+function chatText(json: string, holder: Key.Delta | Key.Message): string | undefined {
+  let choices = false
   let depth = 0
   let text = ''
   const length = json.length
@@ -93,6 +107,7 @@ export function chatChunkText(json: string): string | undefined {
       if (depth <= MAX_DEPTH) {
         keys[depth] = Key.Other
         arrays[depth] = code === OPEN_BRACKET ? 1 : 0
+        if (depth === 2 && arrays[2] === 1 && keys[1] === Key.Choices && arrays[1] === 0) choices = true
       }
       continue
     }
@@ -120,8 +135,9 @@ export function chatChunkText(json: string): string | undefined {
       key = keyOf(name, 0, name.length)
     }
     if (depth <= MAX_DEPTH) keys[depth] = key
+    const plainContent = !escaped && close - i - 1 === 7 && json.startsWith('content', i + 1)
     i = next
-    if (!wanted(key, depth)) continue
+    if (!wanted(key, depth, holder)) continue
     let value = next + 1
     while (value < length && isSpace(json.charCodeAt(value))) value++
     const first = json.charCodeAt(value)
@@ -135,16 +151,19 @@ export function chatChunkText(json: string): string | undefined {
       i = end
       continue
     }
-    // Anything but a string (null, most often) is no text; a container is walked on as usual.
+    // A whole answer's content may be a list of parts, or one part: the parsed reader's job.
+    if (holder === Key.Message && key === Key.Text && (first === OPEN_BRACKET || first === OPEN_BRACE) && (plainContent || escaped)) return undefined
+    // Anything else but a string (null, most often) is no text; a container is walked on as usual.
     i = value - 1
   }
-  return depth === 0 ? text : undefined
+  if (depth !== 0 || (holder === Key.Message && !choices)) return undefined
+  return text
 }
 
-/** Whether the key just read at `depth` holds text: choices[].delta.(content|refusal|function_call.arguments|tool_calls[].function.arguments). */
-function wanted(key: Key, depth: number): boolean {
+/** Whether the key just read at `depth` holds text: choices[].<holder>.(content|refusal|function_call.arguments|tool_calls[].function.arguments). */
+function wanted(key: Key, depth: number, holder: Key): boolean {
   if (key !== Key.Text && key !== Key.Arguments) return false
-  if (depth < 4 || depth > 7 || arrays[1] || keys[1] !== Key.Choices || !arrays[2] || arrays[3] || keys[3] !== Key.Delta || arrays[4]) return false
+  if (depth < 4 || depth > 7 || arrays[1] || keys[1] !== Key.Choices || !arrays[2] || arrays[3] || keys[3] !== holder || arrays[4]) return false
   if (key === Key.Text) return depth === 4
   if (depth === 5) return keys[4] === Key.FunctionCall && !arrays[5]
   return depth === 7 && keys[4] === Key.ToolCalls && arrays[5] === 1 && !arrays[6] && keys[6] === Key.Function && !arrays[7]
