@@ -59,7 +59,7 @@ export const llama: ProviderAdapter = {
   createEventDecoder: (operation, onEvent) => createEventDecoder(operation.streamFormat, onEvent),
   renderStreamError: renderOpenAiStreamError,
   // The native stream always ends with its metrics; the compat one is OpenAI's, usage on request.
-  withStreamUsage: (request, operation) => (operation.stream && operation.name === COMPAT ? withStreamUsage(request) : undefined),
+  withStreamUsage: (request, operation) => (operation.stream && operation.name === COMPAT ? withStreamUsage(request, operation) : undefined),
   withModel: (request, operation, model) => (operation.read === true ? undefined : withBodyModel(request, model)),
   withParams(request, operation, params) {
     const fields = operation.name === NATIVE ? NATIVE_PARAM_FIELDS : operation.name === COMPAT ? CHAT_PARAM_FIELDS : undefined

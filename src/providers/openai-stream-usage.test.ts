@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import type { NativeRequest } from '../core/wire.js'
+import type { NativeRequest, Operation } from '../core/wire.js'
 import { llama } from './llama.js'
 import { openai } from './openai.js'
 import { withStreamUsage } from './openai-stream-usage.js'
 
 function request(body: string, path = '/v1/chat/completions'): NativeRequest {
   return { method: 'POST', path, query: '', headers: {}, body: Buffer.from(body) }
+}
+
+/** The operation as recognition leaves it (with the parsed body), or one without the body. */
+function operationOf(r: NativeRequest, parsed = true): Operation {
+  const result = openai.recognise(r)
+  if (!result.ok) throw new Error(result.detail)
+  const { body: _body, ...bare } = result.operation
+  return parsed ? result.operation : bare
 }
 
 describe('withStreamUsage', () => {
@@ -15,13 +23,17 @@ describe('withStreamUsage', () => {
     ['turns an explicit false into true', '{"model":"m","stream":true,"stream_options":{"include_usage":false}}', '{"model":"m","stream":true,"stream_options":{"include_usage":true}}'],
     ['replaces a null stream_options', '{"model":"m","stream":true,"stream_options":null}', '{"model":"m","stream":true,"stream_options":{"include_usage":true}}'],
   ])('%s', (_name, body, expected) => {
-    const asked = withStreamUsage(request(body))
-    expect(asked?.body.toString()).toBe(expected)
-    expect(JSON.parse(asked!.body.toString())).toMatchObject({ stream_options: { include_usage: true } })
+    for (const parsed of [true, false]) {
+      const asked = withStreamUsage(request(body), operationOf(request(body), parsed))
+      expect(asked?.body.toString()).toBe(expected)
+      expect(JSON.parse(asked!.body.toString())).toMatchObject({ stream_options: { include_usage: true } })
+    }
   })
 
-  it('leaves a request that already asks alone', () => {
-    expect(withStreamUsage(request('{"model":"m","stream":true,"stream_options":{"include_usage":true}}'))).toBeUndefined()
+  it('leaves a request that already asks alone, with or without recognition\'s parse', () => {
+    const asking = request('{"model":"m","stream":true,"stream_options":{"include_usage":true}}')
+    expect(withStreamUsage(asking, operationOf(asking))).toBeUndefined()
+    expect(withStreamUsage(asking, operationOf(asking, false))).toBeUndefined()
   })
 
   it('only where usage would otherwise be missing: streamed chat (OpenAI) and streamed compat chat (Llama)', () => {

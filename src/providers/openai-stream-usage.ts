@@ -2,7 +2,7 @@
 // `stream_options.include_usage`; without it every token of the call would go uncounted (budgets,
 // token limits, cost metrics, experiments). So the request goes upstream asking for it, and the
 // stream's extra bytes are taken out again on the way back (streams/usage-strip.ts).
-import type { NativeRequest } from '../core/wire.js'
+import type { NativeRequest, Operation } from '../core/wire.js'
 import { isObject, parseJsonObject } from './request.js'
 
 const STREAM_OPTIONS = Buffer.from('"stream_options"')
@@ -14,7 +14,11 @@ const ASK = Buffer.from('"stream_options":{"include_usage":true},')
  * case) the member is spliced in after the opening brace; otherwise the body is re-serialised with
  * `include_usage` set and the other stream options kept.
  */
-export function withStreamUsage(request: NativeRequest): NativeRequest | undefined {
+export function withStreamUsage(request: NativeRequest, operation: Operation): NativeRequest | undefined {
+  // Most streamed requests that name stream_options ask for usage: recognition's parse says so
+  // without parsing the body again.
+  const recognised = operation.body?.stream_options
+  if (isObject(recognised) && recognised.include_usage === true) return undefined
   const body = request.body
   if (body.indexOf(STREAM_OPTIONS) === -1) {
     let open = 0

@@ -51,7 +51,7 @@ export const openai: ProviderAdapter = {
   createEventDecoder: (operation, onEvent) => createEventDecoder(operation.streamFormat, onEvent),
   renderStreamError: renderOpenAiStreamError,
   // The Responses API's stream always ends in `response.completed` with usage: nothing to ask.
-  withStreamUsage: (request, operation) => (operation.stream && operation.name === 'chat.completions' ? withStreamUsage(request) : undefined),
+  withStreamUsage: (request, operation) => (operation.stream && operation.name === 'chat.completions' ? withStreamUsage(request, operation) : undefined),
   // A model lookup is about the model it names: it never moves to another.
   withModel: (request, operation, model) => (operation.read === true ? undefined : withBodyModel(request, model)),
   withParams(request, operation, params) {

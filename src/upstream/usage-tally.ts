@@ -17,7 +17,8 @@ export const DEFAULT_BYTES_PER_TOKEN = 4
 const KEEP_BYTES = 256 * 1024
 
 export class UsageTally implements UsageReader {
-  readonly #text = new AnswerTextCounter()
+  /** Created only when the answer's text is scanned (rarely: a long answer, or an estimate). */
+  #text: AnswerTextCounter | undefined
   #kept: Buffer[] = []
   #keptBytes = 0
 
@@ -35,7 +36,7 @@ export class UsageTally implements UsageReader {
     while (this.#keptBytes > KEEP_BYTES && this.#kept.length > 1) {
       const oldest = this.#kept.shift()!
       this.#keptBytes -= oldest.length
-      this.#text.push(oldest)
+      ;(this.#text ??= new AnswerTextCounter()).push(oldest)
     }
   }
 
@@ -44,12 +45,13 @@ export class UsageTally implements UsageReader {
   }
 
   estimate(bytesPerToken: number): Usage {
-    for (const chunk of this.#kept) this.#text.push(chunk)
+    const text = (this.#text ??= new AnswerTextCounter())
+    for (const chunk of this.#kept) text.push(chunk)
     this.#kept = []
     this.#keptBytes = 0
     return {
       inputTokens: Math.ceil(this.requestBytes / bytesPerToken),
-      outputTokens: Math.ceil(this.#text.bytes / bytesPerToken),
+      outputTokens: Math.ceil(text.bytes / bytesPerToken),
       cachedTokens: 0,
       reasoningTokens: 0,
     }
