@@ -77,8 +77,10 @@ export function recognised(
   maxTokens: number | undefined,
   body?: JsonObject,
 ): Recognition {
-  const operation: Operation = maxTokens === undefined ? { name, model, stream, streamFormat } : { name, model, stream, streamFormat, maxTokens }
-  return { ok: true, operation: body === undefined ? operation : { ...operation, body } }
+  const operation: { -readonly [K in keyof Operation]: Operation[K] } = { name, model, stream, streamFormat }
+  if (maxTokens !== undefined) operation.maxTokens = maxTokens
+  if (body !== undefined) operation.body = body
+  return { ok: true, operation }
 }
 
 /** A read (a model list or lookup): no body to read, no stream, nothing billed. */
