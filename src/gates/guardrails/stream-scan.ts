@@ -9,10 +9,22 @@ import type { Finding, TextDetector } from './detectors/types.js'
 /** The most text held back: matches longer than this + 1 are not guaranteed across pieces. */
 export const MAX_HOLD_BACK = 1024
 
+/**
+ * Characters of context scanned before each part's reach: the detectors' look-behinds (a token
+ * must not follow another token character) see what precedes a match instead of a cut. A finding
+ * starting inside this margin ended before the new text, so it was reported by an earlier push.
+ */
+const CONTEXT = 8
+
+interface Part {
+  readonly detector: TextDetector
+  readonly holdBack: number
+}
+
 export class StreamScanner {
-  readonly #detectors: readonly TextDetector[]
+  readonly #parts: readonly Part[]
   readonly #holdBack: number
-  /** The last `holdBack` characters scanned. */
+  /** The last `holdBack + CONTEXT` characters scanned. */
   #tail = ''
   /** Offset of `#tail`'s first character in the whole text. */
   #tailStart = 0
@@ -20,10 +32,11 @@ export class StreamScanner {
   #recent: Finding[] = []
 
   constructor(detectors: readonly TextDetector[]) {
-    this.#detectors = detectors
-    let longest = 1
-    for (const d of detectors) longest = Math.max(longest, d.maxMatchLength)
-    this.#holdBack = Math.min(MAX_HOLD_BACK, longest - 1)
+    // Each part holds back its own reach: short shapes do not rescan a long shape's window.
+    this.#parts = detectors.flatMap((d) => d.parts ?? [d]).map((detector) => ({ detector, holdBack: Math.min(MAX_HOLD_BACK, Math.max(1, detector.maxMatchLength) - 1) }))
+    let holdBack = 0
+    for (const part of this.#parts) holdBack = Math.max(holdBack, part.holdBack)
+    this.#holdBack = holdBack
   }
 
   /** Characters of the whole text scanned so far. */
@@ -41,10 +54,17 @@ export class StreamScanner {
     if (text === '') return []
     const window = this.#tail + text
     const base = this.#tailStart
+    const fresh = window.length - text.length
     const found: Finding[] = []
-    for (const detector of this.#detectors) {
-      for (const f of detector.scan(window)) {
-        const finding = { detector: f.detector, category: f.category, start: base + f.start, end: base + f.end }
+    for (const { detector, holdBack } of this.#parts) {
+      // Any match of at most holdBack + 1 characters that ends in the new text starts at or after
+      // `fresh - holdBack`; CONTEXT more characters before that give its look-behind what it needs.
+      const from = Math.max(0, fresh - holdBack - CONTEXT)
+      const floor = from === 0 ? 0 : from + CONTEXT
+      const scanned = from === 0 ? window : window.slice(from)
+      for (const f of detector.scan(scanned)) {
+        if (from + f.start < floor) continue
+        const finding = { detector: f.detector, category: f.category, start: base + from + f.start, end: base + from + f.end }
         // The same match seen again through the tail, or grown by the new text (an address whose
         // domain went on): reported once.
         if (this.#recent.some((r) => r.detector === finding.detector && r.category === finding.category && r.start < finding.end && finding.start < r.end)) continue
@@ -52,7 +72,7 @@ export class StreamScanner {
         found.push(finding)
       }
     }
-    const keep = Math.min(this.#holdBack, window.length)
+    const keep = Math.min(this.#holdBack + CONTEXT, window.length)
     this.#tailStart = base + window.length - keep
     this.#tail = keep === 0 ? '' : window.slice(window.length - keep)
     if (this.#recent.length > 0) this.#recent = this.#recent.filter((r) => r.end > this.#tailStart)

@@ -98,23 +98,31 @@ const KINDS: Readonly<Record<CredentialKind, readonly Shape[]>> = {
   ],
 }
 
+type BuiltShape = Shape & { readonly category: CredentialKind; readonly span: NonNullable<Shape['span']> }
+
 /** Scans for the given kinds (default all); findings sorted by start. */
 export function createCredentialsDetector(kinds: readonly CredentialKind[] = CREDENTIAL_KINDS): TextDetector {
-  const shapes = [...new Set(kinds)].flatMap((category) => KINDS[category].map((shape) => ({ category, span: whole, ...shape })))
+  const shapes: BuiltShape[] = [...new Set(kinds)].flatMap((category) => KINDS[category].map((shape) => ({ category, span: whole, ...shape })))
+  const reach = (shape: BuiltShape): number => shape.maxMatchLength ?? maxMatchLengthOf(shape.pattern)
   return {
     name: 'credentials',
-    maxMatchLength: Math.max(1, ...shapes.map((shape) => shape.maxMatchLength ?? maxMatchLengthOf(shape.pattern))),
-    scan(text) {
-      const findings: Finding[] = []
-      for (const { category, pattern, needles, span } of shapes) {
-        if (needles !== undefined && !needles.some((needle) => text.includes(needle))) continue
-        pattern.lastIndex = 0
-        for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-          const found = span(match)
-          if (found !== undefined) findings.push({ detector: 'credentials', category, start: found[0], end: found[1] })
-        }
-      }
-      return findings.length > 1 ? findings.sort((a, b) => a.start - b.start) : findings
-    },
+    maxMatchLength: Math.max(1, ...shapes.map(reach)),
+    scan: (text) => scanShapes(shapes, text),
+    // A PEM block needs a 1 KiB reach, an access key id 20 characters: a stream scanner holding
+    // back per shape rescans 20, not 1,024, characters of old text for the short ones.
+    parts: shapes.map((shape) => ({ name: 'credentials', maxMatchLength: reach(shape), scan: (text: string) => scanShapes([shape], text) })),
   }
+}
+
+function scanShapes(shapes: readonly BuiltShape[], text: string): Finding[] {
+  const findings: Finding[] = []
+  for (const { category, pattern, needles, span } of shapes) {
+    if (needles !== undefined && !needles.some((needle) => text.includes(needle))) continue
+    pattern.lastIndex = 0
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+      const found = span(match)
+      if (found !== undefined) findings.push({ detector: 'credentials', category, start: found[0], end: found[1] })
+    }
+  }
+  return findings.length > 1 ? findings.sort((a, b) => a.start - b.start) : findings
 }

@@ -17,6 +17,8 @@ export interface TextDetector {
   /** The longest text any match of this detector can span, in UTF-16 code units (a streaming scanner holds back this much minus one). At most 1024. */
   readonly maxMatchLength: number
   scan(text: string): Finding[]
+  /** The same scan split into parts of shorter reach (findings of all parts = `scan`'s), so a stream scanner can hold back per part. */
+  readonly parts?: readonly TextDetector[]
 }
 
 /** The contract's ceiling on `maxMatchLength`. */
