@@ -60,6 +60,9 @@ export class PassthroughSink implements Sink {
   }
 
   broken(): void {
+    // After a refusal (a guardrail ended the answer) the upstream is cut on purpose: one error event, not two.
+    if (this.#failed) return
+    this.#failed = true
     this.#endInStream(sluiceError('SLUICE_ERR_UPSTREAM_BROKEN', this.requestId))
   }
 

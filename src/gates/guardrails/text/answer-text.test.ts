@@ -5,6 +5,7 @@ import { buildReply } from '../../../emulators/content.js'
 import { createGeminiEmulator } from '../../../emulators/gemini.js'
 import { createLlamaEmulator } from '../../../emulators/llama.js'
 import { createOpenAIEmulator } from '../../../emulators/openai.js'
+import { createVertexEmulator } from '../../../emulators/vertex.js'
 import { DEFAULTS, type Plan } from '../../../emulators/script.js'
 import type { EmulatorRequest, Reply } from '../../../emulators/server.js'
 import { MAX_LEAF_DEPTH } from './collect.js'
@@ -28,6 +29,7 @@ function json(reply: Reply): unknown {
 const openai = createOpenAIEmulator(undefined)
 const llama = createLlamaEmulator(undefined)
 const bedrock = createBedrockEmulator(undefined)
+const vertex = createVertexEmulator(undefined)
 const gemini = createGeminiEmulator(undefined)
 
 const said = (path: TextPath, text: string): TextSegment => ({ path, text, role: 'assistant' })
@@ -61,6 +63,12 @@ describe('answerText on emulated answers', () => {
       'invoke anthropic text',
       'bedrock-anthropic',
       json(bedrock.answer({ operation: 'invoke', modelId: MODEL }, { anthropic_version: 'bedrock-2023-05-31', messages: [] }, REQUEST, TEXT_PLAN)),
+      [said(['content', 0, 'text'], TEXT)],
+    ],
+    [
+      'vertex rawPredict anthropic text',
+      'anthropic',
+      json(vertex.answer({ operation: 'rawPredict', model: MODEL }, { anthropic_version: 'vertex-2023-10-16', max_tokens: 64, messages: [] }, REQUEST, TEXT_PLAN)),
       [said(['content', 0, 'text'], TEXT)],
     ],
     [

@@ -95,6 +95,7 @@ const READERS: Readonly<Record<BodyKind, Read>> = {
   'openai-responses': responses,
   'bedrock-converse': converse,
   'bedrock-anthropic': anthropic,
+  anthropic,
   'bedrock-llama': stringField('generation'),
   'bedrock-nova': converse,
   'bedrock-titan': titan,

@@ -10,8 +10,8 @@ const BY_OPERATION: Readonly<Record<ProviderType, Readonly<Record<string, BodyKi
   // The native API has its own shape; `/compat/v1/` speaks OpenAI's.
   llama: { 'chat.completions': 'llama', 'compat.chat.completions': 'openai-chat' },
   gemini: { generateContent: 'gemini', streamGenerateContent: 'gemini' },
-  // Anthropic on Vertex takes InvokeModel's Anthropic body; its SSE answer is not read yet.
-  vertex: { generateContent: 'gemini', streamGenerateContent: 'gemini', rawPredict: 'bedrock-anthropic' },
+  // Anthropic on Vertex takes InvokeModel's Anthropic body and streams Anthropic's own SSE events.
+  vertex: { generateContent: 'gemini', streamGenerateContent: 'gemini', rawPredict: 'anthropic', streamRawPredict: 'anthropic' },
   bedrock: { converse: 'bedrock-converse', 'converse-stream': 'bedrock-converse' },
 }
 

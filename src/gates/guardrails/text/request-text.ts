@@ -16,6 +16,7 @@ export function requestText(kind: BodyKind, body: unknown): RequestText | undefi
     case 'bedrock-converse':
       return converseRequest(body)
     case 'bedrock-anthropic':
+    case 'anthropic':
       return anthropicRequest(body)
     case 'bedrock-llama':
       return promptRequest(body, 'prompt')

@@ -7,6 +7,7 @@ import { buildReply } from '../../../emulators/content.js'
 import { createGeminiEmulator } from '../../../emulators/gemini.js'
 import { createLlamaEmulator } from '../../../emulators/llama.js'
 import { createOpenAIEmulator } from '../../../emulators/openai.js'
+import { createVertexEmulator } from '../../../emulators/vertex.js'
 import { DEFAULTS, type Plan } from '../../../emulators/script.js'
 import type { EmulatorRequest, Reply } from '../../../emulators/server.js'
 import { buildToolCall } from '../../../emulators/tool-call.js'
@@ -49,6 +50,8 @@ const openai = createOpenAIEmulator(undefined)
 const llama = createLlamaEmulator(undefined)
 const bedrock = createBedrockEmulator(undefined)
 const gemini = createGeminiEmulator(undefined)
+const vertex = createVertexEmulator(undefined)
+const ANTHROPIC = { anthropic_version: 'vertex-2023-10-16', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }
 
 describe('streamText on emulated streams', () => {
   const rows: readonly (readonly [string, BodyKind, unknown[], readonly string[]])[] = [
@@ -74,6 +77,8 @@ describe('streamText on emulated streams', () => {
       eventstream(bedrock.answer({ operation: 'invoke-with-response-stream', modelId: MODEL }, { anthropic_version: 'bedrock-2023-05-31', messages: [] }, request(), TEXT_PLAN)),
       TEXT_DELTAS,
     ],
+    ['vertex streamRawPredict anthropic text', 'anthropic', sse(vertex.answer({ operation: 'streamRawPredict', model: MODEL }, ANTHROPIC, request(), TEXT_PLAN)), TEXT_DELTAS],
+    ['vertex rawPredict streamed by the body', 'anthropic', sse(vertex.answer({ operation: 'rawPredict', model: MODEL }, { ...ANTHROPIC, stream: true }, request(), TEXT_PLAN)), TEXT_DELTAS],
   ]
   it.each(rows)('%s', (_name, kind, events, deltas) => {
     expect(events.map((event) => streamText(kind, event)).filter((text) => text !== '')).toEqual(deltas)

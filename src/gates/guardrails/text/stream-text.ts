@@ -104,6 +104,7 @@ const DELTAS: Readonly<Record<BodyKind, Delta>> = {
   'openai-responses': responses,
   'bedrock-converse': converse,
   'bedrock-anthropic': invoke(anthropicChunk),
+  anthropic: anthropicChunk,
   'bedrock-llama': invoke((chunk) => str(chunk.generation)),
   'bedrock-nova': invoke((chunk) => blockDelta(chunk.contentBlockDelta)),
   'bedrock-titan': invoke((chunk) => str(chunk.outputText)),

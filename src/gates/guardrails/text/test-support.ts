@@ -204,6 +204,14 @@ const anthropicString: RequestCase = {
   segments: [seg(['system'], 'Be kind.', 'system'), seg(['messages', 0, 'content', 0, 'text'], 'Hi', 'user')],
 }
 
+const vertexAnthropic: RequestCase = {
+  name: 'anthropic on Vertex: the same messages body, vertex-2023-10-16',
+  kind: 'anthropic',
+  body: { anthropic_version: 'vertex-2023-10-16', max_tokens: 64, system: 'Be kind.', messages: [{ role: 'user', content: 'Hi' }], stream: true },
+  messages: 1,
+  segments: [seg(['system'], 'Be kind.', 'system'), seg(['messages', 0, 'content'], 'Hi', 'user')],
+}
+
 const anthropicLegacy: RequestCase = {
   name: 'anthropic: a legacy text completion prompt (Claude v2, Instant)',
   kind: 'bedrock-anthropic',
@@ -335,6 +343,7 @@ export const REQUEST_CASES: readonly RequestCase[] = [
   anthropic,
   anthropicString,
   anthropicLegacy,
+  vertexAnthropic,
   bedrockLlama,
   nova,
   titan,
@@ -348,6 +357,7 @@ export const BODY_KINDS: readonly BodyKind[] = [
   'openai-responses',
   'bedrock-converse',
   'bedrock-anthropic',
+  'anthropic',
   'bedrock-llama',
   'bedrock-nova',
   'bedrock-titan',

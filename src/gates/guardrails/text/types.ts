@@ -6,6 +6,7 @@ export type BodyKind =
   | 'openai-responses' // OpenAI /v1/responses
   | 'bedrock-converse' // Converse and ConverseStream
   | 'bedrock-anthropic' // InvokeModel with an Anthropic messages body
+  | 'anthropic' // Anthropic messages on Vertex AI (rawPredict, streamRawPredict): InvokeModel's body, answered over SSE
   | 'bedrock-llama' // InvokeModel with a Meta Llama prompt body
   | 'bedrock-nova' // InvokeModel with an Amazon Nova messages body
   | 'bedrock-titan' // InvokeModel with an Amazon Titan text body
