@@ -171,8 +171,22 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
     startedAt: Date.now(),
   })
 
-  const dataPort = await data.listen(config.server.port, config.server.host)
-  await admin.listen({ port: config.admin.port, host: config.admin.host })
+  let dataPort: number
+  try {
+    dataPort = await data.listen(config.server.port, config.server.host)
+    await admin.listen({ port: config.admin.port, host: config.admin.host })
+  } catch (err) {
+    // A port in use: close what already started (the data server, the store, timers and
+    // watchers), or it keeps the process alive after the caller has given up.
+    watcher?.close()
+    data.destroy()
+    await data.close()
+    await admin.close()
+    unsubscribe()
+    await runtime.close()
+    await store.close()
+    throw err
+  }
   const adminPort = (admin.server.address() as AddressInfo).port
   logger.info({ dataPort, adminPort, providers: snapshot().mounts.map((m) => `${m.name}=${m.prefix}`) }, 'sluice listening')
 

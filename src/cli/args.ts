@@ -29,7 +29,7 @@ export function configArgs(args: string[]): CommonArgs {
   }
 }
 
-function portArg(name: string, value: string | undefined): number | undefined {
+export function portArg(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
   const port = Number(value)
   if (!(Number.isInteger(port) && port >= 0 && port < 65536)) throw new Error(`${name} must be a port number (got ${value})`)

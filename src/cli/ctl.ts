@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util'
 import { AdminApiError, AdminUnreachableError, createAdminClient, DEFAULT_ADMIN_URL, type Role } from './ctl/client.js'
 import { banditCommands } from './ctl/bandits.js'
 import { circuitCommands } from './ctl/circuits.js'
-import { UsageError, type CtlCommand } from './ctl/command.js'
+import { UsageError, type CommandOption, type CtlCommand } from './ctl/command.js'
 import { experimentCommands } from './ctl/experiments.js'
 import { flagCommands } from './ctl/flags.js'
 import { sinceTime, statusCommands } from './ctl/status.js'
@@ -14,8 +14,12 @@ import { rolloutCommands } from './ctl/rollouts.js'
 import { shadowCommands } from './ctl/shadows.js'
 import { guardrailCommands } from './ctl/guardrails.js'
 import { KILL_SCOPES, switchCommands } from './ctl/switches.js'
+import { configCommands } from './ctl/config.js'
 
-const COMMANDS: readonly CtlCommand[] = [...statusCommands.slice(0, 1), ...switchCommands, ...flagCommands, ...limitCommands, ...circuitCommands, ...experimentCommands, ...rolloutCommands, ...shadowCommands, ...guardrailCommands, ...banditCommands, ...statusCommands.slice(1)]
+const COMMANDS: readonly CtlCommand[] = [...statusCommands.slice(0, 1), ...switchCommands, ...flagCommands, ...limitCommands, ...circuitCommands, ...experimentCommands, ...rolloutCommands, ...shadowCommands, ...guardrailCommands, ...banditCommands, ...configCommands, ...statusCommands.slice(1)]
+
+/** Every subcommand's name (`kill`, `flags set`), for tests and completion. */
+export const CTL_COMMAND_NAMES: readonly string[] = COMMANDS.map((c) => c.name)
 
 const synopsis = (c: CtlCommand): string => (c.synopsis === '' ? c.name : `${c.name} ${c.synopsis}`)
 const width = Math.max(...COMMANDS.map((c) => synopsis(c).length))
@@ -35,7 +39,7 @@ Options:
   --limit N      audit: at most N entries (the API's default is 100)
   --winner NAME  experiments conclude: the variant to promote
   --json         Print the API's JSON answer instead of tables
-  -h, --help     Show this text
+  -h, --help     Show this text; after a command (ctl kill --help), that command's usage
 
 Kill scopes: ${KILL_SCOPES.join(', ')}. A client target is a client id, or tenant:<name> for a
 whole tenant. Activation sequences by default: dark, shadow, canary, active.
@@ -76,8 +80,8 @@ export async function ctl(argv: string[], io: CtlIo = processIo): Promise<number
     io.err(`sluice ctl: ${err.message}\n\n${CTL_USAGE}`)
     return 2
   }
-  if (parsed === 'help') {
-    io.out(CTL_USAGE)
+  if (parsed.help !== undefined) {
+    io.out(parsed.help)
     return 0
   }
   const { command, input, url, token, json } = parsed
@@ -87,6 +91,7 @@ export async function ctl(argv: string[], io: CtlIo = processIo): Promise<number
       ...input,
       client,
       print: (body, human) => io.out(json ? `${JSON.stringify(body, null, 2)}\n` : human(body)),
+      warn: (text) => io.err(text),
     })
     return 0
   } catch (err) {
@@ -105,7 +110,7 @@ export async function ctl(argv: string[], io: CtlIo = processIo): Promise<number
 /** Everything checked before a request goes out; throws UsageError (or parseArgs' TypeError). */
 function parse(argv: string[], env: NodeJS.ProcessEnv) {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
-  if (values.help === true || positionals[0] === 'help') return 'help' as const
+  if (values.help === true || positionals[0] === 'help') return { help: helpText(positionals[0] === 'help' ? positionals.slice(1) : positionals) }
   if (positionals.length === 0) throw new UsageError('missing command')
   const two = `${positionals[0]} ${positionals[1] ?? ''}`
   const command = COMMANDS.find((c) => c.name === two) ?? COMMANDS.find((c) => c.name === positionals[0])
@@ -136,6 +141,35 @@ function parse(argv: string[], env: NodeJS.ProcessEnv) {
   if (!isHttpUrl(url)) throw new UsageError(`the admin URL must be http:// or https:// (got ${url})`)
   const token = values.token ?? env.SLUICE_ADMIN_TOKEN
   return { command, input: { args, reason, since, limit, winner: values.winner }, url, token, json: values.json === true }
+}
+
+/** `sluice ctl <command> --help`: that command's usage; a group's commands; else the whole list. */
+function helpText(words: readonly string[]): string {
+  if (words.length === 0) return CTL_USAGE
+  const command = COMMANDS.find((c) => c.name === `${words[0]} ${words[1] ?? ''}`) ?? COMMANDS.find((c) => c.name === words[0])
+  if (command === undefined) {
+    const group = COMMANDS.filter((c) => c.name.startsWith(`${words[0]} `))
+    if (group.length === 0) return CTL_USAGE
+    const pad = Math.max(...group.map((c) => synopsis(c).length))
+    return `Usage: sluice ctl ${words[0]} <command> [options]\n\nCommands:\n${group.map((c) => `  ${synopsis(c).padEnd(pad)}  ${c.summary} [${c.role}]`).join('\n')}\n\n\`sluice ctl --help\` for the options.\n`
+  }
+  const options = [
+    ...(command.mutation === true ? ['  --reason TEXT  Why: required, recorded in the audit log'] : []),
+    ...(command.options ?? []).map((o) => `  --${o}${OPTION_HELP[o]}`),
+    '  --url URL      Admin API base URL (env SLUICE_ADMIN_URL)',
+    '  --token TOKEN  Bearer token from admin.tokens (env SLUICE_ADMIN_TOKEN)',
+    "  --json         Print the API's JSON answer",
+    '  -h, --help     Show this text',
+  ]
+  const role = command.role === 'admin' ? 'admin' : `${command.role} or higher`
+  return `Usage: sluice ctl ${synopsis(command)}\n\n${command.summary}. Needs a token with role ${role}.\n\nOptions:\n${options.join('\n')}\n`
+}
+
+const OPTION_HELP: Record<CommandOption, string> = {
+  reason: ' TEXT  Why: recorded in the audit log',
+  since: ' TIME   An ISO time, or a span back from now (30m, 2h, 7d)',
+  limit: ' N      At most N entries',
+  winner: ' NAME  The variant to promote',
 }
 
 /** parseArgs throws TypeErrors coded ERR_PARSE_ARGS_* (unknown option, missing value). */

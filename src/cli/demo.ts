@@ -1,10 +1,12 @@
 // `sluice demo`: the four provider emulators plus Sluice on an embedded config, ready to call.
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 import { EMULATOR_CREDENTIALS, startEmulators, type Emulators } from '../emulators/index.js'
 import { emulatorProviders, TRAFFIC_ON_FLAGS } from '../emulators/sluice-config.js'
-import { startSluice } from '../main.js'
-import { configArgs } from './args.js'
+import { startSluice, type Sluice } from '../main.js'
+import { portArg } from './args.js'
 import { stopSignal } from './signals.js'
 
 export const DEMO_CLIENT = {
@@ -32,14 +34,15 @@ export const DEMO_MODELS = {
 } as const
 
 export const DEMO_ADMIN_TOKEN = 'demo-admin-token-not-for-production'
-const DEMO_STATE_DIR = join(tmpdir(), 'sluice-demo')
+/** Where `--keep-state` keeps switches and overrides between runs. */
+export const DEMO_STATE_DIR = join(tmpdir(), 'sluice-demo')
 
-export function demoConfig(emulators: Emulators, port: number, adminPort: number): string {
+export function demoConfig(emulators: Emulators, port: number, adminPort: number, stateDir: string = DEMO_STATE_DIR): string {
   return JSON.stringify({
     server: { host: '127.0.0.1', port },
     admin: { host: '127.0.0.1', port: adminPort, tokens: [{ name: 'demo-operator', token: DEMO_ADMIN_TOKEN, role: 'admin' }] },
-    // The embedded store, in the temp directory: switches and overrides survive demo restarts.
-    state: { store: 'sqlite', path: DEMO_STATE_DIR },
+    // The embedded store: a fresh directory per run, or the fixed one with --keep-state.
+    state: { store: 'sqlite', path: stateDir },
     providers: emulatorProviders(emulators),
     clients: [DEMO_CLIENT],
     // Egress and streaming ship dark; the demo exists to show traffic, so it turns both on.
@@ -49,24 +52,67 @@ export function demoConfig(emulators: Emulators, port: number, adminPort: number
   })
 }
 
+interface DemoArgs {
+  readonly port: number
+  readonly adminPort: number
+  readonly keepState: boolean
+}
+
+function demoArgs(args: string[]): DemoArgs {
+  const { values } = parseArgs({
+    args,
+    options: { port: { type: 'string', short: 'p' }, 'admin-port': { type: 'string' }, 'keep-state': { type: 'boolean' } },
+    allowPositionals: false,
+  })
+  return {
+    port: portArg('--port', values.port) ?? 8080,
+    adminPort: portArg('--admin-port', values['admin-port']) ?? 9901,
+    keepState: values['keep-state'] === true,
+  }
+}
+
 export async function demo(args: string[]): Promise<number> {
-  const { port = 8080, adminPort = 9901 } = configArgs(args)
+  const { port, adminPort, keepState } = demoArgs(args)
   const stopped = stopSignal()
-  const emulators = await startEmulators({ auth: EMULATOR_CREDENTIALS })
-  const sluice = await startSluice({ configText: demoConfig(emulators, port, adminPort) })
-  process.stdout.write(snippets(sluice.dataUrl, sluice.adminUrl))
+  // A run that remembered the last one's kill switches would greet a newcomer with 503s; fresh
+  // state unless asked. The fresh directory goes when the demo stops.
+  const stateDir = keepState ? DEMO_STATE_DIR : mkdtempSync(join(tmpdir(), 'sluice-demo-'))
+  const dropState = (): void => {
+    if (!keepState) rmSync(stateDir, { recursive: true, force: true })
+  }
+  let emulators: Emulators | undefined
+  let sluice: Sluice
+  try {
+    emulators = await startEmulators({ auth: EMULATOR_CREDENTIALS })
+    sluice = await startSluice({ configText: demoConfig(emulators, port, adminPort, stateDir) })
+  } catch (err) {
+    // Whatever started must stop, or its open sockets keep this process running after the error.
+    await emulators?.close()
+    dropState()
+    process.stderr.write(`sluice demo: could not start: ${startProblem(err, port, adminPort)}\n`)
+    return 1
+  }
+  process.stdout.write(snippets(sluice.dataUrl, sluice.adminUrl, keepState ? stateDir : undefined))
   await stopped
   await sluice.close()
   await emulators.close()
+  dropState()
   return 0
 }
 
-function snippets(data: string, admin: string): string {
+function startProblem(err: unknown, port: number, adminPort: number): string {
+  const code = (err as { code?: unknown } | null)?.code
+  const message = err instanceof Error ? err.message : String(err)
+  if (code !== 'EADDRINUSE') return message
+  return `${message}\nA port is taken (data plane ${port}, admin ${adminPort}): stop what uses it, or pick others with --port N --admin-port N (0 = any free port).`
+}
+
+function snippets(data: string, admin: string, keptState: string | undefined): string {
   const { accessKeyId, secretAccessKey, apiKey } = DEMO_CLIENT.credentials
   const chat = `'{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'`
   return `
 Sluice demo is running: data plane ${data}, admin ${admin} (emulated providers, nothing leaves this machine).
-State: ${DEMO_STATE_DIR} (sqlite; kill switches and overrides persist across demo runs)
+State: ${keptState === undefined ? 'fresh for this run (--keep-state keeps kill switches and overrides across runs)' : `${keptState} (sqlite, --keep-state: kill switches and overrides persist across demo runs)`}
 Client "${DEMO_CLIENT.id}": apiKey ${apiKey}, SigV4 pair ${accessKeyId} / ${secretAccessKey}
 
 # OpenAI (add  "stream":true  for SSE)

@@ -1,16 +1,7 @@
 #!/usr/bin/env node
-// `sluice <command>` (SPEC §15): serve, validate, emulate, demo, ctl.
-
-const USAGE = `Usage: sluice <command> [options]
-
-Commands:
-  serve     Run the proxy            --config FILE (or SLUICE_CONFIG)  --env NAME (or SLUICE_ENV)  [--port N] [--admin-port N]
-  validate  Check a config file      --config FILE  --env NAME; prints "path: problem (got value)", exits 1 on problems
-  emulate   Run the provider emulators alone   --port N (first of four consecutive ports, default 4001)
-  demo      Emulators + Sluice on an embedded config, with ready-to-paste calls   [--port N (default 8080)] [--admin-port N (default 9901)]
-  ctl       Operate a running Sluice via its admin API: status, kill/revive, emergency, flags, activate, budgets, rate-limits, circuits, audit
-            (SLUICE_ADMIN_URL, SLUICE_ADMIN_TOKEN; \`sluice ctl --help\` for details)
-`
+// `sluice <command>`: serve, validate, emulate, demo, ctl (docs/cli.md).
+import { packageVersion } from '../control/version.js'
+import { COMMAND_USAGE, USAGE } from './usage.js'
 
 type Command = (args: string[]) => Promise<number>
 
@@ -24,11 +15,23 @@ const commands: Record<string, () => Promise<Command>> = {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv
+  // `sluice help <command>` is `sluice <command> --help`.
+  const [name, ...rest] = argv[0] === 'help' && argv[1] !== undefined ? [argv[1], '--help'] : argv
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`${packageVersion()}\n`)
+    return 0
+  }
+  // ctl answers --help per subcommand itself; the others before they parse a single option.
+  const usage = name === undefined ? undefined : COMMAND_USAGE[name]
+  if (usage !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(usage)
+    return 0
+  }
   const load = name === undefined ? undefined : commands[name]
   if (load === undefined) {
     const help = name === undefined || name === 'help' || name === '--help' || name === '-h'
-    ;(help ? process.stdout : process.stderr).write(USAGE)
+    if (help) process.stdout.write(USAGE)
+    else process.stderr.write(`sluice: unknown command ${name}\n\n${USAGE}`)
     return help ? 0 : 2
   }
   return (await load())(rest)

@@ -1,5 +1,6 @@
 import { startSluice, type Sluice } from '../main.js'
 import { configArgs } from './args.js'
+import { egressWarning } from './egress.js'
 import { stopSignal } from './signals.js'
 
 export async function serve(args: string[]): Promise<number> {
@@ -14,6 +15,10 @@ export async function serve(args: string[]): Promise<number> {
   process.on('SIGHUP', () => sluice?.reload())
   const stopped = stopSignal()
   sluice = await startSluice({ configPath: config, env, dataPort: port, adminPort })
+  // After start, so the store's overrides (an earlier `ctl activate`) count: they are in the snapshot.
+  const snapshot = sluice.snapshot()
+  const dark = egressWarning(snapshot.flags, snapshot.config, true)
+  if (dark !== undefined) process.stderr.write(`${dark}\n`)
   await stopped
   await sluice.close()
   return 0

@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path'
 import { loadConfigFile, formatProblem } from '../config/load.js'
 import { checkCandidate } from '../runtime/runtime.js'
 import { configArgs } from './args.js'
+import { egressWarning } from './egress.js'
 
 export async function validate(args: string[]): Promise<number> {
   const { config, env } = configArgs(args)
@@ -22,6 +23,10 @@ export async function validate(args: string[]): Promise<number> {
   }
   for (const warning of [...result.warnings, ...flags.warnings]) process.stdout.write(`warning: ${warning}\n`)
   const providers = Object.keys(result.config.providers).length
-  process.stdout.write(`${config}: ok (${providers} providers, ${result.config.clients.length} clients, ${flags.flagSet.keys.length} flags)\n`)
+  const summary = `${providers} providers, ${result.config.clients.length} clients, ${flags.flagSet.keys.length} flags`
+  // Valid but dark is still exit 0; the summary line must not read as "ready for traffic".
+  const dark = egressWarning(flags.flagSet, result.config, false)
+  if (dark !== undefined) process.stderr.write(`${dark}\n`)
+  process.stdout.write(`${config}: ok (${summary})${dark === undefined ? '' : ', but EGRESS IS OFF: every AI request would get 503 SLUICE_ERR_EGRESS_DISABLED (see stderr)'}\n`)
   return 0
 }

@@ -17,8 +17,8 @@ export interface Running {
   until(match: (line: LogLine) => boolean): Promise<LogLine>
 }
 
-export function startCommand(args: string[]): Running {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+export function startCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Running {
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   const lines: LogLine[] = []
   const waiters = new Set<{ match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }>()
   createInterface({ input: child.stdout! }).on('line', (text) => {

@@ -17,6 +17,8 @@ export interface CommandInput {
   readonly winner: string | undefined
   /** Writes the raw JSON under `--json`, else the human rendering. */
   print(body: unknown, human: (body: unknown) => string): void
+  /** A note for the operator on stderr, under `--json` too (stdout stays the API's answer). */
+  warn(text: string): void
 }
 
 export interface CtlCommand {

@@ -1,6 +1,8 @@
 // Kill switches and emergency shutdown (SPEC §7): kill, revive, kill-switches, emergency.
+import type { AdminClient } from './client.js'
 import { segment, type CtlCommand } from './command.js'
 import { attribution, cell, field, list, table, time } from './format.js'
+import { unmatchedKillTarget } from './kill-targets.js'
 
 export const KILL_SCOPES = ['provider', 'model', 'route', 'client'] as const
 
@@ -10,6 +12,15 @@ function checkScope(args: readonly string[]): string | undefined {
   if (!(KILL_SCOPES as readonly string[]).includes(scope)) return `scope must be one of ${KILL_SCOPES.join(', ')} (got ${scope})`
   if ((args[1] ?? '').trim() === '') return 'target must not be empty'
   return undefined
+}
+
+/** The running config, or undefined if it cannot be read (the switch is on either way). */
+async function configured(client: AdminClient): Promise<unknown> {
+  try {
+    return await client.request('GET', '/v1/config')
+  } catch {
+    return undefined
+  }
 }
 
 const switchPath = (args: readonly string[]): string => `/v1/kill-switches/${segment(args[0] ?? '')}/${segment(args[1] ?? '')}`
@@ -35,9 +46,13 @@ export const switchCommands: readonly CtlCommand[] = [
     positionals: ['scope', 'target'],
     mutation: true,
     check: checkScope,
-    async run({ client, args, reason, print }) {
+    async run({ client, args, reason, print, warn }) {
+      // Performed first, checked after: in an incident the switch must not wait on a config read,
+      // and a name not configured yet (a provider added later, a model id clients send) is legitimate.
       const body = await client.request('PUT', switchPath(args), { reason })
       print(body, () => `Kill switch on: ${args[0]} ${args[1]} (reason: ${reason}). Matching requests now get 503.\n`)
+      const unmatched = await configured(client).then((config) => (config === undefined ? undefined : unmatchedKillTarget(args[0] ?? '', args[1] ?? '', config)))
+      if (unmatched !== undefined) warn(unmatched)
     },
   },
   {
