@@ -67,7 +67,7 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
   const store = await createStore(config.state)
 
   // Every reload, of the config file or of a flag file it names, is counted, logged and shown in
-  // /v1/status the same way (SPEC §13).
+  // /v1/status the same way (docs/config.md).
   let lastReload: ReloadStatus | undefined
   const accepted = (what: 'config' | 'flag files', changed: readonly string[]): void => {
     metrics.configReloads.labels('applied').inc()

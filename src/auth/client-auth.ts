@@ -1,4 +1,4 @@
-// Client authentication (SPEC §4): the credential arrives where the client's own SDK puts it —
+// Client authentication (docs/config.md): the credential arrives where the client's own SDK puts it —
 // a SigV4 signature (verified with that client's secret), an x-goog-api-key, or a Bearer token —
 // and must belong to a client in `clients:`. Mounts with `auth: none` skip this.
 //

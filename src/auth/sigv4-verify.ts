@@ -1,6 +1,6 @@
 // Verifies an AWS SigV4 `Authorization` header against a known secret by re-signing the request
 // exactly as the client presented it (same signed headers, date and path) with @smithy/signature-v4
-// and comparing signatures in constant time. Used for client auth on Bedrock mounts (SPEC §4)
+// and comparing signatures in constant time. Used for client auth on Bedrock mounts (docs/config.md)
 // and by the Bedrock emulator to check what Sluice sends upstream.
 //
 // A signature proves the secret, not that the request is the one the client meant to send: it

@@ -1,4 +1,4 @@
-// `sluice ctl <command>` (SPEC §15): the operator's CLI over the admin API (SPEC §11).
+// `sluice ctl <command>` (docs/cli.md): the operator's CLI over the admin API (docs/admin-api.md).
 // Reads SLUICE_ADMIN_URL and SLUICE_ADMIN_TOKEN (or --url, --token). Exit codes: 0 ok, 1 the API
 // refused, 2 usage error (nothing was sent), 3 the admin API could not be reached.
 import { parseArgs } from 'node:util'

@@ -1,4 +1,4 @@
-// `${NAME}` and `${NAME:-default}` in string values, so secrets stay out of the file (SPEC §13).
+// `${NAME}` and `${NAME:-default}` in string values, so secrets stay out of the file (docs/config.md).
 // `$${` is a literal `${`. Keys are never substituted. As in POSIX sh, `:-` also applies when
 // the variable is set but empty.
 import { problemAt, type ConfigProblem, type PathSegment } from '../core/problems.js'

@@ -1,4 +1,4 @@
-// Watching files for reload (SPEC §13): the config file (./watch.ts) and flag files
+// Watching files for reload (docs/config.md): the config file (./watch.ts) and flag files
 // (../flags/watch.ts) both use this. It only says "these files now read differently"; what the
 // text means, and whether it is applied, is the caller's business.
 import { readFileSync, watch, type FSWatcher } from 'node:fs'

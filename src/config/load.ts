@@ -1,4 +1,4 @@
-// Config loading (SPEC §13): YAML → overlay → ${ENV} → defaults → schema → cross-field checks →
+// Config loading (docs/config.md): YAML → overlay → ${ENV} → defaults → schema → cross-field checks →
 // deep freeze. Every problem is collected and returned together, never thrown, so `sluice
 // validate`, startup and reload all report the same way.
 import { readFileSync } from 'node:fs'

@@ -1,4 +1,4 @@
-// Per-environment overlays (`--env` / SLUICE_ENV, SPEC §13): `environments.<name>` is deep-merged
+// Per-environment overlays (`--env` / SLUICE_ENV, docs/config.md): `environments.<name>` is deep-merged
 // over the rest of the file. Mappings merge key by key; lists and scalars replace, because merging
 // lists by position (clients, tokens) would silently mix two environments' entries.
 import { problemAt, type ConfigProblem } from '../core/problems.js'

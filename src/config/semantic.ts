@@ -15,7 +15,7 @@ export interface SemanticResult {
   warnings: string[]
 }
 
-/** Data-plane prefixes Sluice serves itself: the unified endpoint (SPEC §3) and OFREP (SPEC §1). */
+/** Data-plane prefixes Sluice serves itself: the unified endpoint (docs/unified.md) and OFREP (docs/ofrep.md). */
 const RESERVED_MOUNTS: Readonly<Record<string, string>> = { '/v1': 'the unified endpoint', '/ofrep': 'OFREP' }
 
 /** `/a` contains `/a` and `/a/b` but not `/ab`: mounts match on whole path segments. */

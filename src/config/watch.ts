@@ -1,4 +1,4 @@
-// Config reload (SPEC §13): the file is watched, and `reload()` is what SIGHUP calls. A valid
+// Config reload (docs/config.md): the file is watched, and `reload()` is what SIGHUP calls. A valid
 // change is offered to `onChange` with the keys it changed; an invalid one goes to `onError`. The
 // baseline the next change is diffed against moves only when `onChange` accepts: the runtime may
 // still refuse a config that loads (its flags must compile too), and a refused config must be

@@ -1,4 +1,4 @@
-// The admin plane (SPEC §1, §11) on its own port, bound to 127.0.0.1 by default: health,
+// The admin plane (docs/lifecycle.md, docs/admin-api.md) on its own port, bound to 127.0.0.1 by default: health,
 // readiness and Prometheus metrics (open), and the /v1 admin API (bearer tokens with roles;
 // every mutation audit-logged with actor and reason). Errors answer {statusCode, code, error, message}.
 import Fastify, { type FastifyInstance } from 'fastify'

@@ -1,4 +1,4 @@
-// Admin API authentication (SPEC §11): bearer tokens from `admin.tokens`, each with a role.
+// Admin API authentication (docs/admin-api.md): bearer tokens from `admin.tokens`, each with a role.
 // Roles are ordered viewer < operator < admin; a route names the least role it needs.
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'

@@ -1,4 +1,4 @@
-// Admin API errors: {statusCode, code, error, message} (SPEC §10), plus `problems` where a
+// Admin API errors: {statusCode, code, error, message} (docs/errors.md), plus `problems` where a
 // change was refused for several reasons at once.
 import { STATUS_CODES } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'

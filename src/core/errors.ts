@@ -1,4 +1,4 @@
-// Every response Sluice itself produces carries one of these codes (SPEC §10). One row per code:
+// Every response Sluice itself produces carries one of these codes (docs/errors.md). One row per code:
 // HTTP status, the kind of failure (which each dialect maps to its own error type) and the
 // message. Codes are never reused; docs/errors.md has a row per code (kept in step by a test).
 
@@ -17,7 +17,7 @@ export type ErrorKind =
   | 'unavailable'
   /**
    * Refused on purpose (a kill switch, egress or a provider switched off): retrying cannot help
-   * until an operator changes it, so each dialect sends the form its SDK does not retry (SPEC §7).
+   * until an operator changes it, so each dialect sends the form its SDK does not retry (docs/errors.md).
    */
   | 'switched_off'
   | 'upstream'

@@ -1,8 +1,8 @@
-// A gate module (STYLE: Pipeline; SPEC §5): a name, a fail-mode default, a builder from the
+// A gate module (STYLE: Pipeline; docs/lifecycle.md): a name, a fail-mode default, a builder from the
 // snapshot's inputs, a synchronous-unless-I/O `check` that returns a verdict, an optional `settle`
 // that runs once after the request ends (streamed, refused or aborted) with what `check` held,
 // and an optional response-side hook that wraps the sink (output guardrails). gates/registry.ts
-// lists the modules in SPEC §5 order; the pipeline runner (pipeline/gates.ts) applies fail modes.
+// lists the modules in pipeline order (docs/lifecycle.md); the pipeline runner (pipeline/gates.ts) applies fail modes.
 import type { Sink } from './channel.js'
 import type { Verdict } from './decision.js'
 import type { EvaluationContext, Outcome, RequestFacts } from './facts.js'

@@ -1,7 +1,7 @@
 // MurmurHash3 x86 32-bit (https://github.com/aappleby/smhasher/blob/master/src/MurmurHash3.cpp),
 // the hash flagd's `fractional` uses. flagd (Go) hashes the UTF-8 bytes of the bucketing string,
 // so we do too; flagd-core (JS) hashes UTF-16 code units instead and so disagrees with Go on any
-// non-ASCII key (SPEC §6 asks for Go's behaviour).
+// non-ASCII key (the flagd contract in docs/flags.md asks for Go's behaviour).
 //
 // Strings are hashed without building the concatenation or encoding them: ASCII code units are
 // the UTF-8 bytes, so they are read straight from the string; only a non-ASCII string is encoded,

@@ -1,4 +1,4 @@
-// The state store (SPEC §12): everything Sluice must remember across restarts and share across
+// The state store (docs/state.md): everything Sluice must remember across restarts and share across
 // replicas. One interface, several engines (sqlite, memory, redis), one contract suite
 // (test/state/contract.ts). Methods are async so a networked engine fits the same shape.
 // Organised by concern; later concerns (budgets, counters, rollouts…) add typed helpers over the
@@ -9,11 +9,11 @@ export interface JsonObject {
   [key: string]: JsonValue
 }
 
-/** Kill-switch scopes (SPEC §7), narrowest last. `global` is emergency shutdown. */
+/** Kill-switch scopes (docs/admin-api.md), narrowest last. `global` is emergency shutdown. */
 export const killScopes = ['global', 'provider', 'model', 'route', 'client'] as const
 export type KillScope = (typeof killScopes)[number]
 
-/** A runtime flag override (SPEC §6): wins over the file's definition for `key`. */
+/** A runtime flag override (docs/flags.md): wins over the file's definition for `key`. */
 export interface FlagOverride {
   readonly key: string
   /** A flagd flag definition (or the part of one being overridden). */
@@ -36,7 +36,7 @@ export interface KillSwitch {
 }
 export type KillSwitchInput = Omit<KillSwitch, 'setAt'>
 
-/** One audit-log row (SPEC §11). Append-only; ids increase with insertion order. */
+/** One audit-log row (docs/admin-api.md). Append-only; ids increase with insertion order. */
 export interface AuditEntry {
   readonly id: number
   /** ISO-8601 UTC. */

@@ -1,5 +1,5 @@
 // Where a request can go: the mount a provider is served on, the routing targets built from config
-// (SPEC §3, §9), and a leg — one target with the native request built for it. Built once per
+// (docs/unified.md, docs/resilience.md), and a leg — one target with the native request built for it. Built once per
 // snapshot by the composition root (runtime/routing.ts); read by gates, steering and upstream.
 import type { Pool } from 'undici'
 import type { Dialect, NativeRequest, Operation, ProviderType, RequestParams, UpstreamAuth, Usage } from './wire.js'

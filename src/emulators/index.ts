@@ -1,4 +1,4 @@
-// Provider emulators (SPEC §16): local Bedrock Runtime, Gemini, Llama and OpenAI endpoints that
+// Provider emulators (docs/cli.md): local Bedrock Runtime, Gemini, Llama and OpenAI endpoints that
 // the official SDKs accept, scriptable in-process (`emulator.script`) or over HTTP:
 //   POST /__emulator/script          a Behaviour or an array of them, queued FIFO, one per request
 //   POST /__emulator/defaults        partial EmulatorDefaults, replacing the standing defaults

@@ -1,4 +1,4 @@
-// Control flags Sluice ships with (SPEC §6). They ship dark: every default is the safe value, so a
+// Control flags Sluice ships with (docs/flags.md). They ship dark: every default is the safe value, so a
 // fresh install forwards no AI traffic until config turns `ai.egress.enabled` on. A file or inline
 // flag with the same key replaces a built-in; a runtime override replaces both.
 import type { FlagDefinition } from './types.js'

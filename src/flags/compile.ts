@@ -1,4 +1,4 @@
-// Builds an immutable FlagSet from built-ins, flag sources and runtime overrides (SPEC §6), with
+// Builds an immutable FlagSet from built-ins, flag sources and runtime overrides (docs/flags.md), with
 // that precedence: a file or inline flag replaces a built-in of the same key, an override replaces
 // both. Every problem in every input is collected; one problem refuses the whole set, so callers
 // keep serving the last good one. Warnings (what flagd loads but answers oddly at evaluation

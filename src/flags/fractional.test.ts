@@ -1,4 +1,4 @@
-// `fractional` must bucket exactly like flagd (SPEC §6). Two independent checks:
+// `fractional` must bucket exactly like flagd (docs/flags.md). Two independent checks:
 //   - ASCII keys: our variant equals @openfeature/flagd-core's for 100,000 seeded random keys;
 //   - non-ASCII keys, where flagd-core (UTF-16 code units) and Go flagd (UTF-8 bytes) disagree:
 //     our variant equals a textbook MurmurHash3 over UTF-8 with BigInt bucketing, written below.

@@ -1,4 +1,4 @@
-// The flag engine (SPEC §6, docs/flags.md): a pure library over flagd flag definitions. The
+// The flag engine (docs/flags.md): a pure library over flagd flag definitions. The
 // control plane loads and compiles a FlagSet; gates, the admin API and OFREP evaluate against it.
 export { builtinFlags, killSwitchFlags, providerFlags, type KillSwitchScope } from './builtins.js'
 export {

@@ -1,4 +1,4 @@
-// Shapes shared by the flag engine (SPEC §6). Definitions follow the flagd flag-definition schema
+// Shapes shared by the flag engine (docs/flags.md). Definitions follow the flagd flag-definition schema
 // (https://flagd.dev/reference/flag-definitions/); results follow OpenFeature's resolution details
 // (https://openfeature.dev/specification/types#resolution-details), which OFREP serves as-is.
 

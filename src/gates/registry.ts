@@ -1,4 +1,4 @@
-// The gates after identify, in SPEC §5 order — declared here and nowhere else. The pipeline runs
+// The gates after identify, in pipeline order (docs/lifecycle.md) — declared here and nowhere else. The pipeline runs
 // them in this order (pipeline/gates.ts), the composition root builds each one per snapshot from
 // the inputs its module asks for (runtime/snapshot.ts), and `gates.<name>.failMode` in config
 // overrides each module's default. Adding a gate: its folder, one line here, its error codes.

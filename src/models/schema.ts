@@ -1,4 +1,4 @@
-// Virtual models of the unified endpoint (SPEC §3, issue #5) and same-dialect alternates of native
+// Virtual models of the unified endpoint (docs/unified.md, issue #5) and same-dialect alternates of native
 // mounts. A target is a provider (a key of `providers:`) plus a native model id, with optional
 // parameter overrides and timeouts; its id `<provider>/<model>` names its circuit breaker.
 import { Type, type Static } from '@sinclair/typebox'

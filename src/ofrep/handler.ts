@@ -1,4 +1,4 @@
-// OFREP, the OpenFeature Remote Evaluation Protocol, on the data plane (SPEC §6): applications read
+// OFREP, the OpenFeature Remote Evaluation Protocol, on the data plane (docs/flags.md): applications read
 // Sluice's flags with any OpenFeature OFREP provider. Spec: open-feature/protocol service/openapi.yaml.
 //   POST /ofrep/v1/evaluate/flags/{key}   one flag; Cache-Control: no-store
 //   POST /ofrep/v1/evaluate/flags         every flag; ETag, and If-None-Match → 304

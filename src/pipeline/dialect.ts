@@ -1,4 +1,4 @@
-// The dialect of Sluice's own errors for a request that matched no mount (SPEC §10).
+// The dialect of Sluice's own errors for a request that matched no mount (docs/errors.md).
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Dialect } from '../core/wire.js'
 import { adapters } from '../providers/index.js'

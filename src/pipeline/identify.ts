@@ -1,4 +1,4 @@
-// Step 1 of the pipeline (SPEC §4, §5): the facts every later step reads — the operation and model,
+// Step 1 of the pipeline (docs/config.md, docs/lifecycle.md): the facts every later step reads — the operation and model,
 // the client, the evaluation context, and the candidate targets (not yet a choice: steering picks
 // after the gates). A native request names its model, so its candidates are that model's target and
 // its alternates, and it is pinned to the first; a unified request names a virtual model, whose
@@ -131,7 +131,7 @@ function facts(
 }
 
 /**
- * Evaluation context for decisions (SPEC §4), flat as flag targeting reads it (`{"var": "tenant"}`):
+ * Evaluation context for decisions (docs/config.md), flat as flag targeting reads it (`{"var": "tenant"}`):
  * the known fields, the client's `attributes` from config, and each `x-sluice-attr-<name>` header as
  * attribute `<name>`. Known fields win over attributes, config attributes over headers. `route` is
  * the mount's name for native requests and the virtual model's for unified ones; `model` is the

@@ -12,7 +12,7 @@ import type { CircuitRegistry } from '../resilience/circuits.js'
 import type { OutcomeRecorder } from '../steering/experiments/outcomes.js'
 import type { BanditDirectory } from '../steering/bandit/router.js'
 
-/** A gate of this snapshot, in SPEC §5 order, with its effective fail mode. */
+/** A gate of this snapshot, in pipeline order (docs/lifecycle.md), with its effective fail mode. */
 export interface SnapshotGate {
   readonly name: string
   readonly failMode: FailMode

@@ -1,4 +1,4 @@
-// Errors inside a stream that already started (SPEC §9 "honest mid-stream failure"), in each
+// Errors inside a stream that already started (docs/resilience.md "honest mid-stream failure"), in each
 // stream format's own framing, so each official SDK raises rather than seeing a clean end.
 import { EventStreamCodec } from '@smithy/eventstream-codec'
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8'

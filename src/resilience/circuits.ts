@@ -1,4 +1,4 @@
-// Circuit breakers per upstream target (SPEC §9): one opossum breaker per `<provider>/<model>` (or
+// Circuit breakers per upstream target (docs/resilience.md): one opossum breaker per `<provider>/<model>` (or
 // `<provider>/*`), shared by every route to it and kept across config reloads.
 //
 // opossum wants to own the call (`breaker.fire(fn)`); Sluice's forward loop owns its upstream calls

@@ -1,4 +1,4 @@
-// `GET /v1/models` and `GET /v1/models/{id}` of the unified endpoint (SPEC §3): the virtual models
+// `GET /v1/models` and `GET /v1/models/{id}` of the unified endpoint (docs/unified.md): the virtual models
 // from `models:`, in OpenAI's list format (https://platform.openai.com/docs/api-reference/models),
 // behind the unified endpoint's client auth. Not AI traffic: no gates and no decision record.
 import { randomUUID } from 'node:crypto'

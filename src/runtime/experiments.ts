@@ -1,4 +1,4 @@
-// Experiments compiled for a snapshot (SPEC §9, docs/experiments.md): each running one's bucket
+// Experiments compiled for a snapshot (docs/experiments.md): each running one's bucket
 // table (steering/experiments/assign.ts), its eligibility rule — a flagd JsonLogic rule compiled
 // as a boolean flag `experiment:<key>` with flagd's own checks, so a rule that would not load as
 // flag targeting refuses the config — its variants' targets and credits, and a concluded one's

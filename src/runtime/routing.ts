@@ -1,4 +1,4 @@
-// Targets compiled from config once per snapshot (SPEC §3, §9): every virtual model's targets in
+// Targets compiled from config once per snapshot (docs/unified.md, docs/resilience.md): every virtual model's targets in
 // fallback order with their weights, each mount's same-dialect alternates, and the target a
 // native request starts on. A target carries what an attempt needs: the provider's mount, its pool
 // (its own when the connect timeout differs), its timeouts and its circuit breaker.

@@ -1,7 +1,7 @@
 // The control plane's builder of snapshots. It holds every input a snapshot is made of — the
 // config, the flag files, runtime overrides and kill switches from the state store — and on any
 // change compiles the flags again and swaps in a new frozen snapshot. A change that does not
-// compile is refused whole, and the last good snapshot keeps serving (SPEC §6, §13).
+// compile is refused whole, and the last good snapshot keeps serving (docs/flags.md, docs/config.md).
 //
 // Reloads take one path: a candidate config is checked with the flag files it names, read now,
 // and its flags compiled with the overrides (`applyConfig`); a flag-file change is compiled with

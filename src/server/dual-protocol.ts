@@ -1,4 +1,4 @@
-// One TCP port serving HTTP/1.1 and HTTP/2 cleartext with prior knowledge (SPEC §1). The AWS SDK's
+// One TCP port serving HTTP/1.1 and HTTP/2 cleartext with prior knowledge (docs/lifecycle.md). The AWS SDK's
 // Bedrock Runtime client speaks h2c to http:// endpoints and hangs against an HTTP/1-only server,
 // so each new socket is sniffed: a connection that opens with the 24-byte HTTP/2 preface goes to
 // the HTTP/2 server, every other one to the HTTP/1.1 server. Both share one request handler.

@@ -1,4 +1,4 @@
-// Opens the state store named by `state.store` in the config (SPEC §12, docs/state.md).
+// Opens the state store named by `state.store` in the config (docs/state.md).
 import { buildStore, type StoreOptions } from './build-store.js'
 import { StateError } from './errors.js'
 import { openMemoryEngine } from './memory.js'

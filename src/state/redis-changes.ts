@@ -1,4 +1,4 @@
-// Change notifications for the redis engine: every replica learns of every commit (SPEC §7:
+// Change notifications for the redis engine: every replica learns of every commit (docs/admin-api.md:
 // "on every replica within one second"). Each commit script PUBLISHes `{revision, applied}`; a
 // second connection per process subscribes (a subscribed connection can run no other command).
 //

@@ -1,4 +1,4 @@
-// The redis engine: the store for a fleet of sidecars (SPEC §12). Every commit is one Lua script
+// The redis engine: the store for a fleet of sidecars (docs/state.md). Every commit is one Lua script
 // (redis-scripts.ts), so it is all-or-nothing and serialised with every other replica's; every
 // replica hears of it through pub/sub (redis-changes.ts). Layout, durability and outage
 // behaviour: docs/state.md#redis.

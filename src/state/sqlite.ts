@@ -1,4 +1,4 @@
-// The sqlite engine: one file, `<state.path>/sluice.db`, the embedded default (SPEC §12).
+// The sqlite engine: one file, `<state.path>/sluice.db`, the embedded default (docs/state.md).
 // better-sqlite3 is synchronous; methods return settled promises to fit the async interface.
 // Durability choices are explained in docs/state.md#sqlite.
 import { mkdirSync } from 'node:fs'

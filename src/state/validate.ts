@@ -102,7 +102,7 @@ export function overrideInput(value: unknown): FlagOverrideInput {
 
 export function killSwitchInput(value: unknown): KillSwitchInput {
   const scope = killScope(fieldOf(value, 'scope'))
-  // SPEC §7: a switch is set "with a reason"; an empty one helps nobody during an incident.
+  // docs/admin-api.md: a switch is set "with a reason"; an empty one helps nobody during an incident.
   const reason = text(fieldOf(value, 'reason'), 'reason', { max: maxReasonLength })
   return { scope, target: killTarget(scope, fieldOf(value, 'target')), reason, actor: text(fieldOf(value, 'actor'), 'actor') }
 }

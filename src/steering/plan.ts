@@ -1,4 +1,4 @@
-// Steering (SPEC §5 step 7): turns the candidates the gates left into a route plan. A native request
+// Steering (docs/lifecycle.md step 7): turns the candidates the gates left into a route plan. A native request
 // keeps its order (its own model, then its alternates); a virtual model's first target is picked
 // by weight among the usable ones and the others follow in the order config lists them — unless
 // the model runs an experiment and the user is in it: then their variant's target goes first
@@ -15,7 +15,7 @@ import { nativeChain, type Experiment, type ExperimentVariant, type Routing, typ
 import { countedLabels, metrics } from '../core/metrics.js'
 import { pickByWeight } from './weighted.js'
 
-/** Response headers naming an experiment and the user's variant (SPEC §9 header tagging). */
+/** Response headers naming an experiment and the user's variant (docs/experiments.md header tagging). */
 export const EXPERIMENT_HEADER = 'x-sluice-experiment'
 export const VARIANT_HEADER = 'x-sluice-variant'
 /** Response headers naming a canary rollout and the user's arm (stable or canary). */
@@ -119,7 +119,7 @@ function weightOf(targets: readonly Target[], weights: readonly number[], target
 }
 
 /**
- * The request moved to `model` on its first candidate's provider (SPEC §8 `downgrade`): a native
+ * The request moved to `model` on its first candidate's provider (docs/budgets.md `downgrade`): a native
  * request to that model's own target and alternates, if its operation can change model (Bedrock
  * InvokeModel's body is the model's own and cannot); a unified one to that target, the other
  * candidates following as fallbacks. Undefined when it cannot move or is already there.

@@ -1,4 +1,4 @@
-// Weighted first choice (SPEC §3, §9 "static weights"): among a virtual model's candidates still
+// Weighted first choice (docs/unified.md, docs/experiments.md "static weights"): among a virtual model's candidates still
 // usable after the gates, pick one with probability weight / total weight. Pure; the caller
 // injects `random` (a number in [0, 1)), so tests are exact and production uses its own source.
 

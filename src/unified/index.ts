@@ -1,4 +1,4 @@
-// The unified endpoint's translators (SPEC §3): `parseChatRequest` checks the OpenAI body;
+// The unified endpoint's translators (docs/unified.md): `parseChatRequest` checks the OpenAI body;
 // `unifiedTranslators` holds one UnifiedTranslator per provider type — `toNative` builds the
 // native request, `responder` translates a native 2xx answer (JSON or stream) back and reads its
 // usage on the way; `translate` makes a target's leg from the client's request.

@@ -3,7 +3,7 @@
 // incomplete frame). A Bedrock exception message, an upstream SSE error event, bad JSON or a stream
 // that ends before its finish is a failure: the caller then writes renderUnifiedStreamFailure
 // instead of `[DONE]`, so the client's SDK raises rather than taking part of an answer for all of
-// it (SPEC §9).
+// it (docs/resilience.md).
 import { sluiceError } from '../core/errors.js'
 import type { ProviderType, Usage } from '../core/wire.js'
 import { errorMessage } from '../providers/error-message.js'

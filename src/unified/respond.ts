@@ -1,4 +1,4 @@
-// The unified endpoint's answer to the client (SPEC §3), non-streamed: a native 2xx JSON body in,
+// The unified endpoint's answer to the client (docs/unified.md), non-streamed: a native 2xx JSON body in,
 // a chat.completion out, translated only once whole (a chat.completion cannot be written in
 // parts). Streams are translated event by event (respond-stream.ts).
 import type { ProviderType, Usage } from '../core/wire.js'

@@ -1,4 +1,4 @@
-// A unified request in one target's native API (SPEC §3): the OpenAI chat body translated by the
+// A unified request in one target's native API (docs/unified.md): the OpenAI chat body translated by the
 // target's provider type's translator (translators.ts), with the target's forced parameters
 // applied, and recognised by the target's adapter like any native request.
 import type { IncomingHttpHeaders } from 'node:http'

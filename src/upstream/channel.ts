@@ -148,7 +148,7 @@ export class KeepingChannel extends DiscardChannel {
   }
 }
 
-/** Sluice's own answer (a denial or failure) in the client's dialect (SPEC §10); a cut if the head already went out. */
+/** Sluice's own answer (a denial or failure) in the client's dialect (docs/errors.md); a cut if the head already went out. */
 export function sendError(
   channel: ClientChannel,
   dialect: Dialect,

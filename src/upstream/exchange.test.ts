@@ -1,4 +1,4 @@
-// The exchange's retry, backoff and fallback decisions (SPEC §9) against scripted upstreams on
+// The exchange's retry, backoff and fallback decisions (docs/resilience.md) against scripted upstreams on
 // real sockets, with the client replaced by a recording channel and randomness injected (zero
 // jitter: no waiting). Table rows say what the upstreams answer and what the client must get.
 import pino from 'pino'

@@ -1,4 +1,4 @@
-// Classifying a failed upstream attempt (SPEC §9): which FailureKind it is — what circuit breakers
+// Classifying a failed upstream attempt (docs/resilience.md): which FailureKind it is — what circuit breakers
 // count and retries act on — how long the upstream asked us to wait, and the backoff before the
 // next attempt on the same target.
 import type { IncomingHttpHeaders } from 'node:http'

@@ -34,7 +34,7 @@ export function buildUpstreamRequest(mount: Mount, request: NativeRequest): Upst
   const skip = requestSkipSet(mount.adapter)
   const headers: Record<string, string> = {}
   for (const name in request.headers) {
-    // Pseudo-headers (HTTP/2) and Sluice's own x-sluice-* headers never go upstream (SPEC §4).
+    // Pseudo-headers (HTTP/2) and Sluice's own x-sluice-* headers never go upstream (docs/config.md).
     if (skip.has(name) || name.charCodeAt(0) === 58 || name.startsWith('x-sluice-')) continue
     const value = request.headers[name]
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value

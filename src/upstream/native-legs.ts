@@ -1,7 +1,7 @@
 // How a native (passthrough) request goes upstream: on each candidate of its plan — its own
 // model's target, then the model's same-dialect alternates, or a budget downgrade's model — with
 // the request rewritten for that candidate's model (and a native experiment variant's params) by
-// the adapter (SPEC §9). The upstream's answer
+// the adapter (docs/resilience.md). The upstream's answer
 // is passed through as it is.
 import type { ClientChannel, Sink } from '../core/channel.js'
 import type { RequestFacts } from '../core/facts.js'

@@ -1,4 +1,4 @@
-// Circuit breakers per upstream target (SPEC §9): circuits, circuits reset.
+// Circuit breakers per upstream target (docs/resilience.md): circuits, circuits reset.
 import { segment, type CtlCommand } from './command.js'
 import { cell, duration, field, list, table, time } from './format.js'
 

@@ -1,4 +1,4 @@
-// HTTP to the admin API (SPEC §11) for `sluice ctl`: one request helper over global fetch, and the
+// HTTP to the admin API (docs/admin-api.md) for `sluice ctl`: one request helper over global fetch, and the
 // two ways a call fails — the API answered with an error, or nothing answered at all.
 export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:9901'
 export const REQUEST_TIMEOUT_MS = 5_000

@@ -1,4 +1,4 @@
-// A/B/n experiments (SPEC §9, docs/experiments.md): experiments [list], show, results, and the
+// A/B/n experiments (docs/experiments.md): experiments [list], show, results, and the
 // lifecycle changes start, stop, conclude. The results text follows results-types.ts: users and
 // the SRM check, a table per metric, the decision, and the primary metric's sample-size progress.
 import { segment, type CtlCommand } from './command.js'

@@ -1,4 +1,4 @@
-// Feature flags and activation sequences (SPEC §6): flags list|get|set|reset, activate.
+// Feature flags and activation sequences (docs/flags.md): flags list|get|set|reset, activate.
 import { segment, type CtlCommand } from './command.js'
 import { attribution, cell, field, list, table } from './format.js'
 

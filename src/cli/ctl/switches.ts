@@ -1,4 +1,4 @@
-// Kill switches and emergency shutdown (SPEC §7): kill, revive, kill-switches, emergency.
+// Kill switches and emergency shutdown (docs/admin-api.md): kill, revive, kill-switches, emergency.
 import type { AdminClient } from './client.js'
 import { segment, type CtlCommand } from './command.js'
 import { attribution, cell, field, list, table, time } from './format.js'

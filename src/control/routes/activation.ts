@@ -1,4 +1,4 @@
-// Activation sequences (SPEC §6): a named bundle of flag → variant from `activation.sequences`,
+// Activation sequences (docs/flags.md): a named bundle of flag → variant from `activation.sequences`,
 // applied in one store transaction so every flag moves together or none does. Each flag is
 // overridden to serve that variant to everyone (targeting cleared, state ENABLED). Rollouts whose
 // `activation:` names the sequence start, complete or stop in the same transaction.

@@ -1,4 +1,4 @@
-// Circuit breakers on the admin API (SPEC §9, §11): list them, and reset one by hand. A circuit id
+// Circuit breakers on the admin API (docs/resilience.md, docs/admin-api.md): list them, and reset one by hand. A circuit id
 // is `<provider>/<model>` (or `<provider>/*`), so clients send it percent-encoded as one path
 // segment (`bedrock%2Fanthropic.claude-3-haiku`); the router decodes it. Breakers live in this
 // process: a reset acts on this instance only.

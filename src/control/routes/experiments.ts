@@ -1,4 +1,4 @@
-// Experiments on the admin API (SPEC §11, docs/experiments.md): list and read them, read their
+// Experiments on the admin API (docs/admin-api.md, docs/experiments.md): list and read them, read their
 // results, create one, and move it through its lifecycle (draft → running → stopped → concluded).
 // A change is checked against the serving config with every other stored change (one running
 // experiment per model, variants that exist…) before it is written; the write is an audited

@@ -1,4 +1,4 @@
-// Flags on the admin API (SPEC §6, §11): list and read the effective definitions, override one
+// Flags on the admin API (docs/flags.md, docs/admin-api.md): list and read the effective definitions, override one
 // (PUT a whole definition or PATCH some fields), remove an override. An override is validated by
 // compiling the whole flag set with it before it is stored, so a stored override always compiles.
 import type { FastifyInstance } from 'fastify'

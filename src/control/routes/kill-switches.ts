@@ -1,4 +1,4 @@
-// Kill switches and emergency shutdown (SPEC §7, §11). A switch is stored (surviving restarts,
+// Kill switches and emergency shutdown (docs/admin-api.md). A switch is stored (surviving restarts,
 // audited) and the snapshot is rebuilt before the response, so it bites from the next request.
 // Emergency shutdown is the `global` scope and needs the admin role.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'

@@ -1,4 +1,4 @@
-// Rate-limit and budget state on the admin API (SPEC §11).
+// Rate-limit and budget state on the admin API (docs/admin-api.md).
 import type { FastifyInstance } from 'fastify'
 import { evaluate } from '../../flags/index.js'
 import { BUDGET_ENFORCE_FLAG } from '../../gates/budget/gate.js'

@@ -1,4 +1,4 @@
-// Gate 6 (SPEC §5, §8): cost budgets. Each request's cost is estimated from its size and
+// Gate 6 (docs/lifecycle.md, docs/budgets.md): cost budgets. Each request's cost is estimated from its size and
 // max_tokens, checked against every budget it counts toward, and reserved; when the request ends
 // (streamed, failed or aborted) the reservation is replaced by the cost of the usage read.
 // Enforced when flag `ai.budget.enforce` is on; otherwise a would-be denial is only reported. A

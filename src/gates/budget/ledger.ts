@@ -1,4 +1,4 @@
-// The budget ledger (SPEC §5 gate 6 and settle, §8). Decisions are synchronous and local: the
+// The budget ledger (docs/lifecycle.md gate 6 and settle, docs/budgets.md). Decisions are synchronous and local: the
 // in-memory mirror plus the fleet totals from the last sync, never a store round trip per request.
 // A call reserves its estimated cost before it goes out and settles its actual cost after it ends
 // (streamed, failed and aborted calls too); spend is synced to the SpendStore in the background.

@@ -1,4 +1,4 @@
-// The price table (SPEC §8): the shipped config/prices.json, overridden by `budgets.prices`, and
+// The price table (docs/budgets.md): the shipped config/prices.json, overridden by `budgets.prices`, and
 // the unknown-model rule. Cost is USD; cached input tokens are priced on their own (Sluice's Usage
 // counts them inside inputTokens, src/providers/adapter.ts).
 import { readFileSync } from 'node:fs'

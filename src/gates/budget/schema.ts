@@ -1,4 +1,4 @@
-// Config for cost budgets (SPEC §8), mounted by the main schema at `budgets:`. Styled like
+// Config for cost budgets (docs/budgets.md), mounted by the main schema at `budgets:`. Styled like
 // src/config/schema.ts: objects reject unknown keys, defaults and units live here. Checks a JSON
 // Schema cannot express (time zones, per-action fields) are in semantic.ts. docs/budgets.md is
 // the operator's view.
@@ -149,6 +149,6 @@ export const BudgetsSchema = section(
       'Delivery of `alert` actions.',
     ),
   },
-  'Cost budgets (SPEC §8). Enforced when flag ai.budget.enforce is on; otherwise spend is only counted.',
+  'Cost budgets (docs/budgets.md). Enforced when flag ai.budget.enforce is on; otherwise spend is only counted.',
 )
 export type BudgetsConfig = Static<typeof BudgetsSchema>

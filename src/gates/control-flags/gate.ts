@@ -1,4 +1,4 @@
-// Gate 3 (SPEC §5, §6): the control flags. They ship dark: egress and streaming are off until
+// Gate 3 (docs/lifecycle.md, docs/flags.md): the control flags. They ship dark: egress and streaming are off until
 // config or an override turns them on; each provider has its own switch (on by default, so the
 // one master switch is enough) that drops that provider's candidate targets. An evaluation error
 // falls back to the safe value: deny. Fail mode: closed by default.

@@ -1,4 +1,4 @@
-// Gate 2 (SPEC §5, §7): kill switches, checked global → provider → model → route → client/tenant.
+// Gate 2 (docs/lifecycle.md, docs/admin-api.md): kill switches, checked global → provider → model → route → client/tenant.
 // Switches come from the state store (admin API, CLI) and from `ai.killswitch.<scope>.<name>` flags.
 // Provider and model switches apply to every candidate target: a killed one is dropped, so a
 // virtual model's traffic moves to the next target instead of failing (core/plan.ts).

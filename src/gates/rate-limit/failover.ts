@@ -1,4 +1,4 @@
-// Redis fail mode (SPEC §8/§12, issues #4 item 5 and #10 item 8): while Redis is unreachable,
+// Redis fail mode (docs/rate-limits.md, docs/state.md, issues #4 item 5 and #10 item 8): while Redis is unreachable,
 // limit in-process with a share of each limit; when Redis is back, use it again. Leases settle
 // where they were taken.
 // - Slow is not down. Only a real outage signal — the connection is not up, a call fails — or an

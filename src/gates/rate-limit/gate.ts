@@ -1,4 +1,4 @@
-// Gate 5 (SPEC §5, §8): rate limits. Enforced when flag `ai.ratelimit.enforce` is on; otherwise
+// Gate 5 (docs/lifecycle.md, docs/rate-limits.md): rate limits. Enforced when flag `ai.ratelimit.enforce` is on; otherwise
 // monitored (counted, `x-sluice-would-block`, never blocking). Tokens are reserved from the body
 // size and `max_tokens` and corrected when the request ends, however it ends.
 // Fail mode: closed by default; an unreachable Redis is handled first by `rateLimits.redis.fallback`.

@@ -1,4 +1,4 @@
-// Response headers for a rate-limit decision (SPEC §8):
+// Response headers for a rate-limit decision (docs/rate-limits.md):
 // - IETF draft-ietf-httpapi-ratelimit-headers (-10): `RateLimit-Policy: "name";q=100;w=60` lists
 //   every limit that applied, `RateLimit: "name";r=42;t=10` its remaining quota and seconds until
 //   it is full again. Each rule contributes one policy per limit, named `<rule>.<kind>`; token and

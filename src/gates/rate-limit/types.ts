@@ -1,4 +1,4 @@
-// The rate-limit engine's contract (SPEC §5 gate 5 and settle, §8). `acquire` runs before the call,
+// The rate-limit engine's contract (docs/lifecycle.md gate 5 and settle, docs/rate-limits.md). `acquire` runs before the call,
 // `settle` after the response ends — streamed, failed or aborted. The local limiter answers
 // synchronously; the Redis one returns a Promise, which the pipeline tells apart with
 // `instanceof Promise` (as it does for auth), so the local path never awaits.
@@ -7,7 +7,7 @@
 export interface RateLimitContext {
   readonly client: string | undefined
   readonly tenant: string | undefined
-  /** The `user` dimension: x-sluice-user, else the client id (SPEC §4). */
+  /** The `user` dimension: x-sluice-user, else the client id (docs/config.md). */
   readonly targetingKey: string
   readonly route: string
   readonly provider: string

@@ -1,4 +1,4 @@
-// `models.<name>.bandit` (SPEC §9 bandit routing, docs/bandits.md): a bandit that chooses among a
+// `models.<name>.bandit` (docs/bandits.md): a bandit that chooses among a
 // virtual model's targets. Every setting is optional; the defaults are the decision core's
 // (settings.ts), tuned on the simulations. The flag `ai.bandit.mode` (off | shadow | canary |
 // active) decides per request whether it routes, so activation sequences drive it.

@@ -1,4 +1,4 @@
-// Experiment lifecycle records (SPEC §11): an operator's start, stop or conclude — and the whole
+// Experiment lifecycle records (docs/admin-api.md): an operator's start, stop or conclude — and the whole
 // definition of an experiment created through the admin API — kept in the state store (namespace
 // `experiments`, audited like every record) and winning over the config file's `status`. Every
 // replica folds them into the config its snapshots are built from, so a change made on one

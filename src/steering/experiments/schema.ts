@@ -1,4 +1,4 @@
-// `experiments:` (SPEC §9): A/B/n experiments over a virtual model's targets. Each variant names
+// `experiments:` (docs/experiments.md): A/B/n experiments over a virtual model's targets. Each variant names
 // one of the model's targets; a user is assigned a variant by flagd's `fractional` over
 // `seed + targetingKey` (assign.ts), among the users its targeting admits, and is served by that
 // target (the model's other targets follow as fallbacks). docs/experiments.md.
