@@ -2,6 +2,7 @@
 // refused before it leaves, in Vertex's error shape; a streamRawPredict answer that carries one is
 // ended mid-stream with an SSE error event once text went out, the credential never sent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TRAFFIC_ON_FLAGS } from '../../src/emulators/sluice-config.js'
 import { CLIENT } from '../support/stack.js'
 import { startVertexStack, type VertexStack } from '../support/vertex.js'
 
@@ -10,7 +11,7 @@ const AWS_KEY = 'AKIAQ3EGRN5LP7XKZ2VD'
 
 beforeAll(async () => {
   stack = await startVertexStack((config) => {
-    config.flags = { ...config.flags, 'ai.guardrails.mode': { state: 'ENABLED', variants: { off: 'off', block: 'block' }, defaultVariant: 'block' } }
+    config.flags = { ...TRAFFIC_ON_FLAGS, 'ai.guardrails.mode': { state: 'ENABLED', variants: { off: 'off', block: 'block' }, defaultVariant: 'block' } }
   })
 })
 afterAll(async () => {
