@@ -24,14 +24,14 @@ module.exports = {
       severity: 'error',
       comment: 'config/ (schema, load, env refs, overlays, watch, diff) imports only core/ and the schema and semantic-check fragments of the sections it assembles.',
       from: { path: '^src/config/' },
-      to: { path: '^src/', pathNot: ['^src/core/', '^src/config/', '^src/(gates/[a-z-]+|models|resilience|steering/[a-z-]+)/(schema|semantic)\\.ts$'] },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/config/', '^src/(gates/[a-z-]+|models|resilience|steering/[a-z-]+|telemetry)/(schema|semantic)\\.ts$'] },
     },
     {
       name: 'fragments-are-pure',
       severity: 'error',
       comment: 'A config fragment (schema.ts, semantic.ts of a concern) reads only core/ and other fragments, so config/ and the concerns it assembles form no folder cycle.',
-      from: { path: '^src/(gates/[a-z-]+|models|resilience|steering/[a-z-]+)/(schema|semantic)\\.ts$' },
-      to: { path: '^src/', pathNot: ['^src/core/', '^src/(gates/[a-z-]+|models|resilience|steering/[a-z-]+)/(schema|semantic|windows)\\.ts$'] },
+      from: { path: '^src/(gates/[a-z-]+|models|resilience|steering/[a-z-]+|telemetry)/(schema|semantic)\\.ts$' },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/(gates/[a-z-]+|models|resilience|steering/[a-z-]+|telemetry)/(schema|semantic|windows)\\.ts$'] },
     },
     {
       name: 'gates-see-only-core',

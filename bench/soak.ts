@@ -285,7 +285,7 @@ async function memory(pid: number, adminPort: number): Promise<Memory> {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const rssKiB = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1])
   const res = await request(`http://127.0.0.1:${adminPort}/metrics`)
-  const heap = /^sluice_process_nodejs_heap_size_used_bytes (\d+)$/m.exec(await res.body.text())?.[1]
+  const heap = /^nodejs_heap_size_used_bytes (\d+)$/m.exec(await res.body.text())?.[1]
   if (Number.isNaN(rssKiB) || heap === undefined) throw new Error('no VmRSS in /proc or no heap size in /metrics')
   return { rssBytes: rssKiB * 1024, heapUsedBytes: Number(heap) }
 }

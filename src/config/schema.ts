@@ -1,4 +1,4 @@
-// The one config schema (SPEC §13). TypeScript types are derived from it with `Static`, and
+// The one config schema (docs/config.md). TypeScript types are derived from it with `Static`, and
 // `config/sluice.schema.json` is written from it for editors (`npm run schema`).
 // Every object rejects unknown keys; defaults and units live here and nowhere else.
 // `patternErrorMessage` (a VS Code JSON Schema extension) is what editors and `sluice validate`
@@ -12,6 +12,7 @@ import { RolloutsSchema } from '../steering/rollouts/schema.js'
 import { ShadowsSchema } from '../steering/shadow/schema.js'
 import { GuardrailsSchema } from '../gates/guardrails/schema.js'
 import { ResilienceSchema } from '../resilience/schema.js'
+import { TelemetrySchema } from '../telemetry/schema.js'
 import { ProviderTypes } from '../core/wire.js'
 import { Secret, SecretUserinfo } from '../core/secret.js'
 
@@ -247,6 +248,7 @@ export const ConfigSchema = strict({
     'The OpenAI-compatible unified endpoint: POST /v1/chat/completions and GET /v1/models over `models:`.',
   ),
   resilience: ResilienceSchema,
+  telemetry: TelemetrySchema,
   log: section(
     {
       level: Type.Union(

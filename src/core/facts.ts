@@ -4,7 +4,7 @@ import type { Experiment, Leg, Mount, VirtualModel } from './target.js'
 import type { NativeRequest, Operation, Usage } from './wire.js'
 
 /**
- * Evaluation context for decisions (SPEC §4), flat as flag targeting reads it (`{"var": "tenant"}`):
+ * Evaluation context for decisions (docs/flags.md), flat as flag targeting reads it (`{"var": "tenant"}`):
  * the known fields below, the client's `attributes` from config, and each `x-sluice-attr-<name>`
  * header as attribute `<name>`. Known fields win over attributes, config attributes over headers.
  */
@@ -99,6 +99,18 @@ export type Disposition = 'allow' | 'deny' | 'error'
 /** How a request ended; feeds metrics and the decision log (and later budgets, bandits, circuits). */
 export type UsageEstimateReason = 'not_reported' | 'cut'
 
+/** One upstream attempt of an exchange, timed on the monotonic clock (performance.now); kept only when tracing is on. */
+export interface AttemptRecord {
+  readonly leg: Leg
+  readonly startedAt: number
+  /** 0 while it runs. */
+  endedAt: number
+  /** The upstream's HTTP status, 0 when none came (a reset, a timeout). */
+  status: number
+  /** Why it failed (5xx, 429, timeout, connection …), undefined when its answer was passed on. */
+  failure: string | undefined
+}
+
 export interface Outcome {
   readonly status: number
   readonly decision: Disposition
@@ -111,7 +123,10 @@ export interface Outcome {
    */
   readonly usageEstimated?: UsageEstimateReason
   readonly overheadMs: number | undefined
+  /** Dispatch to the first upstream body byte. */
   readonly ttftMs: number | undefined
+  /** Streams: dispatch to the first event carrying output content (text, a tool-call delta), where the dialect's reader tells. */
+  readonly firstContentMs?: number
   readonly upstreamMs: number | undefined
   /** The client went away before the response ended. */
   readonly clientAborted: boolean
@@ -121,6 +136,8 @@ export interface Outcome {
   readonly gate?: string
   /** Upstream attempts made (retries and fallbacks included). */
   readonly attempts?: number
+  /** Each attempt timed, only when tracing is on (core/tracing.ts, docs/observability.md). */
+  readonly attemptLog?: readonly AttemptRecord[]
   /** The target (and native model) whose answer the client got, if any. */
   readonly served?: Leg
   /** True when `served` is not the target the gates checked. */

@@ -1,10 +1,12 @@
-// Every Prometheus metric Sluice exports, declared once (SPEC §14). Labels are bounded: provider
+// Every Prometheus metric Sluice exports, declared once (docs/observability.md). Labels are bounded: provider
 // and route names come from config, codes from errors.ts or HTTP statuses, and model names are
 // capped per provider by `boundedModel` so a client inventing model ids cannot explode the series.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
 export const registry = new Registry()
-collectDefaultMetrics({ register: registry, prefix: 'sluice_process_' })
+// The stock names (process_cpu_seconds_total, nodejs_heap_size_used_bytes …), unprefixed, so stock
+// Node.js dashboards work; a prefix doubled them (sluice_process_process_cpu_seconds_total).
+collectDefaultMetrics({ register: registry })
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
 const overheadBuckets = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05]
@@ -12,8 +14,8 @@ const overheadBuckets = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.
 export const metrics = {
   requests: new Counter({
     name: 'sluice_requests_total',
-    help: 'Requests by provider, model, route, decision and code (SLUICE_ERR_* or upstream HTTP status).',
-    labelNames: ['provider', 'model', 'route', 'decision', 'code'] as const,
+    help: 'Requests by provider, model, route, decision, HTTP status sent (0 when the client left first) and code (the SLUICE_ERR_* code, or none).',
+    labelNames: ['provider', 'model', 'route', 'decision', 'status', 'code'] as const,
     registers: [registry],
     collect: flushLocalCounts,
   }),
@@ -33,9 +35,33 @@ export const metrics = {
   }),
   timeToFirstToken: new Histogram({
     name: 'sluice_time_to_first_token_seconds',
+    help: 'Streams only: time from dispatching upstream to the first event carrying output content (text or a tool-call delta).',
+    labelNames: ['provider', 'model'] as const,
+    buckets: latencyBuckets,
+    registers: [registry],
+  }),
+  upstreamFirstByte: new Histogram({
+    name: 'sluice_upstream_first_byte_seconds',
     help: 'Time from dispatching upstream to the first response body byte.',
     labelNames: ['provider', 'model'] as const,
     buckets: latencyBuckets,
+    registers: [registry],
+  }),
+  // OpenTelemetry GenAI semantic conventions (gen_ai.client.*), in Prometheus form, beside the
+  // sluice_* series: provider is the well-known gen_ai.provider.name, never a config name.
+  genAiTokenUsage: new Histogram({
+    name: 'gen_ai_client_token_usage',
+    help: 'Tokens per upstream call (gen_ai.client.token.usage), by gen_ai_token_type input or output.',
+    labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_token_type'] as const,
+    // The conventions' advised boundaries.
+    buckets: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864],
+    registers: [registry],
+  }),
+  genAiOperationDuration: new Histogram({
+    name: 'gen_ai_client_operation_duration_seconds',
+    help: 'Duration of upstream-answered calls (gen_ai.client.operation.duration); error_type is the SLUICE_ERR_* code or HTTP status of a failure, else "".',
+    labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'error_type'] as const,
+    buckets: [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92],
     registers: [registry],
   }),
   overhead: new Histogram({
@@ -153,7 +179,7 @@ export const metrics = {
     help: 'Connections rejected by the HTTP parser before a request could be read.',
     registers: [registry],
   }),
-  // Resilience (SPEC §9). `target` is a circuit id from config: `<provider>/<model>` or `<provider>/*`.
+  // Resilience (docs/resilience.md). `target` is a circuit id from config: `<provider>/<model>` or `<provider>/*`.
   circuitState: new Gauge({
     name: 'sluice_circuit_state',
     help: 'Circuit breaker state per upstream target: 0 closed, 1 half-open, 2 open.',
@@ -338,7 +364,7 @@ interface LabelNode<C> {
 }
 
 /**
- * `metric.labels(...)` memoised per label values (issue #9): prom-client builds a label object and
+ * `metric.labels(...)` memoised per label values (docs/performance.md): prom-client builds a label object and
  * new bound functions on every call, several times per request in settle. One Map level per label,
  * so values are never joined (no string built per call, no separator that could collide). Labels
  * are bounded, so is the cache; past `maxChildren` distinct value tuples, further new ones are not

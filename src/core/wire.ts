@@ -93,6 +93,11 @@ export interface UsageReader {
   push(chunk: Buffer): void
   /** Usage seen so far (final once the body ended); undefined when the body carried none. */
   result(): Usage | undefined
+  /**
+   * Streams: true once an event carrying output content (text, a tool-call delta) went past, for
+   * time to first token; readers that cannot tell leave it out.
+   */
+  readonly contentStarted?: boolean
 }
 
 /** The upstream request head; the data plane copies forwardable client headers in first. */
@@ -129,7 +134,7 @@ export interface Dialect {
   createUsageReader(operation: Operation, status: number, headers: IncomingHttpHeaders): UsageReader
   renderError(error: SluiceError): RenderedError
   /**
-   * The last bytes of a stream that failed after it started (SPEC §9): an error in the stream's
+   * The last bytes of a stream that failed after it started (docs/resilience.md): an error in the stream's
    * own framing (a Bedrock exception message, an SSE error event) so the client's SDK raises
    * instead of seeing a clean end. Undefined when the format has no such framing.
    */

@@ -1,4 +1,4 @@
-// The data plane's request pipeline, and the sole owner of step order (SPEC §5):
+// The data plane's request pipeline, and the sole owner of step order (docs/lifecycle.md):
 //   read body → 1 identify (operation, model, client, context, candidates) → 2–6 gates (registry
 //   order, pipeline/gates.ts) → 7 steer (route plan) → 8–9 exchange (circuits, retries, fallbacks,
 //   forward, through the client channel) → 10 settle (gate holds, metrics, decision record) →
@@ -12,6 +12,7 @@ import { sluiceError, type ErrorCode } from '../core/errors.js'
 import { ownOutcome, type Outcome, type RequestFacts } from '../core/facts.js'
 import type { Candidate, RoutePlan } from '../core/plan.js'
 import type { Credit, Leg, Mount, Target } from '../core/target.js'
+import type { RequestTracer } from '../core/tracing.js'
 import type { Dialect, NativeRequest } from '../core/wire.js'
 import { DEFAULT_REGION } from '../providers/bedrock-auth.js'
 import { adapters } from '../providers/index.js'
@@ -48,6 +49,8 @@ export interface DataPlaneDeps {
   wallClock?: () => number
   /** In [0, 1): weighted choice and backoff jitter. Default Math.random. */
   random?: () => number
+  /** Request tracing, present only when `telemetry.tracing.enabled` (src/telemetry/). */
+  tracer?: RequestTracer
 }
 
 const defaultNow = (): number => performance.now()
@@ -87,6 +90,8 @@ class RequestRecord implements SettleTarget {
     }
     this.gates?.settle(outcome)
     settle(this.snapshot.config.log.decisions ? this.deps.decisions : undefined, this, outcome)
+    const tracer = this.deps.tracer
+    if (tracer !== undefined) tracer.request(this, outcome, performance.now())
   }
 }
 
@@ -265,6 +270,7 @@ async function handle(
     wrapSink: sinkWrapper(snapshot, facts),
     done,
     bytesPerToken: snapshot.config.budgets.estimate.bytesPerToken,
+    logAttempts: deps.tracer !== undefined,
   }).start()
 }
 

@@ -6,6 +6,7 @@ import type { Candidate } from '../core/plan.js'
 import type { Credit } from '../core/target.js'
 import { EXPERIMENT_HEADER, ROLLOUT_ARM_HEADER, ROLLOUT_HEADER, VARIANT_HEADER } from '../steering/plan.js'
 import { ARM_HEADER, BANDIT_HEADER, PICK_HEADER } from '../steering/bandit/router.js'
+import { recordGenAi } from './gen-ai-metrics.js'
 
 export interface SettleTarget {
   readonly requestId: string
@@ -31,6 +32,7 @@ const requestDuration = cachedLabels(metrics.requestDuration)
 const overhead = cachedLabels(metrics.overhead)
 const upstreamDuration = cachedLabels(metrics.upstreamDuration)
 const timeToFirstToken = cachedLabels(metrics.timeToFirstToken)
+const upstreamFirstByte = cachedLabels(metrics.upstreamFirstByte)
 const tokens = countedLabels(metrics.tokens)
 const usageEstimated = countedLabels(metrics.usageEstimated)
 
@@ -39,11 +41,16 @@ export function settle(decisions: DecisionSink | undefined, target: SettleTarget
   const durationMs = performance.now() - target.arrivedAt
   const { provider, route } = target
   const model = boundedModel(provider, target.model)
-  requests(provider, model, route, outcome.decision, outcome.code).inc()
+  // `code` is an upstream answer's status or Sluice's SLUICE_ERR_* code (core/facts.ts): the label
+  // pair keeps them apart, `code="none"` for any answer Sluice did not make itself.
+  const own = outcome.code.startsWith('SLUICE_ERR_')
+  requests(provider, model, route, outcome.decision, own ? String(outcome.status) : outcome.code, own ? outcome.code : 'none').inc()
   requestDuration(provider, outcome.decision).observe(durationMs / 1000)
   if (outcome.overheadMs !== undefined) overhead(provider).observe(outcome.overheadMs / 1000)
   if (outcome.upstreamMs !== undefined) upstreamDuration(provider).observe(outcome.upstreamMs / 1000)
-  if (outcome.ttftMs !== undefined) timeToFirstToken(provider, model).observe(outcome.ttftMs / 1000)
+  if (outcome.ttftMs !== undefined) upstreamFirstByte(provider, model).observe(outcome.ttftMs / 1000)
+  if (outcome.firstContentMs !== undefined) timeToFirstToken(provider, model).observe(outcome.firstContentMs / 1000)
+  recordGenAi(outcome, target.facts?.context.model ?? target.model, durationMs)
   const usage = outcome.usage
   if (usage !== undefined) {
     if (usage.inputTokens > 0) tokens(provider, model, 'input').inc(usage.inputTokens)

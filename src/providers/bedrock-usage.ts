@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Operation, Usage, UsageReader } from '../core/wire.js'
 import { isObject, tokenCount } from './request.js'
+import { invokeChunkContent } from './streams/content-probe.js'
 import { EventStreamDecoder, type EventStreamMessage } from './streams/eventstream.js'
 import { NO_USAGE, count, findUsage, jsonUsageReader, readableBody, usageKey } from './usage.js'
 
@@ -54,16 +55,23 @@ function bodyOf(message: EventStreamMessage): Buffer {
   return Buffer.from(body.buffer, body.byteOffset, body.byteLength)
 }
 
-function converseStreamUsage(message: EventStreamMessage): Usage | undefined {
-  return eventType(message) === 'metadata' ? findUsage(bodyOf(message), USAGE_KEY, converseUsage) : undefined
+/** A message's usage, if it states one; `reader.contentStarted` is set by the first one carrying output content. */
+type MessageUsage = (message: EventStreamMessage, reader: EventStreamUsage) => Usage | undefined
+
+const converseStreamUsage: MessageUsage = (message, reader) => {
+  const type = eventType(message)
+  if (type === 'contentBlockDelta') reader.contentStarted = true
+  return type === 'metadata' ? findUsage(bodyOf(message), USAGE_KEY, converseUsage) : undefined
 }
 
-function invokeStreamUsage(message: EventStreamMessage): Usage | undefined {
+const invokeStreamUsage: MessageUsage = (message, reader) => {
   if (eventType(message) !== 'chunk') return undefined
   try {
     const payload: unknown = JSON.parse(bodyOf(message).toString('utf8'))
     if (!isObject(payload) || typeof payload.bytes !== 'string') return undefined
-    return findUsage(Buffer.from(payload.bytes, 'base64'), METRICS_KEY, invocationMetrics)
+    const model = Buffer.from(payload.bytes, 'base64')
+    if (!reader.contentStarted) reader.contentStarted = invokeChunkContent(model)
+    return findUsage(model, METRICS_KEY, invocationMetrics)
   } catch {
     return undefined
   }
@@ -72,10 +80,11 @@ function invokeStreamUsage(message: EventStreamMessage): Usage | undefined {
 class EventStreamUsage implements UsageReader {
   #usage: Usage | undefined
   readonly #decoder: EventStreamDecoder
+  contentStarted = false
 
-  constructor(read: (message: EventStreamMessage) => Usage | undefined) {
+  constructor(read: MessageUsage) {
     this.#decoder = new EventStreamDecoder((message) => {
-      this.#usage = read(message) ?? this.#usage
+      this.#usage = read(message, this) ?? this.#usage
     })
   }
 

@@ -12,6 +12,7 @@ import { errorMessage } from './error-message.js'
 import { MALFORMED_BODY, decodeModel, isObject, keyCredential, modelInvalid, parseJsonObject, recognised, recognisedRead, tokenCount, unsupported } from './request.js'
 import { type FieldNames, type ParamFields, withNestedParams } from './params.js'
 import { headerAuth } from './upstream-auth.js'
+import { geminiContent } from './streams/content-probe.js'
 import { NO_USAGE, count, jsonUsageReader, readableBody, streamedUsageReader, usageKey } from './usage.js'
 import { createEventDecoder } from './streams/events.js'
 
@@ -170,7 +171,7 @@ export const gemini: ProviderAdapter = {
   createUsageReader(operation, status, headers) {
     if (!readableBody(status, headers) || operation.name === 'countTokens' || operation.read === true) return NO_USAGE
     if (operation.streamFormat === 'sse' || operation.streamFormat === 'json-array') {
-      return streamedUsageReader(USAGE_KEY, geminiUsage, operation.streamFormat)
+      return streamedUsageReader(USAGE_KEY, geminiUsage, operation.streamFormat, geminiContent)
     }
     return jsonUsageReader(USAGE_KEY, geminiUsage)
   },

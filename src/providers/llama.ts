@@ -9,6 +9,7 @@ import { CHAT_PARAM_FIELDS, USAGE_KEY, openAiUsage, recogniseModelBody, recognis
 import { type ParamFields, withTopLevelParams } from './params.js'
 import { bearerCredential, isObject, tokenCount, unsupported, withBodyModel } from './request.js'
 import { bearerAuth } from './upstream-auth.js'
+import { llamaContent, openAiContent } from './streams/content-probe.js'
 import { NO_USAGE, jsonUsageReader, readableBody, streamedUsageReader, usageKey, type UsageShape } from './usage.js'
 import { createEventDecoder } from './streams/events.js'
 import { withStreamUsage } from './openai-stream-usage.js'
@@ -53,7 +54,7 @@ export const llama: ProviderAdapter = {
     const compat = operation.name === COMPAT
     const key = compat ? USAGE_KEY : METRICS_KEY
     const shape: UsageShape = compat ? openAiUsage : llamaMetrics
-    return operation.stream ? streamedUsageReader(key, shape, 'sse') : jsonUsageReader(key, shape)
+    return operation.stream ? streamedUsageReader(key, shape, 'sse', compat ? openAiContent : llamaContent) : jsonUsageReader(key, shape)
   },
   renderError: renderOpenAiError,
   createEventDecoder: (operation, onEvent) => createEventDecoder(operation.streamFormat, onEvent),

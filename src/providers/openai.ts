@@ -8,6 +8,7 @@ import { CHAT_PARAM_FIELDS, USAGE_KEY, openAiUsage, recogniseModelBody, recognis
 import { type ParamFields, withTopLevelParams } from './params.js'
 import { bearerCredential, unsupported, withBodyModel } from './request.js'
 import { bearerAuth } from './upstream-auth.js'
+import { openAiContent } from './streams/content-probe.js'
 import { NO_USAGE, jsonUsageReader, readableBody, streamedUsageReader } from './usage.js'
 import { createEventDecoder } from './streams/events.js'
 import { withStreamUsage } from './openai-stream-usage.js'
@@ -45,7 +46,7 @@ export const openai: ProviderAdapter = {
   createUpstreamAuth: (config) => bearerAuth(config.apiKey),
   createUsageReader(operation, status, headers) {
     if (operation.read === true || !readableBody(status, headers)) return NO_USAGE
-    return operation.stream ? streamedUsageReader(USAGE_KEY, openAiUsage, 'sse') : jsonUsageReader(USAGE_KEY, openAiUsage)
+    return operation.stream ? streamedUsageReader(USAGE_KEY, openAiUsage, 'sse', openAiContent) : jsonUsageReader(USAGE_KEY, openAiUsage)
   },
   renderError: renderOpenAiError,
   createEventDecoder: (operation, onEvent) => createEventDecoder(operation.streamFormat, onEvent),

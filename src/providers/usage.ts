@@ -12,6 +12,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Usage, UsageReader } from '../core/wire.js'
 import { tokenCount } from './request.js'
+import type { ContentProbe } from './streams/content-probe.js'
 import { JsonArraySplitter } from './streams/json-array.js'
 import { SseParser } from './streams/sse.js'
 
@@ -168,9 +169,11 @@ class JsonBodyUsage implements UsageReader {
 class StreamedUsage implements UsageReader {
   #usage: Usage | undefined
   readonly #parser: { push(chunk: Buffer): void }
+  contentStarted = false
 
-  constructor(key: Buffer, shape: UsageShape, format: 'sse' | 'json-array') {
+  constructor(key: Buffer, shape: UsageShape, format: 'sse' | 'json-array', content: ContentProbe | undefined) {
     const onDocument = (document: Buffer): void => {
+      if (!this.contentStarted && content !== undefined) this.contentStarted = content(document)
       const usage = findUsage(document, key, shape)
       if (usage !== undefined) this.#usage = usage
     }
@@ -190,6 +193,7 @@ export function jsonUsageReader(key: Buffer, shape: UsageShape): UsageReader {
   return new JsonBodyUsage(key, shape)
 }
 
-export function streamedUsageReader(key: Buffer, shape: UsageShape, format: 'sse' | 'json-array'): UsageReader {
-  return new StreamedUsage(key, shape, format)
+/** `content` tells the events that carry output content (streams/content-probe.ts), for time to first token. */
+export function streamedUsageReader(key: Buffer, shape: UsageShape, format: 'sse' | 'json-array', content?: ContentProbe): UsageReader {
+  return new StreamedUsage(key, shape, format, content)
 }

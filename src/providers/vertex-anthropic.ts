@@ -10,6 +10,7 @@ import type { Usage, UsageReader } from '../core/wire.js'
 import { errorMessage } from './error-message.js'
 import type { ParamFields } from './params.js'
 import { isObject, tokenCount } from './request.js'
+import { anthropicContent } from './streams/content-probe.js'
 import { SseParser } from './streams/sse.js'
 import { count, findUsage, jsonUsageReader, usageKey } from './usage.js'
 
@@ -36,8 +37,10 @@ class AnthropicStreamUsage implements UsageReader {
   #input: Usage | undefined
   #output: number | undefined
   readonly #parser = new SseParser((data) => this.#event(data))
+  contentStarted = false
 
   #event(data: Buffer): void {
+    if (!this.contentStarted) this.contentStarted = anthropicContent(data)
     let raw: unknown
     const usage = findUsage(data, USAGE_KEY, (value) => {
       raw = value

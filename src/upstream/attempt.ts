@@ -29,6 +29,8 @@ export interface AttemptOwner {
   /** A sink to commit to, or undefined to hold this answer as a failed attempt. */
   onHead(attempt: Attempt, status: number, headers: IncomingHttpHeaders): Sink | undefined
   onFirstByte(): void
+  /** The first event carrying output content went past (when the reader can tell: UsageReader.contentStarted). */
+  onFirstContent(): void
   onFailed(attempt: Attempt, failure: AttemptFailure): void
   /** A committed response ended: cleanly, broken mid-body, or because the client went away. */
   onEnded(attempt: Attempt, status: number, usage: UsageReader | undefined, broken: boolean): void
@@ -55,6 +57,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
   #held: Buffer[] | undefined
   #heldBytes = 0
   #sawData = false
+  #sawContent = false
   #settled = false
   #crashed = false
   #firstByteMs = 0
@@ -156,7 +159,13 @@ export class Attempt implements Dispatcher.DispatchHandler {
     }
     if (this.#feedUsage) this.#usage!.push(chunk)
     const sink = this.#sink!
-    if (!sink.write(chunk)) {
+    const written = sink.write(chunk)
+    // After the write: a unified sink's reader learns of content as it translates the chunk.
+    if (!this.#sawContent && this.#usage?.contentStarted === true) {
+      this.#sawContent = true
+      this.owner.onFirstContent()
+    }
+    if (!written) {
       controller.pause()
       this.owner.onceDrain(this.#resume)
     }

@@ -1,4 +1,4 @@
-// Steps 8–9 (SPEC §5, §9): one client request's trip upstream, walking its route plan. Candidates
+// Steps 8–9 (docs/lifecycle.md, docs/resilience.md): one client request's trip upstream, walking its route plan. Candidates
 // are tried in order — the primary first, then its fallbacks — each behind its circuit breaker, with retries
 // and full-jitter backoff on the same target (honouring the upstream's Retry-After) before moving
 // on, all bounded by `resilience.retries.deadlineMs`. Everything happens before the first byte
@@ -7,7 +7,7 @@
 import type { Logger } from 'pino'
 import type { ClientChannel, Sink } from '../core/channel.js'
 import { sluiceError, type ErrorCode } from '../core/errors.js'
-import type { Outcome, RequestFacts, UsageEstimateReason } from '../core/facts.js'
+import type { AttemptRecord, Outcome, RequestFacts, UsageEstimateReason } from '../core/facts.js'
 import { countedLabels, metrics } from '../core/metrics.js'
 import type { Candidate, RoutePlan } from '../core/plan.js'
 import type { CircuitBreakerGate, FailureKind, Leg } from '../core/target.js'
@@ -47,6 +47,8 @@ export interface ExchangeDeps {
   readonly done: (outcome: Outcome) => void
   /** Budgets' `estimate.bytesPerToken`, for usage an answer fails to state (usage-tally.ts); default 4. */
   readonly bytesPerToken?: number
+  /** Time each attempt for the outcome's `attemptLog` (tracing on); off, nothing is recorded. */
+  readonly logAttempts?: boolean
 }
 
 const fallbacks = countedLabels(metrics.fallbacks)
@@ -71,13 +73,17 @@ export class Exchange implements AttemptOwner {
   #timer: NodeJS.Timeout | undefined
   #dispatchedAt = 0
   #firstByteAt = 0
+  #firstContentAt = 0
   #clientGone = false
   #finished = false
+  readonly #attemptLog: AttemptRecord[] | undefined
+  #attemptRecord: AttemptRecord | undefined
 
   constructor(deps: ExchangeDeps) {
     this.#deps = deps
     this.#candidates = deps.plan.candidates
     this.#deadline = deps.facts.bodyReadAt + deps.resilience.retries.deadlineMs
+    this.#attemptLog = deps.logAttempts === true ? [] : undefined
     deps.channel.onClose(() =>
       this.#guarded(() => {
         if (this.#finished) return
@@ -96,7 +102,7 @@ export class Exchange implements AttemptOwner {
   }
 
   /**
-   * Runs a step of this exchange from a timer, a promise or an event (issue #10): an exception in
+   * Runs a step of this exchange from a timer, a promise or an event: an exception in
    * it ends this request with SLUICE_ERR_INTERNAL in its dialect and a log line, never the process.
    */
   #guarded(step: () => void): void {
@@ -140,10 +146,26 @@ export class Exchange implements AttemptOwner {
       this.#current = attempt
       this.#attempts++
       if (this.#dispatchedAt === 0) this.#dispatchedAt = this.#deps.now()
+      if (this.#attemptLog !== undefined) this.#logAttempt(leg)
       this.#send(attempt)
       return
     }
     this.#giveUp()
+  }
+
+  #logAttempt(leg: Leg): void {
+    this.#attemptRecord = { leg, startedAt: this.#deps.now(), endedAt: 0, status: 0, failure: undefined }
+    this.#attemptLog!.push(this.#attemptRecord)
+  }
+
+  /** Closes the running attempt's record (tracing on). */
+  #attemptEnded(status: number, failure: string | undefined): void {
+    const record = this.#attemptRecord
+    if (record === undefined) return
+    this.#attemptRecord = undefined
+    record.endedAt = this.#deps.now()
+    record.status = status
+    record.failure = failure
   }
 
   #legAt(index: number): Leg | string {
@@ -181,6 +203,7 @@ export class Exchange implements AttemptOwner {
     const { mount } = attempt.leg.target
     this.#deps.logger.error({ err, provider: mount.name, requestId: this.#deps.facts.requestId }, 'upstream credentials unavailable')
     this.#current = undefined
+    if (this.#attemptLog !== undefined) this.#attemptEnded(0, 'upstream_auth')
     this.#authFailed = true
     attempt.release()
     this.#moveOn('connection')
@@ -197,12 +220,17 @@ export class Exchange implements AttemptOwner {
     this.#firstByteAt = this.#deps.now()
   }
 
+  onFirstContent(): void {
+    this.#firstContentAt = this.#deps.now()
+  }
+
   onceDrain(resume: () => void): void {
     this.#deps.channel.onDrain(resume)
   }
 
   onFailed(attempt: Attempt, failure: AttemptFailure): void {
     this.#current = undefined
+    if (this.#attemptLog !== undefined) this.#attemptEnded(failure.response?.status ?? 0, failure.kind)
     // An upstream answer held earlier stays the one passed on unless a later attempt brings its own
     // (docs/resilience.md: "if no later attempt does better"); a later reset or timeout is not better.
     if (failure.response !== undefined || this.#last?.failure.response === undefined) this.#last = { leg: attempt.leg, failure }
@@ -227,6 +255,7 @@ export class Exchange implements AttemptOwner {
 
   onCrashed(attempt: Attempt, err: unknown): void {
     this.#current = undefined
+    if (this.#attemptLog !== undefined) this.#attemptEnded(0, 'internal')
     const { facts, logger, channel } = this.#deps
     logger.error({ err, requestId: facts.requestId, target: attempt.leg.target.id }, 'handling the upstream answer failed')
     const error = sluiceError('SLUICE_ERR_INTERNAL', facts.requestId)
@@ -236,6 +265,7 @@ export class Exchange implements AttemptOwner {
 
   onEnded(attempt: Attempt, status: number, usage: UsageReader | undefined, broken: boolean): void {
     this.#current = undefined
+    if (this.#attemptLog !== undefined) this.#attemptEnded(status, broken ? 'upstream_broken' : undefined)
     this.#finish(status, undefined, usage, broken, attempt.leg)
   }
 
@@ -322,10 +352,12 @@ export class Exchange implements AttemptOwner {
       usageEstimated,
       overheadMs: dispatched ? this.#dispatchedAt - facts.bodyReadAt : undefined,
       ttftMs: this.#firstByteAt === 0 ? undefined : this.#firstByteAt - this.#dispatchedAt,
+      firstContentMs: this.#firstContentAt === 0 ? undefined : this.#firstContentAt - this.#dispatchedAt,
       upstreamMs: dispatched ? end - this.#dispatchedAt : undefined,
       clientAborted: this.#clientGone,
       upstreamBroken: broken,
       attempts: this.#attempts,
+      attemptLog: this.#attemptLog,
       served,
       fallback: served !== undefined && served.target !== this.#candidates[0]!.target,
     })

@@ -1,4 +1,4 @@
-// The sink of unified-endpoint requests (SPEC §3): a native answer in, OpenAI's format out, written
+// The sink of unified-endpoint requests (docs/unified.md): a native answer in, OpenAI's format out, written
 // through the client channel. A 2xx stream is translated event by event as it arrives; a 2xx JSON
 // body is translated once whole, so its head waits for it (and a failure can still be a proper
 // error response); any other status becomes an OpenAI error carrying the upstream's detail. The
@@ -24,15 +24,20 @@ export class UnifiedSink implements Sink {
   #responder: UnifiedResponder | undefined
   #error: { status: number; headers: IncomingHttpHeaders; chunks: Buffer[]; bytes: number } | undefined
   #failed = false
+  #content = false
 
   /**
    * The responder's usage: it already parses every byte `write` hands it, so `push` has nothing
    * left to do. An error answer has no responder, hence no usage (as the adapters' readers).
+   * `contentStarted` reads the translated stream (OpenAI chunks) for time to first token.
    */
-  readonly usage: UsageReader = {
+  readonly usage: UsageReader = ((sink: UnifiedSink): UsageReader => ({
     push: () => {},
-    result: () => this.#responder?.usage(),
-  }
+    result: () => sink.#responder?.usage(),
+    get contentStarted(): boolean {
+      return sink.#content
+    },
+  }))(this)
 
   constructor(
     private readonly channel: ClientChannel,
@@ -67,6 +72,7 @@ export class UnifiedSink implements Sink {
     }
     const responder = this.#responder!
     const out = responder.push(chunk)
+    if (!this.#content && out !== '' && this.leg.operation.stream) this.#content = carriesContent(out)
     if (responder.failure !== undefined) {
       this.#fail(responder.failure, out)
       return true
@@ -113,6 +119,16 @@ export class UnifiedSink implements Sink {
     }
     this.channel.chunk(before + renderUnifiedStreamFailure(message, this.requestId), () => this.channel.fail())
   }
+}
+
+const CONTENT = '"content":"'
+
+/** Translated OpenAI chunks (or Responses events) with text (a non-empty `content`, a text delta) or a tool-call delta; looked for only until found. */
+function carriesContent(out: string): boolean {
+  for (let at = out.indexOf(CONTENT); at !== -1; at = out.indexOf(CONTENT, at + 1)) {
+    if (out.charCodeAt(at + CONTENT.length) !== 0x22) return true
+  }
+  return out.includes('"tool_calls"') || out.includes('output_text.delta"')
 }
 
 /** An upstream error answer, in OpenAI's format with the upstream's detail and status. */

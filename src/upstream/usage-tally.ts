@@ -44,6 +44,10 @@ export class UsageTally implements UsageReader {
     return this.reader.result()
   }
 
+  get contentStarted(): boolean | undefined {
+    return this.reader.contentStarted
+  }
+
   estimate(bytesPerToken: number): Usage {
     const text = (this.#text ??= new AnswerTextCounter())
     for (const chunk of this.#kept) text.push(chunk)

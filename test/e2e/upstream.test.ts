@@ -121,10 +121,10 @@ describe('metrics and logs', () => {
   it('exports request, token, latency and overhead metrics', async () => {
     await openai.chat.completions.create(chat)
     const text = await (await fetch(`${stack.sluice.adminUrl}/metrics`)).text()
-    expect(text).toMatch(/sluice_requests_total\{provider="openai",model="gpt-4o-mini",route="openai",decision="allow",code="200"\} \d+/)
+    expect(text).toMatch(/sluice_requests_total\{provider="openai",model="gpt-4o-mini",route="openai",decision="allow",status="200",code="none"\} \d+/)
     expect(text).toMatch(/sluice_tokens_total\{provider="openai",model="gpt-4o-mini",kind="input"\} \d+/)
     expect(text).toMatch(/sluice_overhead_seconds_count\{provider="openai"\} \d+/)
-    expect(text).toMatch(/sluice_time_to_first_token_seconds_count\{provider="openai",model="gpt-4o-mini"\} \d+/)
+    expect(text).toMatch(/sluice_upstream_first_byte_seconds_count\{provider="openai",model="gpt-4o-mini"\} \d+/)
     expect(text).toMatch(/sluice_upstream_duration_seconds_count\{provider="openai"\} \d+/)
     expect((await fetch(`${stack.sluice.adminUrl}/healthz`)).status).toBe(200)
     expect((await fetch(`${stack.sluice.adminUrl}/readyz`)).status).toBe(200)
