@@ -30,6 +30,10 @@ describe('npm pack', () => {
       'config/sluice.example.yaml',
       'dist/src/main.js',
       'dist/src/cli/main.js',
+      // The web dashboard the admin port serves at GET /, bundled (no network at run time).
+      'dist/dashboard/index.html',
+      'dist/dashboard/main.js',
+      'dist/dashboard/main.css',
       'docs/cli.md',
       'docs/config.md',
       ...Object.values(pkg.bin).map((path) => normalize(path)),

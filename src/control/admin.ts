@@ -7,6 +7,7 @@ import type { AdminContext } from './context.js'
 import { adminError } from './reply.js'
 import { activationRoutes } from './routes/activation.js'
 import { circuitRoutes } from './routes/circuits.js'
+import { dashboardRoutes } from './routes/dashboard.js'
 import { experimentRoutes } from './routes/experiments.js'
 import { flagRoutes } from './routes/flags.js'
 import { killSwitchRoutes } from './routes/kill-switches.js'
@@ -28,6 +29,7 @@ export function buildAdmin(deps: AdminContext): FastifyInstance {
   rolloutRoutes(app, deps)
   shadowRoutes(app, deps)
   guardrailRoutes(app, deps)
+  dashboardRoutes(app, deps)
 
   app.get('/healthz', async () => ({ status: 'ok' }))
 

@@ -2,7 +2,7 @@
 // (PUT a whole definition or PATCH some fields), remove an override. An override is validated by
 // compiling the whole flag set with it before it is stored, so a stored override always compiles.
 import type { FastifyInstance } from 'fastify'
-import { validateFlagDefinition, type CompiledFlag } from '../../flags/index.js'
+import { evaluate, validateFlagDefinition, type CompiledFlag, type FlagType, type FlagValueByType } from '../../flags/index.js'
 import type { FlagOverride, JsonObject } from '../../state/index.js'
 import { requireRole } from '../auth.js'
 import type { AdminContext } from '../context.js'
@@ -22,6 +22,9 @@ function describe(flag: CompiledFlag, override: FlagOverride | undefined): Recor
   }
 }
 
+/** What an evaluation answers when the flag gives no value (disabled, an error): the type's zero. */
+const ZERO: { [K in FlagType]: FlagValueByType[K] } = { boolean: false, string: '', number: 0, object: {} }
+
 const isObject = (value: unknown): value is JsonObject => value !== null && typeof value === 'object' && !Array.isArray(value)
 
 export function flagRoutes(app: FastifyInstance, ctx: AdminContext): void {
@@ -40,6 +43,16 @@ export function flagRoutes(app: FastifyInstance, ctx: AdminContext): void {
     const flag = ctx.snapshot().flags.get(request.params.key)
     if (flag === undefined) return adminError(reply, 'SLUICE_ERR_ADMIN_NOT_FOUND', `No flag ${request.params.key}.`)
     return { ...describe(flag, (await overridesByKey()).get(flag.key)), definition: flag.definition }
+  })
+
+  // Read-only: what the flag answers for a given evaluation context, as the data plane would.
+  app.post<{ Params: { key: string } }>('/v1/flags/:key/evaluate', { preHandler: viewer }, async (request, reply) => {
+    const flags = ctx.snapshot().flags
+    const flag = flags.get(request.params.key)
+    if (flag === undefined) return adminError(reply, 'SLUICE_ERR_ADMIN_NOT_FOUND', `No flag ${request.params.key}.`)
+    const context = isObject(request.body) ? (request.body.context ?? {}) : undefined
+    if (!isObject(context)) return adminError(reply, 'SLUICE_ERR_ADMIN_INVALID', 'Body must be {context: {...attributes...}}.')
+    return evaluate(flags, flag.key, flag.type, ZERO[flag.type], context)
   })
 
   /** Validates `definition` for `key` against the whole set, then stores it as the override. */
