@@ -25,7 +25,9 @@ const EMBEDDING_DIMENSIONS = 16
 
 function embeddings(body: Record<string, unknown>): Reply {
   const model = typeof body.model === 'string' ? body.model : ''
-  const inputs = typeof body.input === 'string' ? [body.input] : Array.isArray(body.input) ? body.input : undefined
+  // One string or one token-id array is one input; an array of either is a batch.
+  const one = typeof body.input === 'string' || (Array.isArray(body.input) && body.input.length > 0 && body.input.every((t) => typeof t === 'number'))
+  const inputs = one ? [body.input] : Array.isArray(body.input) ? body.input : undefined
   if (model === '' || inputs === undefined || inputs.length === 0) return openaiStatusError(400, "'input' and 'model' are required.")
   // Token-id arrays count one token per id; strings by the shared character rule.
   const texts = inputs.map((input) => (typeof input === 'string' ? input : JSON.stringify(input)))

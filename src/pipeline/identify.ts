@@ -67,12 +67,16 @@ export function identifyNative(snapshot: Snapshot, arrival: Arrival, mount: Moun
  * native request and operation. A string says why no target can take it.
  */
 export function identifyUnified(arrival: Arrival, unified: UnifiedRequest, legs: Map<Target, Leg>): RequestFacts | string {
-  const { model } = unified
+  return identifyVirtual(arrival, unified.model, (target) => translate(unified, target), legs)
+}
+
+/** As identifyUnified, for any unified operation (chat, embeddings): `legFor` translates the request for one target. */
+export function identifyVirtual(arrival: Arrival, model: VirtualModel, legFor: (target: Target) => Leg | string, legs: Map<Target, Leg>): RequestFacts | string {
   const candidates: Candidate[] = []
   const reasons: string[] = []
   let first: Leg | undefined
   for (const target of model.targets) {
-    const leg = translate(unified, target)
+    const leg = legFor(target)
     if (typeof leg === 'string') {
       reasons.push(`${target.id}: ${leg}`)
       continue

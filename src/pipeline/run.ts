@@ -11,7 +11,7 @@ import type { ClientChannel, DataPlaneRequest, Sink } from '../core/channel.js'
 import { sluiceError, type ErrorCode } from '../core/errors.js'
 import { ownOutcome, type Outcome, type RequestFacts } from '../core/facts.js'
 import type { Candidate, RoutePlan } from '../core/plan.js'
-import type { Credit, Leg, Mount, Target } from '../core/target.js'
+import type { Credit, Leg, Mount } from '../core/target.js'
 import type { RequestTracer } from '../core/tracing.js'
 import type { Dialect, NativeRequest } from '../core/wire.js'
 import { DEFAULT_REGION } from '../providers/bedrock-auth.js'
@@ -20,19 +20,18 @@ import { modelIdProblem } from '../providers/model-id.js'
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../providers/request.js'
 import type { InFlight } from '../server/in-flight.js'
 import { steer } from '../steering/plan.js'
-import { CHAT_COMPLETIONS } from '../unified/translate.js'
 import { sendError } from '../upstream/channel.js'
 import { Exchange, type Legs } from '../upstream/exchange.js'
 import { NativeLegs } from '../upstream/native-legs.js'
-import { UnifiedLegs } from '../upstream/unified-legs.js'
 import { readBody, TOO_LARGE } from './body.js'
 import { guessDialect } from './dialect.js'
 import { mirror, shadowsFor } from './mirror.js'
 import { GateRun } from './gates.js'
 import { readSluiceHeaders } from './headers.js'
-import { identifyNative, identifyUnified, parseUnified, type Arrival } from './identify.js'
+import { identifyNative, type Arrival } from './identify.js'
 import { settle, type DecisionSink, type SettleTarget } from './settle.js'
 import type { Snapshot } from './snapshot.js'
+import { redactedLegs, startUnified, unifiedOperation, type UnifiedOperation } from './unified.js'
 
 export interface DataPlaneDeps {
   /** The current config snapshot; read once per request. */
@@ -108,7 +107,7 @@ export function runPipeline(
 ): void {
   const record = new RequestRecord(deps, snapshot, arrivedAt, mount)
   deps.inFlight.enter()
-  const unified = mount === undefined && fullPath === CHAT_COMPLETIONS
+  const unified = mount === undefined ? unifiedOperation(fullPath) : undefined
   const dialect = mount?.adapter ?? (unified ? adapters.openai : guessDialect(fullPath, req.headers))
   handle(deps, snapshot, mount, unified, dialect, req, channel, record, fullPath, query).catch((err: unknown) => {
     deps.logger.error({ err, requestId: record.requestId }, 'request handler failed')
@@ -128,7 +127,7 @@ async function handle(
   deps: DataPlaneDeps,
   snapshot: Snapshot,
   mount: Mount | undefined,
-  unified: boolean,
+  unified: UnifiedOperation | undefined,
   dialect: Dialect,
   req: DataPlaneRequest,
   channel: ClientChannel,
@@ -200,20 +199,18 @@ async function handle(
 
   let facts: RequestFacts
   let legs: Legs
+  let unifiedBody: Buffer | undefined
   if (recognition?.ok === true) {
     facts = identifyNative(snapshot, arrival, mount!, clientRequest, recognition.operation)
     legs = new NativeLegs(facts)
   } else {
-    const parsed = parseUnified(snapshot, body)
-    if (!parsed.ok) return refuse(parsed.code, parsed.detail)
-    record.model = parsed.request.chat.model
-    const translated = new Map<Target, Leg>()
-    const identified = identifyUnified(arrival, parsed.request, translated)
-    if (typeof identified === 'string') return refuse('SLUICE_ERR_TRANSLATION_UNSUPPORTED', identified)
-    facts = identified
-    facts.unifiedBody = body
-    record.route = parsed.request.model.name
-    legs = new UnifiedLegs(adapters.openai, parsed.request, requestId, translated, deps.wallClock ?? Date.now)
+    const started = startUnified(snapshot, arrival, unified!, body, deps.wallClock ?? Date.now)
+    if (!started.ok) {
+      if (started.model !== undefined) record.model = started.model
+      return refuse(started.code, started.detail)
+    }
+    ;({ facts, legs, unifiedBody } = started)
+    record.route = started.route
   }
   record.provider = facts.context.provider
   record.model = facts.context.model
@@ -230,10 +227,10 @@ async function handle(
   }
 
   // A guardrail masked part of a unified request: every candidate gets the redacted body.
-  if (facts.unifiedBody !== undefined && facts.unifiedBody !== body) {
-    const redacted = parseUnified(snapshot, facts.unifiedBody)
-    if (!redacted.ok) return refuse(redacted.code, redacted.detail)
-    legs = new UnifiedLegs(adapters.openai, redacted.request, requestId, new Map(), deps.wallClock ?? Date.now)
+  if (facts.unifiedBody !== undefined && facts.unifiedBody !== unifiedBody) {
+    const redacted = redactedLegs(snapshot, facts.unifiedBody, requestId, deps.wallClock ?? Date.now)
+    if ('code' in redacted) return refuse(redacted.code, redacted.detail)
+    legs = redacted
   }
 
   // 7. Steer: a gate's plan stands (a budget downgrade); else the candidates become a plan.
