@@ -1,4 +1,4 @@
-// Behaviour scripting shared by the four emulators (SPEC §16): standing defaults for timing and
+// Behaviour scripting shared by the emulators (docs/cli.md): standing defaults for timing and
 // size, plus a FIFO queue of one-shot behaviours, each consumed by the next request that passes
 // auth. Tests script in-process through `Script`; other processes (benchmarks, `sluice demo`) go
 // through the control endpoints, which validate with `parseBehaviours` / `parseDefaults`.
@@ -50,9 +50,10 @@ export interface Behaviour extends Partial<EmulatorDefaults> {
    */
   readonly breakAfterChunks?: number
   /**
-   * Answer with a call to this tool instead of text (Converse/ConverseStream, Gemini, Llama native and
-   * compat, OpenAI chat; InvokeModel and the Responses API still answer text). Overrides the call a
-   * forcing `tool_choice` would make; see tool-call.ts for the shapes and token counts.
+   * Answer with a call to this tool instead of text (Converse/ConverseStream, Gemini, Llama native
+   * and compat, OpenAI chat, Anthropic on Vertex; InvokeModel and the Responses API still answer
+   * text). Overrides the call a forcing `tool_choice` would make; see tool-call.ts for the shapes
+   * and token counts.
    */
   readonly toolCall?: ScriptedToolCall
   /**

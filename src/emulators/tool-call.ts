@@ -1,12 +1,13 @@
-// Tool-call answers, shared by Converse/ConverseStream, Gemini, Llama (native and compat) and
-// OpenAI chat; each dialect renders the call in its own shape. A request is answered with a call
-// instead of text when:
+// Tool-call answers, shared by Converse/ConverseStream, Gemini, Llama (native and compat), OpenAI
+// chat and Anthropic on Vertex; each dialect renders the call in its own shape. A request is
+// answered with a call instead of text when:
 //   1. its dequeued Behaviour carries `toolCall` (whatever the request declares), or
 //   2. without that, it declares tools and forces one:
 //        OpenAI, Llama     `tool_choice: "required"` or `{type: "function", function: {name}}`
 //        Bedrock Converse  `toolConfig.toolChoice: {any: {}}` or `{tool: {name}}`
 //        Gemini            `toolConfig.functionCallingConfig.mode: "ANY"`, with optional
 //                          `allowedFunctionNames` (snake_case spellings accepted too)
+//        Anthropic         `tool_choice: {type: "any"}` or `{type: "tool", name}`
 //      The call names the forced tool (`name`, or Gemini's first allowed name), else the first
 //      declared tool, with arguments `{}`. `auto`, `none` or no choice still answer text.
 // Output tokens of a call = ceil(characters of its compact JSON arguments / 4), at least 1, so
@@ -71,6 +72,15 @@ export function bedrockForcedTool(body: Record<string, unknown>): string | undef
   if (declared.length === 0 || !isRecord(choice)) return undefined
   if (isRecord(choice.tool) && typeof choice.tool.name === 'string') return choice.tool.name
   return isRecord(choice.any) ? declared[0] : undefined
+}
+
+/** Anthropic Messages bodies: `tools: [{name}]`, `tool_choice: {type: "any"}` or `{type: "tool", name}`. */
+export function anthropicForcedTool(body: Record<string, unknown>): string | undefined {
+  const declared = names(body.tools, (tool) => tool.name)
+  const choice = body.tool_choice
+  if (declared.length === 0 || !isRecord(choice)) return undefined
+  if (choice.type === 'tool' && typeof choice.name === 'string') return choice.name
+  return choice.type === 'any' ? declared[0] : undefined
 }
 
 /** Gemini takes proto JSON, where either spelling of a field name is accepted. */

@@ -146,6 +146,12 @@ function stop(body: Obj): string[] | undefined {
   return fail('`stop` must be a string or an array of strings.')
 }
 
+/** A JSON answer format, for the targets that must refuse what they cannot honour; `text` and unknown types are left out. */
+function responseFormat(body: Obj): 'json_object' | 'json_schema' | undefined {
+  const type = isObj(body.response_format) ? body.response_format.type : undefined
+  return type === 'json_object' || type === 'json_schema' ? type : undefined
+}
+
 function check(body: unknown): ChatRequest {
   if (!isObj(body)) fail('The body must be a JSON object.')
   if (typeof body.model !== 'string' || body.model === '') fail('`model` must be a non-empty string.')
@@ -160,6 +166,7 @@ function check(body: unknown): ChatRequest {
   const stopSequences = stop(body)
   const definitions = tools(body)
   const choice = toolChoice(body)
+  const format = responseFormat(body)
   return {
     model: body.model,
     messages: body.messages.map(message),
@@ -171,6 +178,7 @@ function check(body: unknown): ChatRequest {
     ...(stopSequences !== undefined ? { stop: stopSequences } : {}),
     ...(definitions !== undefined && definitions.length > 0 ? { tools: definitions } : {}),
     ...(choice !== undefined ? { toolChoice: choice } : {}),
+    ...(format !== undefined ? { responseFormat: format } : {}),
   }
 }
 

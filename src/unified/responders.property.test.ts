@@ -1,5 +1,5 @@
 // Property tests for the unified endpoint's responders (`unifiedTranslators[type].responder(stream,
-// context)`, issue #10 deliver 12). A responder sees every byte of a native 2xx answer and writes
+// context)`, docs/unified.md). A responder sees every byte of a native 2xx answer and writes
 // the client's, so for any answer, however cut: push and end never throw; the bytes handed in are
 // never written to; what is written, the failure and the usage do not depend on the cutting; what
 // is written is well formed (SSE `data:` lines of chunks naming the virtual model and a closing
@@ -19,6 +19,7 @@ import {
   mutated,
   pooled,
   runs,
+  statedCount,
   usageCounts,
 } from '../../test/support/arbitraries.js'
 import { ProviderTypes, type ProviderType, type Usage } from '../core/wire.js'
@@ -27,7 +28,9 @@ import { unifiedTranslators } from './translators.js'
 import type { ResponseContext } from './types.js'
 
 const MODEL = 'smart'
-const contextFor = (includeUsage: boolean): ResponseContext => ({ id: 'chatcmpl-p1', model: MODEL, clock: () => 1_700_000_000_000, includeUsage })
+/** A Vertex target's model: Anthropic's are answered in Anthropic's shape, Google's (the default) in Gemini's. */
+const CLAUDE = 'anthropic/claude-sonnet-4@20250514'
+const contextFor = (includeUsage: boolean, targetModel?: string): ResponseContext => ({ id: 'chatcmpl-p1', model: MODEL, clock: () => 1_700_000_000_000, includeUsage, targetModel })
 
 interface Answer {
   written: string
@@ -36,10 +39,10 @@ interface Answer {
 }
 
 /** Feeds the chunks through a fresh responder and checks what holds for any answer. */
-function respond(type: ProviderType, stream: boolean, includeUsage: boolean, chunks: readonly Buffer[]): Answer {
+function respond(type: ProviderType, stream: boolean, includeUsage: boolean, chunks: readonly Buffer[], targetModel?: string): Answer {
   const { chunks: views, backing } = pooled(chunks)
   const before = Buffer.from(backing)
-  const responder = unifiedTranslators[type].responder(stream, contextFor(includeUsage))
+  const responder = unifiedTranslators[type].responder(stream, contextFor(includeUsage, targetModel))
   let written = ''
   for (const chunk of views) {
     const out = responder.push(chunk)
@@ -85,7 +88,7 @@ function expectWellFormed(stream: boolean, { written, failure, usage }: Answer):
   expect(written.endsWith(SSE_DONE)).toBe(failure === undefined)
 }
 
-type Case = [label: string, type: ProviderType, stream: boolean, body: Buffer]
+type Case = [label: string, type: ProviderType, stream: boolean, body: Buffer, targetModel?: string]
 const CASES: Case[] = [
   ['bedrock ConverseStream', 'bedrock', true, converseStreamFixture()],
   ['gemini streamGenerateContent', 'gemini', true, fixture('gemini/stream-generate-content.sse')],
@@ -98,17 +101,20 @@ const CASES: Case[] = [
   // Vertex AI answers Google's models with the Gemini API's bodies.
   ['vertex streamGenerateContent', 'vertex', true, fixture('gemini/stream-generate-content.sse')],
   ['vertex generateContent', 'vertex', false, fixture('gemini/generate-content.json')],
+  // …and Anthropic's with Anthropic's messages and events.
+  ['vertex streamRawPredict', 'vertex', true, fixture('vertex/anthropic-stream.sse'), CLAUDE],
+  ['vertex rawPredict', 'vertex', false, fixture('vertex/anthropic-message.json'), CLAUDE],
 ]
 
 describe('unified responder properties: recorded answers', () => {
-  it.each(CASES)('%s: any chunking writes, fails and counts as the whole answer does', (_label, type, stream, body) => {
+  it.each(CASES)('%s: any chunking writes, fails and counts as the whole answer does', (_label, type, stream, body, model) => {
     for (const includeUsage of [false, true]) {
-      const whole = respond(type, stream, includeUsage, [body])
+      const whole = respond(type, stream, includeUsage, [body], model)
       expect(whole.failure).toBeUndefined()
       expect(whole.usage).toBeDefined()
       fc.assert(
         fc.property(cutting, (cut) => {
-          expect(respond(type, stream, includeUsage, cutBy(body, cut))).toEqual(whole)
+          expect(respond(type, stream, includeUsage, cutBy(body, cut), model)).toEqual(whole)
         }),
         runs(150),
       )
@@ -166,6 +172,29 @@ const llamaAnswer = fc.record(
   some,
 )
 
+const anthropicUsage = fc.record({ input_tokens: statedCount, output_tokens: statedCount, cache_read_input_tokens: statedCount, cache_creation_input_tokens: statedCount }, some)
+const anthropicBlock = fc.oneof(
+  fc.record({ type: fc.constant('text'), text: maybe(text) }, some),
+  fc.record({ type: fc.constant('tool_use'), id: maybe(text), name: maybe(text), input: anyJson }, some),
+  fc.record({ type: fc.constant('thinking'), thinking: text }),
+  anyJson,
+)
+const anthropicStop = fc.constantFrom(null, 'end_turn', 'max_tokens', 'stop_sequence', 'tool_use', 'refusal')
+const anthropicMessage = fc.record({ type: fc.constantFrom('message', 'error'), content: maybe(fc.array(anthropicBlock, { maxLength: 3 })), stop_reason: maybe(anthropicStop), usage: maybe(anthropicUsage), error: maybe(fc.record({ type: maybe(text), message: maybe(text) }, some)) }, some)
+const anthropicDelta = fc.oneof(
+  fc.record({ type: fc.constant('text_delta'), text: maybe(text) }, some),
+  fc.record({ type: fc.constant('input_json_delta'), partial_json: maybe(text) }, some),
+  fc.record({ type: fc.constant('thinking_delta'), thinking: text }),
+  anyJson,
+)
+const anthropicEvent = fc.oneof(
+  fc.record({ type: fc.constant('message_start'), message: maybe(fc.record({ usage: maybe(anthropicUsage) }, some)) }),
+  fc.record({ type: fc.constant('content_block_start'), index: maybe(fc.nat(3)), content_block: maybe(anthropicBlock) }, some),
+  fc.record({ type: fc.constant('content_block_delta'), index: maybe(fc.nat(3)), delta: maybe(anthropicDelta) }, some),
+  fc.record({ type: fc.constant('message_delta'), delta: maybe(fc.record({ stop_reason: maybe(anthropicStop) }, some)), usage: maybe(anthropicUsage) }, some),
+  fc.record({ type: fc.constantFrom('message_stop', 'content_block_stop', 'ping', 'other') }),
+)
+
 const bedrockPayload = fc.record(
   {
     role: maybe(text),
@@ -208,8 +237,9 @@ function sse(data: fc.Arbitrary<unknown>): fc.Arbitrary<Buffer> {
   return fc.array(event, { maxLength: 6 }).map((events) => Buffer.from(events.join('')))
 }
 
-function shapedAnswer(type: ProviderType, stream: boolean): fc.Arbitrary<Buffer> {
+function shapedAnswer(type: ProviderType, stream: boolean, targetModel: string | undefined): fc.Arbitrary<Buffer> {
   const json = (arb: fc.Arbitrary<unknown>): fc.Arbitrary<Buffer> => arb.map((value) => Buffer.from(JSON.stringify(value)))
+  if (targetModel === CLAUDE) return stream ? sse(anthropicEvent) : json(anthropicMessage)
   switch (type) {
     case 'bedrock':
       // Often closed by a messageStop, so the clean end is reached as often as the cut-off one.
@@ -226,22 +256,24 @@ function shapedAnswer(type: ProviderType, stream: boolean): fc.Arbitrary<Buffer>
   }
 }
 
+// Every provider type, and Vertex once more with an Anthropic model.
+const TARGETS: readonly [ProviderType, string | undefined][] = [...ProviderTypes.map((type): [ProviderType, undefined] => [type, undefined]), ['vertex', CLAUDE]]
 const anyAnswer = fc
-  .record({ type: fc.constantFrom(...ProviderTypes), stream: fc.boolean(), includeUsage: fc.boolean() })
-  .chain(({ type, stream, includeUsage }) => {
-    const recorded = CASES.filter(([, t, s]) => t === type && s === stream).map(([, , , body]) => body)
-    const body = fc.oneof({ arbitrary: shapedAnswer(type, stream), weight: 4 }, anyBytes, fc.constantFrom(...recorded).chain((b) => mutated(b)))
-    return fc.record({ type: fc.constant(type), stream: fc.constant(stream), includeUsage: fc.constant(includeUsage), body })
+  .record({ target: fc.constantFrom(...TARGETS), stream: fc.boolean(), includeUsage: fc.boolean() })
+  .chain(({ target: [type, model], stream, includeUsage }) => {
+    const recorded = CASES.filter(([, t, s, , m]) => t === type && s === stream && m === model).map(([, , , body]) => body)
+    const body = fc.oneof({ arbitrary: shapedAnswer(type, stream, model), weight: 4 }, anyBytes, fc.constantFrom(...recorded).chain((b) => mutated(b)))
+    return fc.record({ type: fc.constant(type), model: fc.constant(model), stream: fc.constant(stream), includeUsage: fc.constant(includeUsage), body })
   })
 
 describe('unified responder properties: any answer', () => {
   it('never throw, never touch a chunk, write well-formed output, and do not depend on the cutting', () => {
     fc.assert(
-      fc.property(anyAnswer, cutting, ({ type, stream, includeUsage, body }, cut) => {
-        const whole = respond(type, stream, includeUsage, [body])
-        expect(respond(type, stream, includeUsage, cutBy(body, cut))).toEqual(whole)
+      fc.property(anyAnswer, cutting, ({ type, model, stream, includeUsage, body }, cut) => {
+        const whole = respond(type, stream, includeUsage, [body], model)
+        expect(respond(type, stream, includeUsage, cutBy(body, cut), model)).toEqual(whole)
       }),
-      runs(600),
+      runs(700),
     )
   })
 })
@@ -256,14 +288,15 @@ describe('unified responder properties: any answer', () => {
 const DEPTH = 50_000
 const deep = `${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}`
 describe('BUG-2 (fixed): deeply nested upstream JSON is an invalid answer, not a throw', () => {
-  it.each<[string, ProviderType, boolean, string]>([
+  it.each<[string, ProviderType, boolean, string, string?]>([
     ['openai stream chunk', 'openai', true, `data: {"choices":[],"x":${deep}}\n\n`],
     ['openai chat.completion', 'openai', false, `{"choices":[],"x":${deep}}`],
     ['gemini stream functionCall args', 'gemini', true, `data: {"candidates":[{"content":{"parts":[{"functionCall":{"name":"f","args":{"a":${deep}}}}]}}]}\n\n`],
     ['gemini functionCall args', 'gemini', false, `{"candidates":[{"content":{"parts":[{"functionCall":{"name":"f","args":{"a":${deep}}}}]}}]}`],
     ['bedrock Converse toolUse input', 'bedrock', false, `{"output":{"message":{"content":[{"toolUse":{"toolUseId":"t","name":"f","input":{"a":${deep}}}}]}}}`],
-  ])('%s', (_label, type, stream, body) => {
-    expect(respond(type, stream, false, [Buffer.from(body)]).failure).toBeDefined()
+    ['anthropic tool_use input', 'vertex', false, `{"content":[{"type":"tool_use","id":"t","name":"f","input":{"a":${deep}}}]}`, CLAUDE],
+  ])('%s', (_label, type, stream, body, model) => {
+    expect(respond(type, stream, false, [Buffer.from(body)], model).failure).toBeDefined()
   })
 
   it.each<[string, ProviderType, boolean, Buffer]>([
@@ -280,12 +313,13 @@ describe('BUG-2 (fixed): deeply nested upstream JSON is an invalid answer, not a
 // so both rest on tokenCount (providers/request.ts), which now refuses counts above 2^53 − 1.
 const HUGE = Number.MAX_VALUE
 describe('BUG-1 (fixed) in the responders: summed counts stay finite', () => {
-  it.each<[string, ProviderType, boolean, Buffer]>([
+  it.each<[string, ProviderType, boolean, Buffer, string?]>([
     ['bedrock Converse', 'bedrock', false, Buffer.from(JSON.stringify({ output: { message: { content: [{ text: 'Hi' }] } }, usage: { inputTokens: HUGE, cacheReadInputTokens: HUGE } }))],
     ['bedrock ConverseStream', 'bedrock', true, Buffer.concat([bedrockEvent('messageStop', { stopReason: 'end_turn' }), bedrockEvent('metadata', { usage: { inputTokens: HUGE, cacheWriteInputTokens: HUGE } })])],
     ['gemini generateContent', 'gemini', false, Buffer.from(JSON.stringify({ candidates: [{ content: { parts: [{ text: 'Hi' }] } }], usageMetadata: { candidatesTokenCount: HUGE, thoughtsTokenCount: HUGE } }))],
-  ])('%s', (_label, type, stream, body) => {
-    const { usage } = respond(type, stream, true, [body])
+    ['anthropic message', 'vertex', false, Buffer.from(JSON.stringify({ content: [{ type: 'text', text: 'Hi' }], usage: { input_tokens: HUGE, cache_read_input_tokens: HUGE, cache_creation_input_tokens: HUGE } })), CLAUDE],
+  ])('%s', (_label, type, stream, body, model) => {
+    const { usage } = respond(type, stream, true, [body], model)
     for (const value of Object.values(usage ?? {})) expect(Number.isFinite(value)).toBe(true)
   })
 })

@@ -49,6 +49,12 @@ describe('parseChatRequest', () => {
       { messages: hi, functions: [{ name: 'f' }], function_call: { name: 'f' } },
       { model: 'smart', messages: [{ role: 'user', content: 'Hi' }], stream: false, includeUsage: false, tools: [{ name: 'f' }], toolChoice: { name: 'f' } },
     ],
+    [
+      'a JSON response_format is kept, text is the default',
+      { messages: hi, response_format: { type: 'json_object' } },
+      { model: 'smart', messages: [{ role: 'user', content: 'Hi' }], stream: false, includeUsage: false, responseFormat: 'json_object' },
+    ],
+    ['response_format text', { messages: hi, response_format: { type: 'text' } }, { model: 'smart', messages: [{ role: 'user', content: 'Hi' }], stream: false, includeUsage: false }],
   ])('%s', (_name, body, expected) => {
     expect(parseChatRequest({ model: 'smart', ...body })).toEqual({ ok: true, request: expected })
   })

@@ -1,4 +1,4 @@
-// The translator table (issue #9 item 7): one UnifiedTranslator per provider type. Its request
+// The translator table (docs/unified.md): one UnifiedTranslator per provider type. Its request
 // side runs through translate() to the target's own adapter; its responder reads usage from the
 // very bytes it translates, and must read what that provider's adapter reads from the same bytes —
 // the attempt takes the responder's reading instead of running the adapter's reader a second time.
@@ -17,15 +17,15 @@ const context: ResponseContext = { id: 'chatcmpl-t1', model: 'smart', clock: () 
 const hi = [{ role: 'user', content: 'Hi' }]
 
 /** As much of a routing target as translate() reads: the mount's type and adapter, model, params. */
-function target(type: ProviderType, params?: TargetParams): Target {
-  return { id: `${type}/m`, mount: { name: type, config: { type, auth: 'client' }, adapter: adapters[type] }, model: 'm', params } as unknown as Target
+function target(type: ProviderType, params?: TargetParams, model = 'm'): Target {
+  return { id: `${type}/${model}`, mount: { name: type, config: { type, auth: 'client' }, adapter: adapters[type] }, model, params } as unknown as Target
 }
 
-function leg(type: ProviderType, body: Record<string, unknown>, params?: TargetParams): Leg {
+function leg(type: ProviderType, body: Record<string, unknown>, params?: TargetParams, model?: string): Leg {
   const json = { model: 'smart', ...body }
   const parsed = parseChatRequest(json)
   if (!parsed.ok) throw new Error(parsed.message)
-  const translated = translate({ chat: parsed.request, model: { name: 'smart', description: undefined, targets: [], weights: [], experiment: undefined, promoted: undefined, bandit: undefined }, json }, target(type, params))
+  const translated = translate({ chat: parsed.request, model: { name: 'smart', description: undefined, targets: [], weights: [], experiment: undefined, promoted: undefined, bandit: undefined }, json }, target(type, params, model))
   if (typeof translated === 'string') throw new Error(translated)
   return translated
 }
@@ -34,6 +34,9 @@ const converseStream = Buffer.concat((JSON.parse(fixture('bedrock/converse-strea
 const json = (value: object): Buffer => Buffer.from(JSON.stringify(value))
 const sse = (...events: object[]): Buffer => Buffer.from(events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join(''))
 const converse = (usageValue: object): Buffer => json({ output: { message: { role: 'assistant', content: [{ text: 'Hi' }] } }, stopReason: 'end_turn', usage: usageValue })
+const anthropic = (usageValue: object): Buffer => json({ type: 'message', role: 'assistant', content: [{ type: 'text', text: 'Hi' }], stop_reason: 'end_turn', usage: usageValue })
+const anthropicEvents = (...events: Record<string, unknown>[]): Buffer => Buffer.from(events.map((e) => `event: ${String(e.type)}\ndata: ${JSON.stringify(e)}\n\n`).join(''))
+const CLAUDE = 'anthropic/claude-sonnet-4@20250514'
 const gemini = (usageMetadata: object): object => ({ candidates: [{ content: { role: 'model', parts: [{ text: 'Hi' }] }, finishReason: 'STOP' }], usageMetadata })
 
 describe('unifiedTranslators', () => {
@@ -58,6 +61,22 @@ describe('unifiedTranslators', () => {
     if (type === 'openai') expect(sent).toEqual(body)
   })
 
+  // Vertex builds its body by the target model's publisher: Gemini's for Google's, Anthropic's Messages for Claude.
+  it.each<[string, string, Partial<Operation>, object]>([
+    ['gemini-2.0-flash', '/v1/publishers/google/models/gemini-2.0-flash:streamGenerateContent', { name: 'streamGenerateContent', model: 'gemini-2.0-flash' }, { generationConfig: { maxOutputTokens: 50, temperature: 0.2 } }],
+    [
+      CLAUDE,
+      '/v1/publishers/anthropic/models/claude-sonnet-4@20250514:streamRawPredict',
+      { name: 'streamRawPredict', model: CLAUDE },
+      { anthropic_version: 'vertex-2023-10-16', max_tokens: 50, temperature: 0.2, stream: true, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] },
+    ],
+  ])('vertex %s: toNative applies the target params, and the adapter recognises what it built', (model, path, operation, body) => {
+    const built = leg('vertex', client, params, model)
+    expect(built.request).toMatchObject({ method: 'POST', path, query: model === CLAUDE ? '' : 'alt=sse' })
+    expect(built.operation).toMatchObject({ ...operation, stream: true, streamFormat: 'sse' })
+    expect(JSON.parse(built.request.body.toString())).toMatchObject(body)
+  })
+
   it.each<[ProviderType, Record<string, unknown>, string]>([
     ['bedrock', { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] }, 'remote image URLs cannot be translated'],
     ['gemini', { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] }, 'remote image URLs cannot be translated'],
@@ -77,7 +96,8 @@ function clientUsage(stream: boolean, written: string): Usage | undefined {
   return readAll(adapters.openai.createUsageReader(operation, 200, {}), [Buffer.from(written)])
 }
 
-type UsageCase = [string, ProviderType, boolean, Buffer, Usage | undefined]
+/** The last element, when given, is the target's model (Vertex reads answers by its publisher). */
+type UsageCase = [string, ProviderType, boolean, Buffer, Usage | undefined, string?]
 const usageCases: UsageCase[] = [
   // Recorded answers (test/fixtures/providers), as the adapter tests read them.
   ['bedrock Converse fixture', 'bedrock', false, fixture('bedrock/converse.json'), usage(1910, 62, 1200)],
@@ -95,14 +115,31 @@ const usageCases: UsageCase[] = [
   ['gemini tool-use prompt tokens are input', 'gemini', false, json(gemini({ promptTokenCount: 5, toolUsePromptTokenCount: 7, candidatesTokenCount: 2 })), usage(12, 2)],
   ['gemini usageMetadata without counts', 'gemini', false, json(gemini({ totalTokenCount: 3 })), undefined],
   ['gemini stream: the last cumulative count wins', 'gemini', true, sse(gemini({ promptTokenCount: 5, candidatesTokenCount: 1 }), gemini({ promptTokenCount: 5, candidatesTokenCount: 4, thoughtsTokenCount: 2 })), usage(5, 6, 0, 2)],
+  ['vertex Anthropic message fixture', 'vertex', false, fixture('vertex/anthropic-message.json'), usage(1436, 71, 1024), CLAUDE],
+  ['vertex Anthropic stream fixture', 'vertex', true, fixture('vertex/anthropic-stream.sse'), usage(856, 89, 256), CLAUDE],
+  ['vertex Gemini fixture', 'vertex', false, fixture('gemini/generate-content.json'), usage(2048, 324, 1536, 300), 'gemini-2.0-flash'],
+  ['anthropic cache writes are input too', 'vertex', false, anthropic({ input_tokens: 5, output_tokens: 3, cache_creation_input_tokens: 4 }), usage(9, 3), CLAUDE],
+  ['anthropic usage without counts', 'vertex', false, anthropic({ service_tier: 'standard' }), undefined, CLAUDE],
+  [
+    'anthropic stream: message_delta restating the input agrees, its output wins',
+    'vertex',
+    true,
+    anthropicEvents(
+      { type: 'message_start', message: { usage: { input_tokens: 7, output_tokens: 1 } } },
+      { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { input_tokens: 7, cache_read_input_tokens: 2, output_tokens: 5 } },
+      { type: 'message_stop' },
+    ),
+    usage(9, 5, 2),
+    CLAUDE,
+  ],
   ['llama metrics without token counts', 'llama', false, json({ completion_message: { role: 'assistant', content: 'Hi', stop_reason: 'stop' }, metrics: [{ metric: 'num_total_tokens', value: 3 }] }), undefined],
 ]
 
 describe('responder usage', () => {
-  it.each(usageCases)('%s: the responder reads what the adapter reads, and tells the client the same', (_label, type, stream, body, expected) => {
-    const { operation } = leg(type, { messages: hi, stream })
+  it.each(usageCases)('%s: the responder reads what the adapter reads, and tells the client the same', (_label, type, stream, body, expected, model) => {
+    const { operation } = leg(type, { messages: hi, stream }, undefined, model)
     for (const [cutting, chunks] of chunkings(body, 3)) {
-      const responder = unifiedTranslators[type].responder(stream, context)
+      const responder = unifiedTranslators[type].responder(stream, { ...context, targetModel: model })
       let written = ''
       for (const piece of chunks) written += responder.push(piece)
       written += responder.end()

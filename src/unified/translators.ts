@@ -1,9 +1,10 @@
-// The unified endpoint's translators (SPEC §3), one per provider type behind one interface
-// (UnifiedTranslator in types.ts; issue #9 item 7), looked up by a target's mount type like the
+// The unified endpoint's translators (docs/unified.md), one per provider type behind one interface
+// (UnifiedTranslator in types.ts), looked up by a target's mount type like the
 // provider adapters are. Each is pure: its request builder, its answer's JSON reading and
 // stream translator, and the framing its streams come in.
 import type { TargetParams } from '../core/target.js'
 import type { ProviderType } from '../core/wire.js'
+import { anthropicMessageUsage, createAnthropicStreamTranslator, fromAnthropic } from './from-anthropic.js'
 import { bedrockUsage, createBedrockStreamTranslator, fromBedrock } from './from-bedrock.js'
 import { createGeminiStreamTranslator, fromGemini, geminiUsage } from './from-gemini.js'
 import { createLlamaStreamTranslator, fromLlama, llamaUsage } from './from-llama.js'
@@ -14,7 +15,7 @@ import { toBedrock } from './to-bedrock.js'
 import { toGemini } from './to-gemini.js'
 import { toLlama } from './to-llama.js'
 import { toOpenAI } from './to-openai.js'
-import { toVertex } from './to-vertex.js'
+import { toVertex, vertexTarget } from './to-vertex.js'
 import type { ChatRequest, ResponseContext, StreamTranslator, UnifiedTranslator } from './types.js'
 
 /** A target's params override the client's; `maxTokens` only caps what the client asked for. */
@@ -40,6 +41,18 @@ function translator<Event>(type: ProviderType, parts: Parts<Event>): UnifiedTran
   }
 }
 
+/** Vertex's request builder picks the body by publisher itself; its answers are read by `context.targetModel`'s. */
+function byVertexPublisher(google: UnifiedTranslator, anthropic: UnifiedTranslator): UnifiedTranslator {
+  return {
+    type: 'vertex',
+    toNative: google.toNative,
+    responder: (stream, context) => {
+      const publisher = context.targetModel === undefined ? 'google' : vertexTarget(context.targetModel).publisher
+      return (publisher === 'anthropic' ? anthropic : google).responder(stream, context)
+    },
+  }
+}
+
 export const unifiedTranslators: Readonly<Record<ProviderType, UnifiedTranslator>> = {
   // Converse / ConverseStream (AWS event stream).
   bedrock: translator('bedrock', {
@@ -55,13 +68,22 @@ export const unifiedTranslators: Readonly<Record<ProviderType, UnifiedTranslator
     createStreamTranslator: createGeminiStreamTranslator,
     parser: sseParser,
   }),
-  // Vertex AI's publisher path for Google's models: Gemini's body and answers.
-  vertex: translator('vertex', {
-    toNative: (chat, model, params) => toVertex(withParams(chat, params), model),
-    json: { from: fromGemini, usage: geminiUsage },
-    createStreamTranslator: createGeminiStreamTranslator,
-    parser: sseParser,
-  }),
+  // Vertex AI's publisher paths: Gemini's body and answers for Google's models, Anthropic's
+  // Messages (rawPredict / streamRawPredict) for Claude; the answer's reader goes by the target's model.
+  vertex: byVertexPublisher(
+    translator('vertex', {
+      toNative: (chat, model, params) => toVertex(withParams(chat, params), model),
+      json: { from: fromGemini, usage: geminiUsage },
+      createStreamTranslator: createGeminiStreamTranslator,
+      parser: sseParser,
+    }),
+    translator('vertex', {
+      toNative: (chat, model, params) => toVertex(withParams(chat, params), model),
+      json: { from: fromAnthropic, usage: anthropicMessageUsage },
+      createStreamTranslator: createAnthropicStreamTranslator,
+      parser: sseParser,
+    }),
+  ),
   // The Llama API's native /v1/chat/completions (SSE without [DONE]).
   llama: translator('llama', {
     toNative: (chat, model, params) => toLlama(withParams(chat, params), model),

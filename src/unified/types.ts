@@ -1,4 +1,4 @@
-// Shapes of the unified endpoint (SPEC §3): the OpenAI Chat Completions request as Sluice accepts
+// Shapes of the unified endpoint (docs/unified.md): the OpenAI Chat Completions request as Sluice accepts
 // it (after `parseChatRequest` has checked it), and the `chat.completion` / `chat.completion.chunk`
 // objects it answers with (https://platform.openai.com/docs/api-reference/chat). Only the fields the
 // translators read or write are typed; everything else in a request is ignored. At the end, the
@@ -53,6 +53,11 @@ export interface ChatRequest {
   readonly stop?: readonly string[]
   readonly tools?: readonly ToolDefinition[]
   readonly toolChoice?: ToolChoice
+  /**
+   * `response_format.type` when it asks for JSON. Targets without a JSON mode (Claude on Vertex AI)
+   * refuse it; the others ignore it, as they ignore `seed` or penalties.
+   */
+  readonly responseFormat?: 'json_object' | 'json_schema'
 }
 
 /** A native request: `path` is relative to the provider's mount (upstream base URL). */
@@ -121,12 +126,17 @@ export interface ResponseContext {
   readonly clock: () => number
   /** `stream_options.include_usage`: a last chunk with empty `choices` and `usage`. */
   readonly includeUsage: boolean
+  /**
+   * The target's model, as `toNative` got it, for a translator whose answer's shape depends on
+   * the model: Vertex answers in Gemini's or Anthropic's shape by its publisher. Set per leg.
+   */
+  readonly targetModel?: string
 }
 
 /**
  * Turns one provider's parsed stream events into chunks, one event at a time, without buffering
  * text. `end()` is called once the upstream stream ends cleanly and returns what is still owed.
- * An upstream that stops before its final event is the caller's to report (issue 5, item 4).
+ * An upstream that stops before its final event is the caller's to report (docs/resilience.md).
  */
 export interface StreamTranslator<Event> {
   push(event: Event): ChatCompletionChunk[]
@@ -138,7 +148,7 @@ export interface StreamTranslator<Event> {
 /**
  * One native 2xx answer on its way to the client: pure and synchronous, the caller feeds the body
  * chunk by chunk and writes what comes back. The responder is also the answer's usage reader: the
- * body is parsed once, for both (issue #9 item 7).
+ * body is parsed once, for both.
  */
 export interface UnifiedResponder {
   /** Content type of what this responder writes (application/json or text/event-stream). */
@@ -168,7 +178,7 @@ export interface UnifiedResponder {
   usage(): Usage | undefined
 }
 
-/** The unified endpoint's view of one provider type (SPEC §3): the request out, the answer back. */
+/** The unified endpoint's view of one provider type (docs/unified.md): the request out, the answer back. */
 export interface UnifiedTranslator {
   readonly type: ProviderType
   /**

@@ -80,6 +80,22 @@ describe('translateUpstreamError', () => {
       body('<html>\n  <body>Bad Gateway</body>\n</html>\n'),
       { message: 'gemini: <html> <body>Bad Gateway</body> </html>', type: 'server_error', code: null, param: null },
     ],
+    [
+      'anthropic on vertex: the inner type names the error',
+      'vertex',
+      529,
+      {},
+      body({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }),
+      { message: 'vertex: overloaded_error: Overloaded', type: 'server_error', code: 'overloaded_error', param: null },
+    ],
+    [
+      'anthropic validation error',
+      'vertex',
+      400,
+      {},
+      body({ type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: Field required' } }),
+      { message: 'vertex: invalid_request_error: max_tokens: Field required', type: 'invalid_request_error', code: 'invalid_request_error', param: null },
+    ],
     ['an empty body', 'bedrock', 503, {}, Buffer.alloc(0), { message: 'bedrock: HTTP 503', type: 'server_error', code: null, param: null }],
     ['an unknown 4xx', 'llama', 422, {}, body({ message: 'bad schema' }), { message: 'llama: bad schema', type: 'invalid_request_error', code: null, param: null }],
   ])('%s', (_name, provider, status, headers, raw, error) => {

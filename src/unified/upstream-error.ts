@@ -34,7 +34,7 @@ export interface UpstreamErrorDetail {
 
 /**
  * Reads the error shapes the providers use: Google's `{error:{code,message,status}}`, OpenAI's and
- * Llama's `{error:{message,type,code}}`, AWS's `{message}` / `{Message}` (whose name travels apart,
+ * Llama's `{error:{message,type,code}}`, Anthropic's `{type:"error",error:{type,message}}`, AWS's `{message}` / `{Message}` (whose name travels apart,
  * in a header or an event-stream header, and is passed as `name`) and problem details `{title,detail}`.
  */
 export function upstreamErrorDetail(body: Buffer, name?: string): UpstreamErrorDetail {
@@ -42,7 +42,11 @@ export function upstreamErrorDetail(body: Buffer, name?: string): UpstreamErrorD
   const error = json?.error
   let detail: string | undefined
   let type: string | undefined
-  if (isObject(error)) {
+  if (isObject(error) && json?.type === 'error') {
+    // Anthropic's error: its inner `type` (overloaded_error, …) is the error's name, not OpenAI's type.
+    name ??= text(error.type)
+    detail = text(error.message)
+  } else if (isObject(error)) {
     name ??= text(error.status) ?? text(error.code)
     detail = text(error.message)
     type = text(error.type)

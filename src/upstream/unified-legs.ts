@@ -1,4 +1,4 @@
-// How a unified-endpoint request goes upstream (SPEC §3): on each candidate of its plan, the
+// How a unified-endpoint request goes upstream (docs/unified.md): on each candidate of its plan, the
 // client's OpenAI request translated to that target's native API; answers come back in OpenAI's
 // format (upstream/unified-sink.ts).
 import type { ClientChannel, Sink } from '../core/channel.js'
@@ -31,7 +31,7 @@ export class UnifiedLegs implements Legs {
   }
 
   sink(leg: Leg, own: Record<string, string>, channel: ClientChannel): Sink {
-    return new UnifiedSink(channel, leg, own, this.#context, this.requestId)
+    return new UnifiedSink(channel, leg, own, { ...this.#context, targetModel: leg.target.model }, this.requestId)
   }
 
   replay(leg: Leg, response: HeldResponse, own: Record<string, string>, channel: ClientChannel): void {
