@@ -81,6 +81,19 @@ module.exports = {
       from: { path: '^src/', pathNot: ['^src/(runtime|cli)/', '^src/main\\.ts$'] },
       to: { path: '^src/runtime/' },
     },
+    {
+      name: 'opentelemetry-only-in-the-tracer',
+      severity: 'error',
+      comment: 'The OpenTelemetry SDK is loaded only when tracing is on: only telemetry/otel-tracer.ts imports it, and only telemetry/tracer.ts imports that (dynamically). Off, no span code is loaded (docs/observability.md).',
+      from: { path: '^src/', pathNot: '^src/telemetry/otel-tracer\\.ts$' },
+      to: { path: '@opentelemetry/' },
+    },
+    {
+      name: 'the-tracer-is-loaded-by-its-factory',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/telemetry/tracer\\.ts$' },
+      to: { path: '^src/telemetry/otel-tracer\\.ts$' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -18,6 +18,7 @@ import { createRequestHandler } from './routes/handler.js'
 import { createDualServer } from './server/dual-protocol.js'
 import { InFlight } from './server/in-flight.js'
 import { createStore, type ChangeItem, type StateStore } from './state/index.js'
+import { loadTracer } from './telemetry/tracer.js'
 
 export interface StartOptions {
   /** YAML config file; watched for changes unless `watch` is false. */
@@ -95,6 +96,15 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
     await store.close()
     throw err instanceof RuntimeError ? new ConfigError(err.problems) : err
   }
+  // Tracing is read at startup only; off (the default), no OpenTelemetry module is even loaded.
+  let tracer: Awaited<ReturnType<typeof loadTracer>>
+  try {
+    tracer = await loadTracer(config.telemetry.tracing, logger)
+  } catch (err) {
+    await runtime.close()
+    await store.close()
+    throw err
+  }
   // Overrides, kill switches and experiment lifecycle records shape the snapshot; other records
   // (ledgers) do not. An empty change is a resync after a lost connection: reload everything.
   const shapesSnapshot = (item: ChangeItem): boolean => item.kind !== 'record' || item.namespace === EXPERIMENTS_NAMESPACE
@@ -118,7 +128,7 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
   const snapshot = (): Snapshot => runtime.snapshot()
 
   const data = createDualServer(
-    createRequestHandler({ snapshot, logger, decisions: decisionSink(logger), draining: () => draining, inFlight }),
+    createRequestHandler({ snapshot, logger, decisions: decisionSink(logger), draining: () => draining, inFlight, ...(tracer === undefined ? {} : { tracer }) }),
     { ...config.server, onResetFlood: (remoteAddress) => logger.warn({ remoteAddress }, 'HTTP/2 reset flood: session closed with GOAWAY ENHANCE_YOUR_CALM') },
   )
   data.http1.on('clientError', (err, socket) => {
@@ -185,6 +195,7 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
     unsubscribe()
     await runtime.close()
     await store.close()
+    await tracer?.shutdown()
     throw err
   }
   const adminPort = (admin.server.address() as AddressInfo).port
@@ -209,6 +220,8 @@ export async function startSluice(options: StartOptions): Promise<Sluice> {
       unsubscribe()
       await runtime.close()
       await store.close()
+      // Exports the spans still queued (every request has settled by now).
+      await tracer?.shutdown()
       logger.flush()
     },
   }

@@ -28,6 +28,8 @@ const KNOWN_SECRETS: Record<string, 'value' | 'userinfo'> = {
   'rollouts.*.alertWebhooks[].url': 'value',
   'rollouts.*.alertWebhooks[].headers.*': 'value',
   'models.*.bandit.feedbackSecret': 'value',
+  'telemetry.tracing.endpoint': 'userinfo',
+  'telemetry.tracing.headers.*': 'value',
 }
 
 /** Leaves whose names sound like credentials but are not, each for a reason. */

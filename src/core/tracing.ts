@@ -13,6 +13,8 @@ export interface TracedRequest {
   readonly provider: string
   readonly route: string
   readonly facts: RequestFacts | undefined
+  /** The client's `traceparent` header, kept only when tracing is on. */
+  readonly traceparent: string | string[] | undefined
 }
 
 export interface RequestTracer {

@@ -65,6 +65,8 @@ class RequestRecord implements SettleTarget {
   credit: Credit | undefined = undefined
   creditHead: Candidate | undefined = undefined
   gates: GateRun | undefined = undefined
+  /** Kept for the tracer only (tracing on). */
+  traceparent: string | string[] | undefined = undefined
   #settled = false
 
   constructor(
@@ -106,6 +108,7 @@ export function runPipeline(
   arrivedAt: number,
 ): void {
   const record = new RequestRecord(deps, snapshot, arrivedAt, mount)
+  if (deps.tracer !== undefined) record.traceparent = req.headers.traceparent
   deps.inFlight.enter()
   const unified = mount === undefined ? unifiedOperation(fullPath) : undefined
   const dialect = mount?.adapter ?? (unified ? adapters.openai : guessDialect(fullPath, req.headers))
