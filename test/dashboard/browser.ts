@@ -23,13 +23,19 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 export interface Watched {
-  /** Content-Security-Policy violations and uncaught page errors seen so far. */
+  /** Content-Security-Policy violations, uncaught page errors and requests to another origin seen so far. */
   readonly problems: string[]
 }
 
-/** Records CSP violations (reported in the page) and page errors, so a test can require none. */
-export async function watch(page: Page): Promise<Watched> {
+/**
+ * Records CSP violations (reported in the page), page errors and any request that leaves `origin`
+ * (the dashboard must need no network but the Sluice serving it), so a test can require none.
+ */
+export async function watch(page: Page, origin: string): Promise<Watched> {
   const problems: string[] = []
+  page.on('request', (request) => {
+    if (new URL(request.url()).origin !== origin) problems.push(`request to another origin: ${request.url()}`)
+  })
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
   page.on('console', (message) => {
     if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) problems.push(`csp: ${message.text()}`)

@@ -54,6 +54,14 @@ export function startDashboardStack(): Promise<Stack> {
       config.budgets = {
         limits: {
           shop: { scope: 'tenant', target: 'shop', limitUsd: 5, window: 'day', thresholds: [{ atPercent: 80, actions: [{ action: 'alert' }] }] },
+          // Small enough for the test's traffic to cross its thresholds (enforcement is off: counted, never refused).
+          'mini-daily': {
+            scope: 'model',
+            target: 'gpt-4o-mini',
+            limitUsd: 0.0005,
+            window: 'day',
+            thresholds: [{ atPercent: 50, actions: [{ action: 'alert' }] }, { atPercent: 90, actions: [{ action: 'alert' }] }],
+          },
         },
       }
       config.flags = {

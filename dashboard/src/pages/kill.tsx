@@ -2,7 +2,7 @@
 // shutdown (the global switch: admins only).
 import { useState } from 'preact/hooks'
 import { enc } from '../api.js'
-import { Act, get, Page, Table, usePoll, when } from '../ui.js'
+import { Act, get, Page, Table, usePoll, useSession, when } from '../ui.js'
 
 interface KillSwitch {
   scope: string
@@ -12,11 +12,12 @@ interface KillSwitch {
   setAt: string
 }
 interface Status {
-  providers: { name: string }[]
+  providers: { name: string; type: string; mount: string }[]
 }
 const SCOPES = ['provider', 'model', 'route', 'client'] as const
 
 export function KillSwitches() {
+  const session = useSession()
   const list = usePoll(get<{ killSwitches: KillSwitch[] }>('/v1/kill-switches'), 3000)
   const status = usePoll(get<Status>('/v1/status'), 0)
   const [scope, setScope] = useState<string>('provider')
@@ -29,7 +30,7 @@ export function KillSwitches() {
       <div class={global === undefined ? 'banner' : 'banner alarm'} data-testid="emergency">
         {global === undefined ? (
           <>
-            Emergency shutdown is <b>off</b>. <Act label="Emergency shutdown" method="POST" path="/v1/emergency-shutdown" needs="admin" danger onDone={list.reload} />
+            Emergency shutdown is <b>off</b>{session.role !== 'admin' && ' (turning it on needs an admin token)'}. <Act label="Emergency shutdown" method="POST" path="/v1/emergency-shutdown" needs="admin" danger onDone={list.reload} />
           </>
         ) : (
           <>
@@ -51,12 +52,23 @@ export function KillSwitches() {
           <Act label="Revive" method="DELETE" path={`/v1/kill-switches/${enc(s.scope)}/${enc(s.target)}`} onDone={list.reload} />,
         ])}
       />
+      <h3>Providers</h3>
+      <Table
+        testid="providers"
+        head={['provider', 'type', 'mount', '']}
+        rows={(status.data?.providers ?? []).map((p) => [
+          p.name,
+          p.type,
+          <code>{p.mount}</code>,
+          others.some((s) => s.scope === 'provider' && s.target === p.name) ? <b class="error">killed</b> : <Act label={`Kill ${p.name}`} method="PUT" danger path={`/v1/kill-switches/provider/${enc(p.name)}`} onDone={list.reload} />,
+        ])}
+      />
       <h3>Set a kill switch</h3>
       <div class="row">
         <select value={scope} onChange={(e) => setScope(e.currentTarget.value)} name="scope">
           {SCOPES.map((s) => <option key={s} value={s}>{s}</option>)}
         </select>
-        <input name="target" list="kill-targets" placeholder="target (provider, model id, route, client id or tenant:<name>)" size={48} value={target} onInput={(e) => setTarget(e.currentTarget.value)} />
+        <input name="target" list="kill-targets" placeholder="target (provider, model id, route, client id or tenant:<name>)" size={64} value={target} onInput={(e) => setTarget(e.currentTarget.value)} />
         <datalist id="kill-targets">
           {(status.data?.providers ?? []).map((p) => <option key={p.name} value={p.name} />)}
         </datalist>

@@ -14,7 +14,7 @@ function Spend(props: { spent: number; reserved: number; limit: number; threshol
   const share = (v: number) => `${Math.min(100, (v / props.limit) * 100)}%`
   return (
     <span class="spend" title={`${((props.spent / props.limit) * 100).toFixed(1)} % spent`}>
-      <span class="fill" style={{ width: share(props.spent) }} />
+      <span class={props.spent >= props.limit ? 'fill over' : 'fill'} style={{ width: share(props.spent) }} />
       <span class="reserved" style={{ left: share(props.spent), width: share(props.reserved) }} />
       {props.thresholds.map((t) => <span key={t} class="mark" style={{ left: `${Math.min(100, t)}%` }} />)}
     </span>
@@ -42,10 +42,10 @@ export function Budgets() {
           x.budget,
           `${x.scope} ${x.value}`,
           x.window,
-          `$${x.spentUsd.toPrecision(3)} (+$${x.reservedUsd.toPrecision(2)} reserved) of $${x.limitUsd}`,
+          `$${x.spentUsd.toPrecision(3)} (+$${x.reservedUsd.toPrecision(3)} reserved) of $${x.limitUsd}`,
           <Spend spent={x.spentUsd} reserved={x.reservedUsd} limit={x.limitUsd} thresholds={thresholds(x.budget)} />,
           thresholds(x.budget).map((t) => `${t} %`).join(', '),
-          json(x.crossed),
+          x.crossed.length === 0 ? '' : <code>{json(x.crossed)}</code>,
           when(x.windowEndMs),
         ])}
       />
