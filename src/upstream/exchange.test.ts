@@ -50,6 +50,7 @@ function exchange<C extends ClientChannel = RecordingChannel>(
   model: string,
   channel: C = new RecordingChannel() as unknown as C,
   wrapSink: (sink: Sink) => Sink = (sink) => sink,
+  logAttempts = false,
 ): { channel: C; outcome: Promise<Outcome> } {
   const mount = findMount(snapshot, mountPath)!
   const request = {
@@ -74,6 +75,7 @@ function exchange<C extends ClientChannel = RecordingChannel>(
       random: () => 0,
       wrapSink,
       done,
+      logAttempts,
     }).start(),
   )
   return { channel, outcome }
@@ -192,5 +194,30 @@ describe('Exchange: the channel and the response-side hook', () => {
     expect(seen[0]).toBe('head 200')
     expect(seen.at(-1)).toBe('end')
     expect(JSON.parse(channel.body)).toMatchObject({ object: 'chat.completion' })
+  })
+})
+
+describe('Exchange: the attempt log (tracing on only)', () => {
+  it('times each attempt with its target, status and failure, in order', async () => {
+    primary.script.enqueue({ status: 503 }, { status: 503 })
+    const { outcome } = exchange('/primary', 'gpt-4o', new RecordingChannel(), undefined, true)
+    const done = await outcome
+    const log = done.attemptLog!
+    expect(log.map((a) => [a.leg.target.id, a.leg.operation.model, a.status, a.failure])).toEqual([
+      ['primary/gpt-4o', 'gpt-4o', 503, '5xx'],
+      ['primary/gpt-4o', 'gpt-4o', 503, '5xx'],
+      ['backup/gpt-4o-mini', 'gpt-4o-mini', 200, undefined],
+    ])
+    for (let i = 0; i < log.length; i++) {
+      expect(log[i]!.endedAt).toBeGreaterThanOrEqual(log[i]!.startedAt)
+      if (i > 0) expect(log[i]!.startedAt).toBeGreaterThanOrEqual(log[i - 1]!.endedAt)
+    }
+  })
+
+  it('keeps none when tracing is off (the default)', async () => {
+    primary.script.enqueue({ status: 503 })
+    const done = await exchange('/primary', 'gpt-4o').outcome
+    expect(done.attempts).toBe(2)
+    expect(done.attemptLog).toBeUndefined()
   })
 })
