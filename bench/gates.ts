@@ -1,5 +1,5 @@
-// In-process microbenchmark of the per-request decision path (issue #3 target: p50 ≤ 20 µs for
-// gates 1–3; issue #4: ≤ 10 µs per local gate): identify (mount lookup, operation/model recognition
+// In-process microbenchmark of the per-request decision path (targets: p50 ≤ 20 µs for
+// gates 1–3; ≤ 10 µs per local gate): identify (mount lookup, operation/model recognition
 // with the body's JSON parse, client key auth, evaluation context, candidates), gates 2–3 (kill switches with
 // a few switches set, control flags) gate 5 (two local rate-limit rules, acquire + settle) and steering;
 // then the same with gate 6, budgets (three budgets on the default sqlite spend store in a temp

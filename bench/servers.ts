@@ -90,7 +90,7 @@ function withOverrides(base: Record<string, unknown>, overrides: string | undefi
 }
 
 /**
- * The Node floor (SPEC §18): plain `node:http` in, one undici `Pool.dispatch` out, bytes streamed
+ * The Node floor: plain `node:http` in, one undici `Pool.dispatch` out, bytes streamed
  * both ways with backpressure, no logic — the least any Node proxy can do.
  */
 function startFloor(upstream: string): Promise<number> {

@@ -1,4 +1,4 @@
-// `npm run bench:unified`: what the unified endpoint's translation costs (issue #5). The same
+// `npm run bench:unified`: what the unified endpoint's translation costs. The same
 // question to Bedrock (Converse), Gemini and Llama emulators, through one Sluice, two ways: in the
 // provider's native API on its mount (passthrough), and as an OpenAI chat completion on
 // POST /v1/chat/completions (translated both ways). Both run the same gates, so the difference is

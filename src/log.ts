@@ -1,6 +1,6 @@
 // Structured JSON logs (pino). Credentials never reach the log: nothing logs headers or config
 // wholesale, and these paths are censored as a second line of defence. The config's are derived
-// from the schema's secret marks (config/secrets.ts, issue #10), so a newly marked field is
+// from the schema's secret marks (config/secrets.ts), so a newly marked field is
 // censored here too without anyone listing it.
 import { pino, type Logger } from 'pino'
 import { ANY_ITEM, ANY_KEY, secretPaths } from './config/secrets.js'

@@ -4,7 +4,7 @@
 //
 // A SigV4 signature must also be scoped to this mount (service `bedrock`, the mount's `region`)
 // and cover the body: `UNSIGNED-PAYLOAD` only for a client with `credentials.allowUnsignedPayload`
-// (issue #10; docs/config.md, "SigV4 client signatures").
+// (docs/config.md, "SigV4 client signatures").
 import type { ClientConfig } from '../config/schema.js'
 import type { NativeRequest, Dialect } from '../core/wire.js'
 import { createSigV4Verifier, type ParsedSigV4, type SigV4Verifier } from './sigv4-verify.js'
@@ -54,7 +54,7 @@ export function authenticate(
 }
 
 /**
- * One verifier per client, built on its first signed request (issue #9). A reload builds new client
+ * One verifier per client, built on its first signed request. A reload builds new client
  * objects, so old verifiers are collected with them; the secret is checked too, so a client object
  * edited in place (config is frozen, but tests build their own) never verifies with a stale one.
  */

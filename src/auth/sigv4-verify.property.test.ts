@@ -1,4 +1,4 @@
-// Property tests for parsing a SigV4 `Authorization` header (issue #10, deliver 12): any string
+// Property tests for parsing a SigV4 `Authorization` header: any string
 // parses to undefined or a well-formed ParsedSigV4 without throwing, any header built from valid
 // parts parses back to exactly those parts, and a Bedrock mount's presentedCredential never throws.
 import fc from 'fast-check'

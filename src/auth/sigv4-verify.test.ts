@@ -91,7 +91,7 @@ describe('verifySigV4', () => {
     expect(result).toEqual({ ok: false, reason: 'x-amz-content-sha256 does not match the body' })
   })
 
-  describe('the body is bound (issue #10)', () => {
+  describe('the body is bound', () => {
     const replayed = Buffer.from('{"messages":[{"role":"user","content":[{"text":"something else"}]}],"inferenceConfig":{"maxTokens":4000}}')
 
     it('refuses UNSIGNED-PAYLOAD by default, even with the body it was captured with', async () => {
@@ -121,7 +121,7 @@ describe('verifySigV4', () => {
     })
   })
 
-  describe('the credential scope must be this endpoint\'s (issue #10)', () => {
+  describe('the credential scope must be this endpoint\'s', () => {
     it.each<[string, SignOptions, Overrides, string | undefined]>([
       ['the mount\'s region', {}, { regions: ['us-east-1'] }, undefined],
       ['one of several accepted regions', { region: 'eu-west-1' }, { regions: ['us-east-1', 'eu-west-1'] }, undefined],

@@ -5,7 +5,7 @@
 //
 // A signature proves the secret, not that the request is the one the client meant to send: it
 // binds the body only through the payload hash, and only to the credential scope it names. So
-// (issue #10) the scope must be the service and a region this endpoint stands for, and
+// the scope must be the service and a region this endpoint stands for, and
 // `UNSIGNED-PAYLOAD` — a signature over no body at all, replayable with any other body within the
 // 15-minute skew — is refused unless the caller opts in.
 import { timingSafeEqual, createHash } from 'node:crypto'
@@ -53,7 +53,7 @@ export interface VerifyOptions {
   readonly allowUnsignedPayload?: boolean
 }
 
-/** Checks signatures made with one secret; build it once per credential and reuse it (issue #9). */
+/** Checks signatures made with one secret; build it once per credential and reuse it. */
 export interface SigV4Verifier {
   verify(parsed: ParsedSigV4, request: SignedRequest, options?: VerifyOptions): Promise<VerifyResult>
 }

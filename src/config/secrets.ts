@@ -1,4 +1,4 @@
-// The schema's secret marks (core/secret.ts), walked (issue #10): the list of secret paths, and a
+// The schema's secret marks (core/secret.ts), walked: the list of secret paths, and a
 // config value — or a problem's `got` — with every marked value redacted. GET /v1/config, the
 // logger's redact paths and the loader's problems all derive from here, so marking a field in the
 // schema is the one step that keeps it out of every output, and no key name is ever guessed at.

@@ -1,4 +1,4 @@
-// The client channel (issue #9): the one way an answer reaches the client. The exchange, the
+// The client channel: the one way an answer reaches the client. The exchange, the
 // sinks and the pipeline's refusals write through it; upstream/channel.ts has the response-backed
 // implementation (the only code that touches the client's response object) and a discarding one,
 // so a mirrored (shadow) call can run the same exchange with nobody listening.

@@ -1,4 +1,4 @@
-// What a gate answers (STYLE: Pipeline): pass, deny with a code, or route with a plan. A denial is
+// What a gate answers: pass, deny with a code, or route with a plan. A denial is
 // a value, not an exception. `hold` is what the gate reserved for this request (a rate-limit lease,
 // a budget reservation); the runner hands it back to the gate's `settle` once the request has ended.
 import type { ErrorCode } from './errors.js'

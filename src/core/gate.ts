@@ -1,4 +1,4 @@
-// A gate module (STYLE: Pipeline; docs/lifecycle.md): a name, a fail-mode default, a builder from the
+// A gate module (docs/lifecycle.md): a name, a fail-mode default, a builder from the
 // snapshot's inputs, a synchronous-unless-I/O `check` that returns a verdict, an optional `settle`
 // that runs once after the request ends (streamed, refused or aborted) with what `check` held,
 // and an optional response-side hook that wraps the sink (output guardrails). gates/registry.ts

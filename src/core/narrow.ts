@@ -1,4 +1,4 @@
-// The one place a request's candidate targets are filtered (issue #9): the kill-switch gate drops
+// The one place a request's candidate targets are filtered: the kill-switch gate drops
 // killed providers and models, the control-flags gate switched-off providers. Nothing downstream
 // checks a candidate again.
 import type { Refusal } from './decision.js'

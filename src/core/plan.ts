@@ -1,4 +1,4 @@
-// The route plan (docs/lifecycle.md step 7, issue #9): who may serve a request, in the order they are tried,
+// The route plan (docs/lifecycle.md step 7): who may serve a request, in the order they are tried,
 // with what the steering decision tags the response with and which arm its outcome credits.
 // Identify lists the candidates; gates 2–3 narrow them (kill switches, provider switches) through
 // `narrowCandidates` (core/narrow.ts), the one place candidates are filtered; steering orders them

@@ -1,4 +1,4 @@
-// Secrets are marked in the config schema itself (issue #10), not guessed from key names: every
+// Secrets are marked in the config schema itself, not guessed from key names: every
 // place that shows config — GET /v1/config, the logger, `sluice validate` — reads these marks
 // (config/secrets.ts walks them). Here, not in config/, so that the schema fragments of
 // gates/, models/ and resilience/ can mark their own fields.

@@ -1,4 +1,4 @@
-// Property tests for reading a request body (issue #10, deliver 12): however the client's bytes
+// Property tests for reading a request body: however the client's bytes
 // arrive, readBody answers exactly their concatenation, untouched, or TOO_LARGE when the body (or
 // its declared content-length) is over the limit, and rejects with the stream's error when the
 // body breaks off first. A Readable stands in for the socket.

@@ -1,4 +1,4 @@
-// The gate runner (docs/lifecycle.md steps 2–6; STYLE: Pipeline): runs the snapshot's gates in registry
+// The gate runner (docs/lifecycle.md steps 2–6): runs the snapshot's gates in registry
 // order over the facts. A gate answers pass, deny or route; a gate that throws (or rejects) gets
 // its fail mode — `closed` refuses with SLUICE_ERR_GATE_FAILED, `open` passes — and is counted.
 // What each gate holds is settled exactly once when the request ends, whatever ended it; a

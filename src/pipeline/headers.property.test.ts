@@ -1,4 +1,4 @@
-// Property tests for reading Sluice's own request headers (issue #10, deliver 12): for any headers
+// Property tests for reading Sluice's own request headers: for any headers
 // readSluiceHeaders never throws, and its answer is exactly determined by them — a description
 // when some x-sluice-* header is repeated, longer than 256 characters or not printable ASCII, or
 // there are more than 32 x-sluice-attr-* headers; else the user and every attribute, as sent.

@@ -1,4 +1,4 @@
-// The one interface every provider adapter implements (STYLE: adapters are pure translators): the
+// The one interface every provider adapter implements (adapters are pure translators): the
 // data-plane side (core/wire.ts `Dialect`) plus what the composition root needs to build a mount.
 import type { ProviderConfig } from '../config/schema.js'
 import type { Dialect, UpstreamAuth } from '../core/wire.js'

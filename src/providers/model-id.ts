@@ -1,4 +1,4 @@
-// Model ids as decisions key on them (issue #10 item 4): a client-supplied id is checked before it
+// Model ids as decisions key on them: a client-supplied id is checked before it
 // reaches a header, a log line or a counter key, and reduced to one canonical id per provider, so
 // a kill switch, flag, limit or budget on a model cannot be stepped around with an alias.
 //

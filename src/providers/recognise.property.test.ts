@@ -1,4 +1,4 @@
-// Property tests for each adapter's pure request reading (issue #10, deliver 12): for any method,
+// Property tests for each adapter's pure request reading: for any method,
 // path, query, headers and body, `recognise` and `presentedCredential` never throw, leave the
 // request as it was, and answer a well-formed Recognition / PresentedCredential: a known operation
 // of that adapter whose stream flag and format agree, a non-empty model, a finite non-negative

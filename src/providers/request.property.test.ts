@@ -1,4 +1,4 @@
-// Property tests for jsonTooDeep (issue #10, deliver 12): on valid JSON of any depth up to a few
+// Property tests for jsonTooDeep: on valid JSON of any depth up to a few
 // hundred levels it agrees with a reference depth taken from JSON.parse and a recursive walk, at
 // every limit around that depth and at the default; on any string at all it never throws, and a
 // string and its UTF-8 bytes get the same answer.

@@ -10,7 +10,7 @@ export type JsonObject = Record<string, unknown>
  * unified request carries (tool arguments, tool results). Real requests — tool schemas included —
  * stay far below it; past it a value could exhaust the stack when Sluice serialises it again
  * (a model rewrite on a fallback, a translation), so such a request is refused before anything
- * is forwarded (400 SLUICE_ERR_REQUEST_TOO_DEEP, issue #10).
+ * is forwarded (400 SLUICE_ERR_REQUEST_TOO_DEEP).
  */
 export const MAX_JSON_DEPTH = 128
 

@@ -1,5 +1,5 @@
 // Property tests for the usage readers every adapter builds (`createUsageReader(operation, status,
-// headers)`, issue #10 deliver 12). The reader sees every byte that passes through to the client,
+// headers)`). The reader sees every byte that passes through to the client,
 // so for any bytes, any chunking and any operation, status and headers it must never throw, never
 // change a byte it was handed (it may keep references: the chunks' backing memory is compared
 // after result()), read the same usage however the body is cut, and report usage as finite,

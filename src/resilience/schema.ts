@@ -1,4 +1,4 @@
-// Resilience config (docs/resilience.md, issue #5): circuit breakers per upstream target and retries before the
+// Resilience config (docs/resilience.md): circuit breakers per upstream target and retries before the
 // first byte. Mounted at `resilience:` in the main schema; per-target timeouts sit on each target
 // (`models.<name>.targets[].timeouts`) and default to the provider's own timeouts.
 import { Type, type Static } from '@sinclair/typebox'

@@ -2,7 +2,7 @@
 // Bedrock Runtime client speaks h2c to http:// endpoints and hangs against an HTTP/1-only server,
 // so each new socket is sniffed: a connection that opens with the 24-byte HTTP/2 preface goes to
 // the HTTP/2 server, every other one to the HTTP/1.1 server. Both share one request handler.
-// The limits that keep one connection from holding unbounded memory or time (issue #10) are set
+// The limits that keep one connection from holding unbounded memory or time are set
 // here from `server:` in the config; docs/lifecycle.md §1 lists them.
 import http from 'node:http'
 import http2 from 'node:http2'

@@ -1,4 +1,4 @@
-// Per-session HTTP/2 abuse limits (issue #10, docs/performance.md). node:http2 already caps concurrent
+// Per-session HTTP/2 abuse limits (docs/performance.md). node:http2 already caps concurrent
 // streams, header size and session memory from its settings, and nghttp2 answers a burst of
 // more than 1000 RST_STREAMs (refilled at 33/s) with GOAWAY INTERNAL_ERROR. What it leaves open,
 // and this module closes:

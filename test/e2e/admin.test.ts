@@ -107,7 +107,7 @@ describe('kill switches', () => {
       client.send(new ConverseCommand({ modelId, messages: [{ role: 'user', content: [{ text: 'hi' }] }] })),
     )
     client.destroy()
-    // A deliberate switch is not a transient fault: the form the AWS SDK does not retry (issue #10, SPEC §7).
+    // A deliberate switch is not a transient fault: the form the AWS SDK does not retry.
     expect(err.name).toBe('AccessDeniedException')
     expect(err.$metadata.httpStatusCode).toBe(403)
     expect(err.message).toContain('SLUICE_ERR_KILL_MODEL')

@@ -1,5 +1,5 @@
 // Bad input gets a clear error in the client's own dialect, nothing reaches upstream, and the
-// next good request still works (SPEC §10).
+// next good request still works.
 import net from 'node:net'
 import { GoogleGenAI } from '@google/genai'
 import OpenAI, { APIError, PermissionDeniedError } from 'openai'
@@ -160,7 +160,7 @@ function raw(request: string): Promise<string> {
   })
 }
 
-describe('smaller cases of issue #10 (item 12)', () => {
+describe('smaller bad-input cases', () => {
   it.each(['/google/../v1beta/models/gemini-2.5-flash:generateContent', '/google/%2e%2e/v1beta/models/gemini-2.5-flash:generateContent', '/google/v1beta/./models/gemini-2.5-flash:generateContent'])(
     'a dot segment in %s → 400 SLUICE_ERR_PATH_INVALID in the Gemini dialect, never forwarded',
     async (path) => {

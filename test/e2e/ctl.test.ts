@@ -1,6 +1,6 @@
 // `sluice ctl` against a real Sluice with admin tokens, checking each change on the data plane
 // itself. The commands run in this process through ctl()'s injected env and output (runCtl):
-// a child process per command was ~40 % of the suite's time (issue #9 item 10). One smoke test
+// a child process per command was ~40 % of the suite's time. One smoke test
 // still spawns the compiled binary, so `sluice ctl` → main.js → ctl() with the real stdout,
 // stderr, environment and exit code stays proven (npm test builds first).
 import { createServer } from 'node:net'

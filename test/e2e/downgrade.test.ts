@@ -1,4 +1,4 @@
-// The budget `downgrade` action end to end (issue #4, routed by the exchange of issue #5): once a
+// The budget `downgrade` action end to end (routed by the exchange): once a
 // threshold is crossed, calls go to the cheaper model on the same provider — native requests
 // rewritten by their adapter, unified ones translated for it — and their spend is priced at, and
 // counted toward, the model that answered.

@@ -1,4 +1,4 @@
-// SPEC §18: no budget spend of a completed call, kill switch, override or audit record is lost
+// docs/performance.md#targets: no budget spend of a completed call, kill switch, override or audit record is lost
 // across `kill -9`. A real `sluice serve` on the sqlite store gets changes over the admin API (or
 // answers calls), is SIGKILLed, and restarts on the same state directory.
 import { mkdtempSync, writeFileSync } from 'node:fs'

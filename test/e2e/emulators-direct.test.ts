@@ -1,4 +1,4 @@
-// Each official SDK against its emulator directly (SPEC §16): if these pass, the emulators are
+// Each official SDK against its emulator directly: if these pass, the emulators are
 // faithful enough to stand in for the real providers in proxy tests, benchmarks and the demo.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {

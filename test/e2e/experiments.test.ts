@@ -1,4 +1,4 @@
-// A/B experiments over a virtual model (SPEC §9), through the unified endpoint with the official
+// A/B experiments over a virtual model, through the unified endpoint with the official
 // openai SDK to the emulators: a user's variant is sticky, is the one a flagd client predicts from
 // the experiment's rule (checked with @openfeature/flagd-core), is served by the variant's target,
 // and tags the response and the decision record; targeting keeps the users it does not admit out.

@@ -1,4 +1,4 @@
-// Fleet rate limits hold their bound (issue #10 item 8). Two replicas — two limiters built the
+// Fleet rate limits hold their bound. Two replicas — two limiters built the
 // way the runtime builds them (createRateLimiter over connectRateLimitRedis), each with its own
 // connection — share one real redis-server. A slow Redis (a TCP proxy holding every chunk for
 // 150–300 ms each way, beyond the 100 ms commandTimeoutMs) must not count as an absent one:

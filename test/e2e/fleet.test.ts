@@ -1,4 +1,4 @@
-// A fleet of two Sluice replicas sharing one real Redis (SPEC §7, §12): a kill switch, an
+// A fleet of two Sluice replicas sharing one real Redis (§12): a kill switch, an
 // override or an activation set through one replica's admin API bites on the other within 1 s.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { FLAG_ON, TRAFFIC_ON_FLAGS } from '../../src/emulators/sluice-config.js'

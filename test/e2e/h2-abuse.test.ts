@@ -1,4 +1,4 @@
-// HTTP/2 abuse against a real Sluice (issue #10, SPEC §18): rapid-reset floods with and without
+// HTTP/2 abuse against a real Sluice: rapid-reset floods with and without
 // DATA (CVE-2023-44487), streams whose body never arrives, idle sessions, and the HTTP/1.1 and
 // pre-sniff timeouts, at a scale that runs in a few seconds. The raw client is node:http2 (or
 // node:net for HTTP/1.1); everything goes to 127.0.0.1. Sluice runs in this process, so its RSS

@@ -1,4 +1,4 @@
-// Honest mid-stream failure (SPEC §9): when the upstream breaks after the stream has started, each
+// Honest mid-stream failure: when the upstream breaks after the stream has started, each
 // official SDK raises an error — the stream never ends as if the answer were complete.
 import { BedrockRuntimeClient, ConverseStreamCommand, InvokeModelWithResponseStreamCommand } from '@aws-sdk/client-bedrock-runtime'
 import { GoogleGenAI } from '@google/genai'

@@ -1,4 +1,4 @@
-// Issue #10 item 9 (SPEC §7): a deliberate refusal — a kill switch, emergency shutdown, egress or a
+// Issue #10 item 9: a deliberate refusal — a kill switch, emergency shutdown, egress or a
 // provider switched off — is final: each official SDK at its default retry settings sends the call
 // once (Sluice logs exactly one decision), and the SLUICE_ERR_* code reaches the application. The
 // OpenAI and Llama SDKs get 503 with x-should-retry: false; the Bedrock SDK (which retries every

@@ -1,4 +1,4 @@
-// Circuit breakers through a real stack (SPEC §9, §11): failures open a target's circuit, which
+// Circuit breakers through a real stack (§11): failures open a target's circuit, which
 // then sends traffic straight down the fallback chain (or refuses with SLUICE_ERR_CIRCUIT_OPEN in
 // the client's dialect), GET /v1/circuits and `sluice ctl circuits` show it, an operator reset
 // closes it (audited), and after resetTimeoutMs one half-open probe decides.

@@ -1,4 +1,4 @@
-// Retries and fallbacks through a real stack (SPEC §5 gates 8–9, §9): a scripted upstream fails
+// Retries and fallbacks through a real stack (docs/resilience.md): a scripted upstream fails
 // before its first byte, Sluice retries the same target and then moves down the fallback chain —
 // on the unified endpoint over virtual models and on native mounts over same-dialect alternates —
 // and the emulators' request counts, Sluice's headers, decision log and metrics show the path.

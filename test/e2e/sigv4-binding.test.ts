@@ -1,4 +1,4 @@
-// A client's SigV4 signature must bind the request to this endpoint and this body (issue #10): a
+// A client's SigV4 signature must bind the request to this endpoint and this body: a
 // captured `UNSIGNED-PAYLOAD` request replayed with another body, or a signature scoped to another
 // region or service, is 403 SLUICE_ERR_AUTH_INVALID in the Bedrock dialect, with nothing sent
 // upstream. The Bedrock SDK signs the payload hash and is unaffected (passthrough.test.ts).

@@ -1,4 +1,4 @@
-// The unified endpoint (SPEC §3) with the official openai SDK: one virtual model per provider type,
+// The unified endpoint with the official openai SDK: one virtual model per provider type,
 // each answered by its emulator in its native API and translated back to OpenAI's chat.completion,
 // chunks, tool calls, usage and errors. Every count asserted here follows the emulators' rule:
 // input tokens = ceil(prompt characters / 4); a text reply is `Hello from <model>.` padded to

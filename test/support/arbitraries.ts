@@ -1,4 +1,4 @@
-// fast-check arbitraries shared by the property tests (issue #10, deliver 12): a body cut into any
+// fast-check arbitraries shared by the property tests: a body cut into any
 // chunks a socket might deliver, bytes biased towards a format's own tokens, chunks that share one
 // backing buffer (to catch a reader writing into what it was handed), and the recorded provider
 // streams of test/fixtures/providers framed as the providers send them.

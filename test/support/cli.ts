@@ -1,6 +1,6 @@
 // Runs the compiled `sluice` CLI in a child process (npm test builds first) and follows its
 // stdout line by line: JSON log lines parsed, anything else as {text}. `sluice ctl` also runs in
-// this process (runCtl): a child per command cost ~300 ms of Node startup each (issue #9 item 10).
+// this process (runCtl): a child per command cost ~300 ms of Node startup each.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'

@@ -92,7 +92,7 @@ export const BudgetSchema = strict({
 })
 export type BudgetConfig = Static<typeof BudgetSchema>
 
-// Both secret (issue #10): header values carry tokens, and a Slack- or Teams-style webhook URL is
+// Both secret: header values carry tokens, and a Slack- or Teams-style webhook URL is
 // itself the credential (its path is the token).
 export const WebhookSchema = strict({
   url: Secret(Type.String({ pattern: '^https?://', patternErrorMessage: 'must be an http:// or https:// URL' })),

@@ -1,5 +1,5 @@
-// Microbenchmark of the local limiter's hot path, acquire + settle, for bench/ to call (issue #4
-// target: ≤ 10 µs p50 per gate in-process). Each sample times a batch and divides, since one call
+// Microbenchmark of the local limiter's hot path, acquire + settle, for bench/ to call
+// (target: ≤ 10 µs p50 per gate in-process). Each sample times a batch and divides, since one call
 // is near the timer's resolution; p50/p99 are over batches.
 import { LocalRateLimiter } from './local.js'
 import { rateLimitsConfig } from './schema.js'

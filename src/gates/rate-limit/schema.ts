@@ -1,4 +1,4 @@
-// Rate-limit config (docs/rate-limits.md, issue #4). Mounted at `rateLimits:` in the main schema; defaults and
+// Rate-limit config (docs/rate-limits.md). Mounted at `rateLimits:` in the main schema; defaults and
 // units live here. Cross-field checks a JSON Schema cannot say are in `rateLimitProblems`.
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'

@@ -1,4 +1,4 @@
-// Property tests for the Bedrock event-stream decoder (issue #10, deliver 12): any messages,
+// Property tests for the Bedrock event-stream decoder: any messages,
 // however cut, decode to themselves; a byte changed in message k leaves exactly the messages
 // before it; frames with valid checksums around garbage headers, and bytes of any kind, never
 // throw; chunks are never written to nor needed after push returns.

@@ -1,4 +1,4 @@
-// Property tests for the streamed JSON array splitter (issue #10, deliver 12): any valid array,
+// Property tests for the streamed JSON array splitter: any valid array,
 // however whitespaced and cut, yields exactly its object and array elements; any bytes at all,
 // however cut, never throw and yield what the same bytes yield in one push; chunks are never
 // written to nor needed after push returns.

@@ -1,4 +1,4 @@
-// Property tests for the SSE parser (issue #10, deliver 12): whatever the bytes and however they
+// Property tests for the SSE parser: whatever the bytes and however they
 // are cut, push never throws, the events are those of a whole-buffer reading of the WHATWG
 // event-stream rules (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation),
 // and the caller's chunks are neither written to nor needed after push returns.

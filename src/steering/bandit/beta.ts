@@ -1,5 +1,5 @@
 // Beta variates for Thompson sampling, drawn from the caller's uniform source so that decisions
-// replay exactly under a seed (STYLE: inject randomness). Beta(a, b) = X / (X + Y) with
+// replay exactly under a seed (randomness is injected). Beta(a, b) = X / (X + Y) with
 // X ~ Gamma(a), Y ~ Gamma(b). Gamma by Marsaglia & Tsang, "A simple method for generating gamma
 // variables" (ACM TOMS 26(3), 2000), with their boost for shapes below 1:
 // Gamma(a) = Gamma(a + 1) · U^(1/a). Normals by Box–Muller, keeping one of the pair so that no

@@ -1,4 +1,4 @@
-// Hard constraints (issue #12): an arm whose recent error rate or latency quantile is over a
+// Hard constraints: an arm whose recent error rate or latency quantile is over a
 // configured limit is not chosen, however good its reward looks — a cheap target that times out
 // 20 % of the time can still win on a cost-heavy reward. "Recent" is a time half-life on the
 // injected clock rather than a count of requests, because an excluded arm gets no requests: its

@@ -1,4 +1,4 @@
-// The bandit's decision core (issue #12): Thompson sampling over Beta posteriors with an
+// The bandit's decision core: Thompson sampling over Beta posteriors with an
 // exploration floor, forgetting, hard constraints and mergeable JSON statistics. Pure; the
 // steering gate that wires it to virtual models and the state store lives elsewhere.
 export { sampleBeta, sampleGamma, sampleLogGamma, sampleNormal, type Random } from './beta.js'

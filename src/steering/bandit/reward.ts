@@ -1,4 +1,4 @@
-// The reward a bandit learns from (issue #12): one number in [0, 1] per request, so that a Beta
+// The reward a bandit learns from: one number in [0, 1] per request, so that a Beta
 // posterior can take it as a fractional success. A failed request earns 0 whatever its latency or
 // cost — a fast error is not a good answer, and crediting its speed would steer traffic towards
 // targets that fail quickly. A success earns

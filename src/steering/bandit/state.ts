@@ -1,4 +1,4 @@
-// The statistics a bandit keeps per arm, as plain JSON for the state store (issue #12), and how
+// The statistics a bandit keeps per arm, as plain JSON for the state store, and how
 // two replicas' statistics combine. Every figure is a sum of per-request contributions, each
 // scaled by its decay, so statistics add: the fleet view is the sum of the replicas' statistics,
 // each first aged to the same instant. Time decay is exact under that sum (it depends only on when

@@ -1,4 +1,4 @@
-// Thompson sampling over Beta posteriors (issue #12): draw a plausible success rate for every arm
+// Thompson sampling over Beta posteriors: draw a plausible success rate for every arm
 // from its posterior and choose the highest, so an arm is chosen as often as it is likely to be
 // the best. Rewards are fractional: a reward r adds r to the successes and 1 − r to the failures.
 //

@@ -1,4 +1,4 @@
-// Statistics of Sluice's A/B/n experiments (issue #12, item 3; docs/experiment-statistics.md).
+// Statistics of Sluice's A/B/n experiments (docs/experiment-statistics.md).
 // Pure: sufficient statistics in, answers out — no I/O, no clock, no randomness.
 export { chanceToBeatControl, type BayesianOptions, type BayesianResult } from './bayesian.js'
 export { compareVariants, type CompareOptions, type Comparison, type EffectResults } from './compare.js'

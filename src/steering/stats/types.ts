@@ -1,4 +1,4 @@
-// Shared shapes of the experiment statistics (issue #12, item 3; docs/experiment-statistics.md).
+// Shared shapes of the experiment statistics (docs/experiment-statistics.md).
 // Every function here answers with a value: `{ ok: true, ... }` or an `Unavailable` that says why
 // there is no answer, so a dashboard can show "not enough data" instead of NaN or a stack trace.
 
