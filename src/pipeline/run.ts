@@ -231,7 +231,7 @@ async function handle(
 
   // A guardrail masked part of a unified request: every candidate gets the redacted body.
   if (facts.unifiedBody !== undefined && facts.unifiedBody !== unifiedBody) {
-    const redacted = redactedLegs(snapshot, facts.unifiedBody, requestId, deps.wallClock ?? Date.now)
+    const redacted = redactedLegs(snapshot, legs, facts.unifiedBody, requestId, deps.wallClock ?? Date.now)
     if ('code' in redacted) return refuse(redacted.code, redacted.detail)
     legs = redacted
   }
