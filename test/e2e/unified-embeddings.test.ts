@@ -28,8 +28,12 @@ beforeAll(async () => {
   stack = await startStack({
     configure(config) {
       config.admin = { host: '127.0.0.1', port: 0, tokens: [{ name: 'ops', token: ADMIN_TOKEN, role: 'admin' }] }
-      config.flags = { ...TRAFFIC_ON_FLAGS, 'ai.budget.enforce': FLAG_ON }
+      config.flags = { ...TRAFFIC_ON_FLAGS, 'ai.budget.enforce': FLAG_ON, 'ai.ratelimit.enforce': FLAG_ON }
       config.budgets = { limits: { shop: { scope: 'tenant', target: CLIENT.tenant, limitUsd: 5, window: 'day' } } }
+      config.rateLimits = {
+        // Below the default output reservation (1024 tokens): only a call that reserves no output fits.
+        rules: [{ name: 'embedding-tokens', match: { model: [TITAN, GEMINI] }, key: ['client'], tokens: { limit: 500, windowSeconds: 86_400 } }],
+      }
       config.models = {
         'emb-titan': { targets: [{ provider: 'bedrock', model: TITAN }] },
         'emb-cohere': { targets: [{ provider: 'bedrock', model: COHERE }] },
@@ -168,6 +172,18 @@ describe('unified embeddings: one virtual model per target type', () => {
     // One text: Titan, the first target.
     const one = await client().embeddings.create({ model: 'emb-titan-then-cohere', input: 'a' }).withResponse()
     expect(one.response.headers.get('x-sluice-model')).toBe(TITAN)
+  })
+
+  it('an embedding reserves no output tokens: a token limit below the default output reservation admits it, and counts its input', async () => {
+    const remaining = (r: Response): number => Number(r.headers.get('x-ratelimit-remaining-tokens'))
+    const first = await client().embeddings.create({ model: 'emb-titan', input: 'limited' }).withResponse()
+    expect(first.response.status).toBe(200)
+    expect(first.response.headers.get('x-ratelimit-limit-tokens')).toBe('500')
+    await decisionOf(first.response)
+    // The next call sees the first one's tokens (its usage, as Bedrock stated it) taken from the window.
+    const second = await client().embeddings.create({ model: 'emb-titan', input: 'limited' }).withResponse()
+    expect(remaining(second.response)).toBeLessThan(remaining(first.response))
+    expect(remaining(first.response) - remaining(second.response)).toBeGreaterThanOrEqual(tokens('limited'))
   })
 
   it('the spend is charged to the tenant budget', async () => {
