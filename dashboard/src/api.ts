@@ -1,6 +1,8 @@
 // The admin API from the browser. The token lives in sessionStorage (gone when the tab closes) and
 // goes out as a Bearer header on every call; never a cookie, so no other site can ride on it (no CSRF).
 const KEY = 'sluice.adminToken'
+/** Dispatched on window when the stored token stops working; detail is the reason. */
+export const SIGNED_OUT = 'sluice:signed-out'
 
 export type Role = 'viewer' | 'operator' | 'admin'
 export interface Session {
@@ -26,7 +28,15 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   if (init.body !== undefined) headers['content-type'] = 'application/json'
   const response = await fetch(path, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) })
   const body = (await response.json().catch(() => ({}))) as T & { code?: string; message?: string }
-  if (!response.ok) throw new ApiError(response.status, body.code ?? `HTTP ${response.status}`, body.message ?? response.statusText)
+  if (!response.ok) {
+    const error = new ApiError(response.status, body.code ?? `HTTP ${response.status}`, body.message ?? response.statusText)
+    // The stored token no longer signs in (removed from admin.tokens and reloaded): back to the sign-in form.
+    if (response.status === 401 && init.token === undefined && storedToken() !== null) {
+      storeToken(null)
+      dispatchEvent(new CustomEvent(SIGNED_OUT, { detail: `${error.code}: ${error.message}` }))
+    }
+    throw error
+  }
   return body
 }
 

@@ -5,7 +5,7 @@ import '../static/style.css'
 import type { FunctionComponent } from 'preact'
 import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
-import { api, storedToken, storeToken, type Session } from './api.js'
+import { api, SIGNED_OUT, storedToken, storeToken, type Session } from './api.js'
 import { Activation } from './pages/activation.js'
 import { Audit } from './pages/audit.js'
 import { Bandits } from './pages/bandits.js'
@@ -76,8 +76,16 @@ function App() {
         setSession(null)
       })
     const onHash = () => setPage(pageOf())
+    const onSignedOut = (event: Event) => {
+      setError((event as CustomEvent<string>).detail)
+      setSession(null)
+    }
     addEventListener('hashchange', onHash)
-    return () => removeEventListener('hashchange', onHash)
+    addEventListener(SIGNED_OUT, onSignedOut)
+    return () => {
+      removeEventListener('hashchange', onHash)
+      removeEventListener(SIGNED_OUT, onSignedOut)
+    }
   }, [])
   if (session === undefined) return <p>Loading…</p>
   if (session === null) return <SignIn onSession={setSession} error={error} />

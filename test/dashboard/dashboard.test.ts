@@ -180,6 +180,12 @@ describe('a viewer', () => {
     })()`)
     expect(forced).toMatchObject({ status: 403, body: { code: 'SLUICE_ERR_ADMIN_FORBIDDEN' } })
     expect(await directCall()).toEqual({ ok: true })
+    // A token that stops working (removed from admin.tokens) sends the page back to sign-in at its next poll.
+    await open(page, 'kill', 'Kill switches')
+    await page.evaluate("sessionStorage.setItem('sluice.adminToken', 'a-token-no-longer-configured')")
+    await page.locator('input[name=token]').waitFor()
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: LONG }).toContain('SLUICE_ERR_ADMIN_UNAUTHENTICATED')
+    expect(await page.evaluate("sessionStorage.getItem('sluice.adminToken')")).toBeNull()
     expect(watched.problems).toEqual([])
     await context.close()
   }, 240_000)
@@ -315,6 +321,9 @@ describe('the other pages', () => {
     await page.getByTestId('srm').waitFor()
     // Confidence intervals drawn for the metrics that have one (latency, cost…).
     await expect.poll(() => page.locator('svg.intervals line.ci').count(), { timeout: LONG }).toBeGreaterThan(0)
+    // Progress toward the sample size, for a metric with variance (latency).
+    await expect.poll(() => page.getByTestId('sample-latency_ms').textContent(), { timeout: LONG }).toMatch(/\d+ of \d+ per variant/)
+    expect(await page.getByTestId('sample-latency_ms').locator('progress').count()).toBe(1)
     await shot(page, 'experiments')
     const trial = page.getByTestId('experiments').locator('tr', { hasText: 'gemini-trial' })
     await act(page, trial, 'Stop', 'pause the trial over the weekend')

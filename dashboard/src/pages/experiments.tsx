@@ -71,6 +71,16 @@ function ResultsView(props: { experiment: string }) {
           <h4>
             {m.name} {m.primary && '(primary)'} {m.guardrail && '(guardrail)'} <span class="muted">relative to {r.control}, {Math.round(r.confidence * 100)} % interval; {m.lowerIsBetter ? 'lower' : 'higher'} is better</span>
           </h4>
+          <p class="muted" data-testid={`sample-${m.name}`}>
+            Sample size:{' '}
+            {m.sampleSize.ok ? (
+              <>
+                <progress max={1} value={Math.min(1, m.sampleSize.progress)} /> {m.sampleSize.smallestVariantN} of {m.sampleSize.requiredPerVariant} per variant ({pct(Math.min(1, m.sampleSize.progress), 0)})
+              </>
+            ) : (
+              m.sampleSize.message
+            )}
+          </p>
           <IntervalPlot
             testid={`ci-${m.name}`}
             format={(value) => pct(value, 0)}
