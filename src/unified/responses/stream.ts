@@ -7,7 +7,8 @@
 // `response.output_item.done`, and last `response.completed` (or `response.incomplete`) with the
 // whole Response and its usage. Each event has `event:` and `data:` lines and a
 // `sequence_number`. A chat error event becomes an `error` event.
-import type { ChatCompletionChunk, CompletionUsage, FinishReason } from '../types.js'
+import type { CompletionUsage, FinishReason } from '../types.js'
+import { isObject } from '../chunks.js'
 import type { ResponsesEcho } from './request.js'
 import { itemId, outputText, responseObject, responsesUsage, statusOf, type FunctionCallItem, type MessageItem, type OutputItem, type ResponseIdentity } from './respond.js'
 
@@ -58,7 +59,7 @@ export class ResponsesStream {
     }
     if (this.#pending.length > MAX_PENDING_CHARS) {
       this.#pending = ''
-      out += this.#error({ message: 'the translated stream has an event past its size bound.', code: 'SLUICE_ERR_UPSTREAM_INVALID' })
+      out += this.#invalid('an event past its size bound')
     }
     return out
   }
@@ -69,21 +70,28 @@ export class ResponsesStream {
 
   #data(payload: string): string {
     if (payload === '[DONE]') return this.#end()
-    let chunk: ChatCompletionChunk & { error?: Record<string, unknown> }
+    let chunk: unknown
     try {
-      chunk = JSON.parse(payload) as typeof chunk
+      chunk = JSON.parse(payload)
     } catch {
-      return this.#error({ message: 'the translated stream has an event that is not JSON.', code: 'SLUICE_ERR_UPSTREAM_INVALID' })
+      return this.#invalid('an event that is not JSON')
     }
-    if (chunk.error !== undefined) return this.#error(chunk.error)
+    // The chunks are Sluice's own translation; anything else is a bug to report, never a crash.
+    if (!isObject(chunk)) return this.#invalid('an event that is not an object')
+    if (isObject(chunk.error)) return this.#error(chunk.error)
     let out = this.#start()
-    if (chunk.usage !== undefined && chunk.usage !== null) this.#usage = chunk.usage
-    const choice = chunk.choices?.[0]
-    if (choice === undefined) return out
-    const { delta } = choice
+    if (isObject(chunk.usage)) this.#usage = chunk.usage as unknown as CompletionUsage
+    const choice: unknown = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined
+    if (!isObject(choice)) return out
+    const delta: unknown = choice.delta
+    if (!isObject(delta)) return out
     if (typeof delta.content === 'string' && delta.content !== '') out += this.#text(delta.content)
-    for (const call of delta.tool_calls ?? []) out += this.#call(call.index, call.id, call.function.name, call.function.arguments)
-    if (choice.finish_reason !== null) this.#finish = choice.finish_reason
+    for (const call of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) {
+      if (!isObject(call) || typeof call.index !== 'number' || !isObject(call.function)) return out + this.#invalid('a malformed tool call delta')
+      const fn = call.function
+      out += this.#call(call.index, typeof call.id === 'string' ? call.id : undefined, typeof fn.name === 'string' ? fn.name : undefined, typeof fn.arguments === 'string' ? fn.arguments : '')
+    }
+    if (typeof choice.finish_reason === 'string') this.#finish = choice.finish_reason as FinishReason
     return out
   }
 
@@ -160,6 +168,10 @@ export class ResponsesStream {
     const response = responseObject(this.identity, this.echo, status, incomplete, this.#output, responsesUsage(this.#usage))
     out += this.#event(status === 'completed' ? 'response.completed' : 'response.incomplete', { response })
     return out
+  }
+
+  #invalid(what: string): string {
+    return this.#error({ message: `the translated stream has ${what}.`, code: 'SLUICE_ERR_UPSTREAM_INVALID' })
   }
 
   /** The Responses API's stream error event; the caller cuts the stream after it. */
