@@ -30,9 +30,17 @@ export function base64Embedding(vector: readonly number[]): string {
   return bytes.toString('base64')
 }
 
+/** Base64 float32s back to numbers (an OpenAI-compatible target that answers base64 unasked). */
+function floats(base64: string): number[] {
+  const bytes = Buffer.from(base64, 'base64')
+  const out: number[] = []
+  for (let at = 0; at + 4 <= bytes.length; at += 4) out.push(bytes.readFloatLE(at))
+  return out
+}
+
+/** The client gets the encoding it asked for, whichever the target answered in. */
 function encoded(embedding: NativeEmbedding, format: EncodingFormat): readonly number[] | string {
-  // A string is an OpenAI target's own base64, sent because the client asked for it.
-  if (typeof embedding === 'string') return embedding
+  if (typeof embedding === 'string') return format === 'base64' ? embedding : floats(embedding)
   return format === 'base64' ? base64Embedding(embedding) : embedding
 }
 

@@ -92,6 +92,9 @@ describe('embeddingsAnswer', () => {
     // Put back in input order by `index`.
     ['openai', { data: [{ index: 1, embedding: [2] }, { index: 0, embedding: [1] }] }, { input: ['a', 'b'] }, [[1], [2]]],
     ['openai', { data: [{ index: 0, embedding: 'AACAPw==' }] }, { input: 'a', encoding_format: 'base64' }, ['AACAPw==']],
+    // Whichever encoding the target answered in, the client gets the one it asked for.
+    ['openai', { data: [{ index: 0, embedding: 'AACAPwAAAL8=' }] }, { input: 'a' }, [[1, -0.5]]],
+    ['openai', { data: [{ index: 0, embedding: [1] }] }, { input: 'a', encoding_format: 'base64' }, ['AACAPw==']],
   ])('%s %j', (type, body, json, embeddings) => {
     const result = answer(type, body, json)
     expect(result.ok).toBe(true)
