@@ -68,7 +68,7 @@ describe('answerText on emulated answers', () => {
     [
       'vertex rawPredict anthropic text',
       'anthropic',
-      json(vertex.answer({ operation: 'rawPredict', model: MODEL }, { anthropic_version: 'vertex-2023-10-16', max_tokens: 64, messages: [] }, REQUEST, TEXT_PLAN)),
+      json(vertex.answer({ operation: 'rawPredict', model: MODEL }, { anthropic_version: 'vertex-2023-10-16', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }, REQUEST, TEXT_PLAN)),
       [said(['content', 0, 'text'], TEXT)],
     ],
     [
