@@ -4,8 +4,8 @@
 // cache suffices), the runtime stage's COPY and ENV lines lay out the image, and its ENTRYPOINT
 // and CMD start Sluice on the image's own config (docker/sluice.yaml). Then: /healthz, /readyz,
 // the HEALTHCHECK command, /metrics from another interface, the data plane, an admin change kept
-// in the sqlite store on the volume across a restart. Also: compose file and pod manifest agree
-// with that config.
+// in the sqlite store on the volume across a restart. The compose file and the Kubernetes
+// manifests around the image are checked in test/deploy/compose.test.ts and kubernetes.test.ts.
 //
 // The install compiles better-sqlite3 (about 90 s on one core), so its result is kept in
 // node_modules/.cache/sluice-container-test under a key of the Dockerfile's deps stage, the
@@ -20,7 +20,6 @@ import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parse } from 'yaml'
 import { loadConfigFile } from '../../src/config/load.js'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
@@ -291,9 +290,6 @@ describe('the container image, outside Docker', () => {
 // --- what the files say, checked against each other ---------------------------------------------
 
 describe('docker/', () => {
-  const imageConfig = read('docker/sluice.yaml')
-  /** `${NAME}` without a default: the secrets every deployment must supply. */
-  const required = [...imageConfig.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!)
   const loaded = loadConfigFile(join(REPO, 'docker/sluice.yaml'), { environ: SECRETS })
   if (!loaded.ok) throw new Error(`docker/sluice.yaml does not load: ${JSON.stringify(loaded.problems)}`)
   const config = loaded.config
@@ -317,46 +313,5 @@ describe('docker/', () => {
     expect(config.state).toMatchObject({ store: 'sqlite', path: '/data' })
     const fleet = loadConfigFile(join(REPO, 'docker/sluice.yaml'), { environ: SECRETS, env: 'fleet' })
     expect(fleet.ok && fleet.config.state.store).toBe('redis')
-  })
-
-  it('compose: an application, the Sluice sidecar and Redis, given every secret the config needs', () => {
-    const compose = parse(read('docker/compose.yaml')) as { services: Record<string, Record<string, unknown>> }
-    expect(Object.keys(compose.services).sort()).toEqual(['app', 'redis', 'sluice'])
-    const sluice = compose.services.sluice as { environment: Record<string, string>; stop_grace_period: string; image: string }
-    expect(Object.keys(sluice.environment)).toEqual(expect.arrayContaining(required))
-    expect(sluice.environment.SLUICE_ENV).toBe('fleet')
-    expect(sluice.environment.REDIS_URL).toMatch(/^redis:\/\/redis:/)
-    expect(compose.services.app!.depends_on).toEqual({ sluice: { condition: 'service_healthy' } })
-    expect(Number.parseInt(sluice.stop_grace_period, 10) * 1000).toBeGreaterThan(config.server.shutdownGraceMs)
-    const example = read('docker/example.env')
-    for (const name of required) expect(example).toMatch(new RegExp(`^${name}=`, 'm'))
-  })
-
-  it('pod: Sluice as a native sidecar, probed on its admin port, scraped there, same image as compose', () => {
-    interface Container {
-      name: string
-      image: string
-      restartPolicy?: string
-      ports: { name: string; containerPort: number }[]
-      livenessProbe: { httpGet: unknown }
-      readinessProbe: { httpGet: unknown }
-      volumeMounts: unknown[]
-    }
-    const pod = parse(read('docker/k8s-pod.yaml')) as {
-      metadata: { annotations: Record<string, string> }
-      spec: { terminationGracePeriodSeconds: number; initContainers: Container[]; containers: Container[] }
-    }
-    const [sidecar] = pod.spec.initContainers
-    expect(sidecar).toMatchObject({ name: 'sluice', restartPolicy: 'Always' })
-    const compose = parse(read('docker/compose.yaml')) as { services: { sluice: { image: string } } }
-    expect(sidecar!.image).toBe(compose.services.sluice.image)
-    const ports = Object.fromEntries(sidecar!.ports.map((p) => [p.name, p.containerPort]))
-    expect(ports).toEqual({ data: config.server.port, admin: config.admin.port })
-    expect(sidecar!.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'admin' })
-    expect(sidecar!.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'admin' })
-    expect(pod.metadata.annotations['prometheus.io/port']).toBe(String(config.admin.port))
-    expect(sidecar!.volumeMounts).toContainEqual({ name: 'sluice-data', mountPath: config.state.path })
-    expect(pod.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(config.server.shutdownGraceMs)
-    expect(pod.spec.containers.map((c) => c.name)).toEqual(['app'])
   })
 })
