@@ -94,6 +94,15 @@ describe('alert rules', () => {
     }
   })
 
+  it("annotations name only labels the alert's expression keeps (its by/on groupings)", () => {
+    for (const rule of alerts) {
+      const kept = new Set(parsePromQL(rule.expr).grouping)
+      for (const text of Object.values(rule.annotations ?? {})) {
+        for (const [, label] of text.matchAll(/\$labels\.(\w+)/g)) expect(kept.has(label!), `${rule.alert}: $labels.${label}`).toBe(true)
+      }
+    }
+  })
+
   it('the parser used here does reject broken PromQL (so the test above can fail)', () => {
     expect(parsePromQL('sum(rate(sluice_requests_total[5m])').errors).not.toEqual([])
     expect(parsePromQL('sluice_requests_total{code=}').errors).not.toEqual([])
@@ -156,6 +165,16 @@ describe('Grafana dashboard', () => {
     expect(decision, 'a panel of requests by decision').toBeDefined()
     const byCode = panelQueries.find(({ expr }) => /sluice_requests_total/.test(expr) && parsePromQL(interpolateGrafana(expr)).grouping.includes('code'))
     expect(byCode, 'a panel of errors by code').toBeDefined()
+  })
+
+  it('legends name only labels an aggregated query keeps', () => {
+    for (const p of panels) {
+      for (const t of (p.targets ?? []) as (Target & { legendFormat?: string })[]) {
+        const parsed = parsePromQL(interpolateGrafana(t.expr))
+        if (parsed.grouping.length === 0) continue
+        for (const [, label] of (t.legendFormat ?? '').matchAll(/\{\{\s*(\w+)\s*\}\}/g)) expect(parsed.grouping, `${p.title}: {{${label}}}`).toContain(label)
+      }
+    }
   })
 
   it('its variables query metrics the panels read', () => {
