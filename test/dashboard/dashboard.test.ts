@@ -1,101 +1,23 @@
 // The dashboard in a real browser (Debian's chromium through playwright-core) against a real
-// Sluice and the emulators: sign in; a viewer sees no action and is refused (403) when forcing
-// one; an operator flips a kill switch and the official OpenAI SDK is refused through Sluice,
-// then revives it; flags are evaluated and overridden; a rollout is started, promoted and rolled
-// back; an admin sets and lifts the emergency shutdown; every change is in the audit log. The
-// screenshots docs/dashboard.md shows are taken here, and no page may break its CSP.
-import { mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import OpenAI from 'openai'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+// Sluice and the emulators: sign in; a viewer sees no action on any page and is refused (403) when
+// forcing one; an operator flips a kill switch and the official OpenAI SDK is refused through
+// Sluice, then revives it; flags are evaluated and overridden; a rollout is started, promoted and
+// rolled back; an admin sets and lifts the emergency shutdown; every change is in the audit log.
+// No page may break its CSP, throw, or reach another origin (harness.ts, browser.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLIENT, type Stack } from '../support/stack.js'
-import { launchBrowser, watch, type Watched } from './browser.js'
-import { startDashboardStack, TOKENS } from './fixture.js'
+import { watch } from './browser.js'
+import { TOKENS } from './fixture.js'
+import { act, chat, directCall, LONG, open, openai, shot, signIn, traffic, useDashboard, type Session } from './harness.js'
 
-const SHOTS = fileURLToPath(new URL('../../docs/dashboard/', import.meta.url))
-const LONG = 60_000
-let stack: Stack
-let browser: Browser
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true })
-  stack = await startDashboardStack()
-  browser = await launchBrowser()
-  await traffic()
-}, 120_000)
-afterAll(async () => {
-  await browser?.close()
-  await stack?.close()
-})
-
-const openai = (mount = '/openai/v1') => new OpenAI({ baseURL: `${stack.sluice.dataUrl}${mount}`, apiKey: CLIENT.credentials.apiKey, maxRetries: 0 })
-
-/** A call with the official SDK straight to the OpenAI mount: its status and Sluice's error code. */
-async function directCall(): Promise<{ ok: true } | { ok: false; status: number | undefined; code: unknown }> {
-  try {
-    await openai().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi.' }] })
-    return { ok: true }
-  } catch (err) {
-    if (!(err instanceof OpenAI.APIError)) throw err
-    return { ok: false, status: err.status, code: err.code }
-  }
-}
-
-/** `n` calls to the rollout's virtual model, each from its own user. */
-async function chat(n: number, prefix: string): Promise<void> {
-  for (let i = 0; i < n; i++) await openai('/v1').chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'Hi.' }] }, { headers: { 'x-sluice-user': `${prefix}-${i}` } })
-}
-
-/** Something for every page to show: the rollout's, the experiment's and the bandit's models, with an email for the guardrails. */
-async function traffic(rounds = 12): Promise<void> {
-  const client = openai('/v1')
-  for (let i = 0; i < rounds; i++)
-    for (const model of ['chat', 'support-chat', 'duo'])
-      await client.chat.completions.create({ model, messages: [{ role: 'user', content: `Hello, I am user${i}@example.com.` }] }, { headers: { 'x-sluice-user': `user-${i}` } })
-}
-
-interface Session {
-  readonly context: BrowserContext
-  readonly page: Page
-  readonly watched: Watched
-}
-
-async function signIn(token: string): Promise<Session> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-  context.setDefaultTimeout(LONG)
-  const page = await context.newPage()
-  const watched = await watch(page, new URL(stack.sluice.adminUrl).origin)
-  await page.goto(`${stack.sluice.adminUrl}/`)
-  await page.locator('input[name=token]').fill(token)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByTestId('who').waitFor()
-  return { context, page, watched }
-}
-
-async function open(page: Page, id: string, heading: string): Promise<void> {
-  await page.goto(`${stack.sluice.adminUrl}/#/${id}`)
-  await page.getByRole('heading', { name: heading, exact: true }).waitFor()
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true })
-
-/** Clicks an action, types the reason, confirms: the two clicks every action takes. */
-async function act(page: Page, scope: ReturnType<Page['locator']>, label: string, reason: string): Promise<void> {
-  await scope.locator(`button[data-action="${label}"]`).click()
-  const form = page.locator(`form[data-action-form="${label}"]`)
-  await form.locator('input[name=reason]').fill(reason)
-  await form.getByRole('button', { name: `Confirm ${label.toLowerCase()}` }).click()
-  await form.waitFor({ state: 'detached' })
-}
+const dash = useDashboard()
 
 describe('signing in', () => {
   it('refuses a wrong token, then shows the live overview; the token is in sessionStorage, never a cookie', async () => {
-    const context = await browser.newContext()
+    const context = await dash.browser.newContext()
     context.setDefaultTimeout(LONG)
     const page = await context.newPage()
-    const watched = await watch(page, new URL(stack.sluice.adminUrl).origin)
-    await page.goto(`${stack.sluice.adminUrl}/`)
+    const watched = await watch(page, new URL(dash.stack.sluice.adminUrl).origin)
+    await page.goto(`${dash.stack.sluice.adminUrl}/`)
     await page.locator('input[name=token]').fill('not-a-token-at-all')
     await page.getByRole('button', { name: 'Sign in' }).click()
     await expect.poll(() => page.getByRole('alert').textContent(), { timeout: LONG }).toContain('SLUICE_ERR_ADMIN_UNAUTHENTICATED')
@@ -132,7 +54,7 @@ describe('signing in', () => {
     await page.reload()
     await page.getByTestId('who').waitFor()
     const other = await context.newPage()
-    await other.goto(`${stack.sluice.adminUrl}/`)
+    await other.goto(`${dash.stack.sluice.adminUrl}/`)
     await other.locator('input[name=token]').waitFor()
     expect(watched.problems).toEqual([])
     await context.close()
@@ -238,7 +160,7 @@ describe('an operator', () => {
     await act(page, detail, 'Override default', 'launch the composer to everyone')
     const row = page.getByTestId('flags').locator('tr', { has: page.locator('[data-flag="ui.new-composer"]') })
     await expect.poll(() => row.textContent(), { timeout: LONG }).toContain('oncall: launch the composer to everyone')
-    const flag = await (await fetch(`${stack.sluice.adminUrl}/v1/flags/ui.new-composer`, { headers: { authorization: `Bearer ${TOKENS.viewer}` } })).json()
+    const flag = await (await fetch(`${dash.stack.sluice.adminUrl}/v1/flags/ui.new-composer`, { headers: { authorization: `Bearer ${TOKENS.viewer}` } })).json()
     expect(flag).toMatchObject({ defaultVariant: 'on', override: { actor: 'oncall' } })
     await shot(page, 'flags')
     await act(page, detail, 'Remove override', 'back to the file')
@@ -310,74 +232,4 @@ describe('an admin', () => {
     expect(watched.problems).toEqual([])
     await context.close()
   }, 180_000)
-})
-
-describe('the other pages', () => {
-  it('draw what the admin API reports, and are captured for the docs', async () => {
-    const { context, page, watched } = await signIn(TOKENS.operator)
-    await traffic(6)
-    await open(page, 'experiments', 'Experiments')
-    await page.getByTestId('experiment-results').waitFor()
-    await page.getByTestId('srm').waitFor()
-    // Confidence intervals drawn for the metrics that have one (latency, cost…).
-    await expect.poll(() => page.locator('svg.intervals line.ci').count(), { timeout: LONG }).toBeGreaterThan(0)
-    // Progress toward the sample size, for a metric with variance (latency).
-    await expect.poll(() => page.getByTestId('sample-latency_ms').textContent(), { timeout: LONG }).toMatch(/\d+ of \d+ per variant/)
-    expect(await page.getByTestId('sample-latency_ms').locator('progress').count()).toBe(1)
-    await shot(page, 'experiments')
-    const trial = page.getByTestId('experiments').locator('tr', { hasText: 'gemini-trial' })
-    await act(page, trial, 'Stop', 'pause the trial over the weekend')
-    await expect.poll(() => trial.textContent(), { timeout: LONG }).toContain('stopped')
-    await act(page, trial, 'Start', 'resume the trial')
-    await expect.poll(() => trial.textContent(), { timeout: LONG }).toContain('running')
-    await open(page, 'shadows', 'Shadows')
-    await expect.poll(() => page.locator('[data-shadow="mirror"] svg.intervals circle.estimate').count(), { timeout: LONG }).toBeGreaterThan(0)
-    await shot(page, 'shadows')
-    await open(page, 'bandits', 'Bandits')
-    await page.locator('[data-bandit="duo"] canvas').waitFor()
-    await expect.poll(() => page.getByTestId('arms-duo').locator('tbody tr').count(), { timeout: LONG }).toBe(2)
-    await page.waitForTimeout(4500) // a few polls, so the shares have a history to draw
-    await shot(page, 'bandits')
-    await open(page, 'budgets', 'Budgets')
-    await expect.poll(() => page.getByTestId('budgets').textContent(), { timeout: LONG }).toContain('shop')
-    expect(await page.getByTestId('budgets').textContent()).toContain('80 %')
-    // The small budget's spend is past its first threshold: drawn, and listed as crossed.
-    const mini = page.getByTestId('budgets').locator('tr', { hasText: 'mini-daily' })
-    await expect.poll(() => mini.textContent(), { timeout: LONG }).toContain('50')
-    await expect.poll(async () => Number(/width:\s*([\d.]+)%/.exec((await mini.locator('.spend .fill').getAttribute('style')) ?? '')?.[1]), { timeout: LONG }).toBeGreaterThan(50)
-    await shot(page, 'budgets')
-    await open(page, 'limits', 'Rate limits')
-    await expect.poll(() => page.getByTestId('rate-limits').textContent(), { timeout: LONG }).toContain('per-client')
-    // An upstream failing every call opens its circuit; the operator resets it from the page.
-    stack.emulators.openai.script.enqueue(...Array.from({ length: 25 }, () => ({ status: 500 })))
-    for (let i = 0; i < 25; i++) expect(await directCall()).toMatchObject({ ok: false })
-    stack.emulators.openai.script.reset()
-    expect(await directCall()).toMatchObject({ ok: false, code: 'SLUICE_ERR_CIRCUIT_OPEN' })
-    await open(page, 'circuits', 'Circuits')
-    const circuit = page.getByTestId('circuits').locator('tr', { hasText: 'openai/gpt-4o-mini' })
-    await expect.poll(() => circuit.locator('.status').textContent(), { timeout: LONG }).toBe('open')
-    await shot(page, 'circuits')
-    await act(page, circuit, 'Reset', 'upstream recovered')
-    await expect.poll(() => circuit.locator('.status').textContent(), { timeout: LONG }).toBe('closed')
-    expect(await directCall()).toEqual({ ok: true })
-    // A credential in a prompt in log-only mode: passed on, and counted as what would have been blocked.
-    await openai('/v1').chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'my key is AKIAQ3EGRN5LP7XKZ2VD' }] })
-    await open(page, 'guardrails', 'Guardrails')
-    await expect.poll(() => page.getByTestId('guardrails-mode').textContent(), { timeout: LONG }).toBe('log-only')
-    await expect.poll(() => page.getByTestId('guardrail-checks').textContent(), { timeout: LONG }).toContain('would_redact')
-    await expect.poll(() => page.getByTestId('would-block').textContent(), { timeout: LONG }).toContain('credentials')
-    await shot(page, 'guardrails')
-    await open(page, 'activation', 'Activation sequences')
-    await expect.poll(() => page.getByTestId('sequences').textContent(), { timeout: LONG }).toContain('dark')
-    // Last, as it changes the flags: `active` turns shadows off.
-    const viewer = { headers: { authorization: `Bearer ${TOKENS.viewer}` } }
-    const shadowFlag = async () => ((await (await fetch(`${stack.sluice.adminUrl}/v1/flags/ai.shadow.enabled`, viewer)).json()) as { defaultVariant: string }).defaultVariant
-    expect(await shadowFlag()).toBe('on')
-    await act(page, page.getByTestId('sequences'), 'Apply active', 'bandit proven, shadow done')
-    await expect.poll(shadowFlag, { timeout: LONG }).toBe('off')
-    const audit = (await (await fetch(`${stack.sluice.adminUrl}/v1/audit?limit=5`, viewer)).json()) as { entries: { actor: string; reason: string }[] }
-    expect(audit.entries.some((e) => e.actor === 'oncall' && e.reason === 'bandit proven, shadow done')).toBe(true)
-    expect(watched.problems).toEqual([])
-    await context.close()
-  }, 240_000)
 })
