@@ -153,6 +153,7 @@ npx sluice ctl revive provider bedrock --reason "demo over"
 npx sluice ctl circuits                                # circuit breaker per target
 npx sluice ctl activate dark --reason "ship dark"      # and: activate active
 curl -s -H 'authorization: Bearer ${DEMO_ADMIN_TOKEN}' ${admin}/v1/audit
+# Or in a browser: the dashboard at ${admin}/ (sign in with the admin token above)
 
 # Metrics and health
 curl -s ${admin}/metrics | grep sluice_
