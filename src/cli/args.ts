@@ -22,12 +22,15 @@ export function configArgs(args: string[]): CommonArgs {
     allowPositionals: false,
   })
   return {
-    config: values.config ?? process.env.SLUICE_CONFIG,
-    env: values.env ?? process.env.SLUICE_ENV,
+    // An empty variable is unset, as a compose file's `SLUICE_ENV: ${SLUICE_ENV:-}` leaves it.
+    config: values.config ?? nonEmpty(process.env.SLUICE_CONFIG),
+    env: values.env ?? nonEmpty(process.env.SLUICE_ENV),
     port: portArg('--port', values.port),
     adminPort: portArg('--admin-port', values['admin-port']),
   }
 }
+
+const nonEmpty = (value: string | undefined): string | undefined => (value === '' ? undefined : value)
 
 export function portArg(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined

@@ -161,10 +161,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
     const sink = this.#sink!
     const written = sink.write(chunk)
     // After the write: a unified sink's reader learns of content as it translates the chunk.
-    if (!this.#sawContent && this.#usage?.contentStarted === true) {
-      this.#sawContent = true
-      this.owner.onFirstContent()
-    }
+    this.#checkContent()
     if (!written) {
       controller.pause()
       this.owner.onceDrain(this.#resume)
@@ -183,6 +180,13 @@ export class Attempt implements Dispatcher.DispatchHandler {
     }
   }
 
+  #checkContent(): void {
+    if (!this.#sawContent && this.#usage?.contentStarted === true) {
+      this.#sawContent = true
+      this.owner.onFirstContent()
+    }
+  }
+
   #ended(): void {
     if (this.#held !== undefined) {
       const kind = statusFailure(this.#status)!
@@ -191,6 +195,9 @@ export class Attempt implements Dispatcher.DispatchHandler {
       return
     }
     this.#sink!.end()
+    // A guardrail wrapping a unified sink may hold text back until the end; it reaches the
+    // translating reader only now.
+    this.#checkContent()
     if (this.#sink!.failed) return this.#invalid()
     const kind = statusFailure(this.#status)
     if (kind === undefined) this.ticket?.success()
