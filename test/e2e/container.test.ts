@@ -14,6 +14,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { networkInterfaces, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -211,9 +212,11 @@ beforeAll(async () => {
   adminUrl = `http://127.0.0.1:${adminPort}`
 }, INSTALL_TIMEOUT_MS)
 
-afterAll(() => {
-  if (image !== undefined && image.startsWith(tmpdir())) rmSync(image, { recursive: true, force: true })
-})
+// The image's tree holds a production node_modules: removing it can take longer than the default
+// hook timeout on a loaded machine.
+afterAll(async () => {
+  if (image !== undefined && image.startsWith(tmpdir())) await rm(image, { recursive: true, force: true })
+}, INSTALL_TIMEOUT_MS)
 
 /** ENTRYPOINT + CMD in the image's WORKDIR; resolves once Sluice logs that it listens. */
 async function startImage(): Promise<{ stop(): Promise<number | null> }> {
