@@ -90,6 +90,8 @@ describe('a viewer', () => {
     await open(page, 'flags', 'Flags')
     await page.locator('[data-flag="ui.new-composer"]').click()
     await page.getByTestId('flag-detail').waitFor()
+    await expect.poll(() => page.getByTestId('definition').textContent(), { timeout: LONG }).toContain('"defaultVariant": "off"')
+    expect(await page.locator('textarea[name=definition]').count()).toBe(0)
     expect(await page.locator('button.act').count()).toBe(0)
     // Forcing the operator's call from the page, with the page's own token: the server refuses it.
     const forced = await page.evaluate(`(async () => {
@@ -160,11 +162,27 @@ describe('an operator', () => {
     await act(page, detail, 'Override default', 'launch the composer to everyone')
     const row = page.getByTestId('flags').locator('tr', { has: page.locator('[data-flag="ui.new-composer"]') })
     await expect.poll(() => row.textContent(), { timeout: LONG }).toContain('oncall: launch the composer to everyone')
+    const definition = detail.locator('textarea[name=definition]')
+    await expect.poll(async () => JSON.parse((await definition.inputValue()) || '{}'), { timeout: LONG }).toMatchObject({ defaultVariant: 'on' })
     const flag = await (await fetch(`${dash.stack.sluice.adminUrl}/v1/flags/ui.new-composer`, { headers: { authorization: `Bearer ${TOKENS.viewer}` } })).json()
     expect(flag).toMatchObject({ defaultVariant: 'on', override: { actor: 'oncall' } })
     await shot(page, 'flags')
     await act(page, detail, 'Remove override', 'back to the file')
     await expect.poll(() => row.textContent(), { timeout: LONG }).not.toContain('oncall')
+    // The whole definition, edited: targeting on another plan.
+    await expect.poll(async () => JSON.parse((await definition.inputValue()) || '{}'), { timeout: LONG }).toMatchObject({ defaultVariant: 'off' })
+    const edited = { ...JSON.parse(await definition.inputValue()), targeting: { if: [{ in: [{ var: 'plan' }, ['beta', 'pro']] }, 'on', 'off'] } }
+    await definition.fill(JSON.stringify(edited, null, 2))
+    await act(page, detail, 'Save definition', 'pro customers too')
+    await expect.poll(() => row.textContent(), { timeout: LONG }).toContain('oncall: pro customers too')
+    await detail.locator('textarea[name=context]').fill('{"plan": "pro"}')
+    await detail.getByRole('button', { name: 'Evaluate' }).click()
+    await expect.poll(async () => JSON.parse((await page.getByTestId('evaluation').textContent()) ?? '{}'), { timeout: LONG }).toMatchObject({ value: true, reason: 'TARGETING_MATCH' })
+    // Not JSON: no Save button, the problem said.
+    await definition.fill('{"state": ')
+    expect(await detail.locator('button[data-action="Save definition"]').count()).toBe(0)
+    await detail.getByText('Not JSON').waitFor()
+    await act(page, detail, 'Remove override', 'back to the file again')
   }, 180_000)
 
   it('starts, promotes and rolls back a rollout, each in two clicks', async () => {

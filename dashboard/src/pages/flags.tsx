@@ -1,8 +1,8 @@
 // Flags: every flag with its state, default and origin; evaluate one for a context; override its
 // default variant or state, or remove the override (operators, with a reason).
 import { useState } from 'preact/hooks'
-import { api, enc } from '../api.js'
-import { Act, describe, get, json, Page, Table, usePoll, when } from '../ui.js'
+import { api, canAct, enc } from '../api.js'
+import { Act, describe, get, json, Page, Table, usePoll, useSession, when } from '../ui.js'
 
 interface Flag {
   key: string
@@ -37,7 +37,7 @@ export function Flags() {
           f.override === null ? '' : `${f.override.actor}: ${f.override.reason} (${when(f.override.setAt)})`,
         ])}
       />
-      {flag !== undefined && <FlagDetail flag={flag} onDone={list.reload} />}
+      {flag !== undefined && <FlagDetail key={flag.key} flag={flag} onDone={list.reload} />}
     </Page>
   )
 }
@@ -83,6 +83,32 @@ function FlagDetail(props: { flag: Flag; onDone: () => void }) {
         />
         {flag.override !== null && <Act label="Remove override" method="DELETE" path={`/v1/flags/${enc(flag.key)}/override`} onDone={props.onDone} />}
       </div>
+      <Definition flagKey={flag.key} version={flag.override?.setAt ?? 'file'} onDone={props.onDone} />
+    </div>
+  )
+}
+
+/** The whole flagd definition (reloaded when the override changes), editable by operators and stored as the override (PUT). */
+function Definition(props: { flagKey: string; version: string; onDone: () => void }) {
+  const session = useSession()
+  const loaded = usePoll(get<{ definition: unknown }>(`/v1/flags/${enc(props.flagKey)}`), 0, `${props.flagKey} ${props.version}`)
+  const [text, setText] = useState<string>()
+  const shown = text ?? (loaded.data === undefined ? '' : JSON.stringify(loaded.data.definition, null, 2))
+  let parsed: unknown
+  let problem: string | undefined
+  try {
+    parsed = JSON.parse(shown)
+  } catch (err) {
+    problem = `Not JSON: ${describe(err)}`
+  }
+  if (!canAct(session)) return <pre data-testid="definition">{shown}</pre>
+  return (
+    <div>
+      <label>
+        Definition (flagd JSON; saved whole as the override)
+        <textarea name="definition" rows={8} cols={80} value={shown} onInput={(e) => setText(e.currentTarget.value)} />
+      </label>
+      {problem !== undefined ? <p class="error">{problem}</p> : <Act label="Save definition" method="PUT" path={`/v1/flags/${enc(props.flagKey)}`} body={{ definition: parsed }} onDone={() => (setText(undefined), loaded.reload(), props.onDone())} />}
     </div>
   )
 }
