@@ -25,7 +25,14 @@ export function parseMetrics(text: string): Scrape {
     if (!Number.isFinite(value)) continue
     const le = label(labels, 'le')
     add(le === undefined ? name : `${name}|le=${le}`, value)
-    if (name === 'sluice_requests_total' && failed(labels)) add('sluice_requests_total|failed', value)
+    if (name === 'sluice_requests_total') {
+      const provider = label(labels, 'provider') ?? 'none'
+      add(`sluice_requests_total|provider=${provider}`, value)
+      if (failed(labels)) {
+        add('sluice_requests_total|failed', value)
+        add(`sluice_requests_total|failed|provider=${provider}`, value)
+      }
+    }
   }
   return out
 }
@@ -61,4 +68,27 @@ export function rates(now: Scrape, before: Scrape, seconds: number): Rates {
     p95Seconds: p95(now, before, 'sluice_request_duration_seconds'),
     ttftP95Seconds: p95(now, before, 'sluice_time_to_first_token_seconds'),
   }
+}
+
+export interface ProviderRates {
+  readonly provider: string
+  readonly requestsPerSecond: number
+  readonly failedPerSecond: number
+}
+
+/** Requests and failures per second by provider between two scrapes, busiest first; idle ones left out. */
+export function providerRates(now: Scrape, before: Scrape, seconds: number): ProviderRates[] {
+  const prefix = 'sluice_requests_total|provider='
+  return [...now.keys()]
+    .filter((k) => k.startsWith(prefix))
+    .map((k) => {
+      const provider = k.slice(prefix.length)
+      return {
+        provider,
+        requestsPerSecond: delta(now, before, k) / seconds,
+        failedPerSecond: delta(now, before, `sluice_requests_total|failed|provider=${provider}`) / seconds,
+      }
+    })
+    .filter((r) => r.requestsPerSecond > 0)
+    .sort((a, b) => b.requestsPerSecond - a.requestsPerSecond || a.provider.localeCompare(b.provider))
 }

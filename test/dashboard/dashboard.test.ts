@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { watch } from './browser.js'
 import { TOKENS } from './fixture.js'
-import { act, chat, directCall, LONG, open, openai, shot, signIn, traffic, useDashboard, type Session } from './harness.js'
+import { act, chat, directCall, LONG, open, openai, shot, signIn, stream, traffic, useDashboard, type Session } from './harness.js'
 
 const dash = useDashboard()
 
@@ -33,17 +33,30 @@ describe('signing in', () => {
       .poll(
         async () => {
           await traffic(2)
+          await stream()
           return Number(await rate.textContent())
         },
         { timeout: LONG, interval: 500 },
       )
       .toBeGreaterThan(0)
     await expect.poll(() => page.locator('[data-metric="p95 latency"] b').textContent(), { timeout: LONG }).toMatch(/^\d+ ms$/)
+    await expect
+      .poll(
+        async () => {
+          await stream()
+          return page.locator('[data-metric="p95 TTFT"] b').textContent()
+        },
+        { timeout: LONG, interval: 500 },
+      )
+      .toMatch(/^\d+ ms$/)
+    // Broken down by provider: the traffic goes to openai and google (the experiment's and the bandit's arms).
+    await expect.poll(() => page.getByTestId('by-provider').textContent(), { timeout: LONG }).toContain('openai')
     // A few points on the chart before the picture is taken.
     await expect
       .poll(
         async () => {
           await traffic(1)
+          await stream()
           return Number(await page.locator('[data-metric="requests/s"]').getAttribute('data-points'))
         },
         { timeout: LONG, interval: 500 },
@@ -195,6 +208,10 @@ describe('an operator', () => {
     await act(page, card, 'Start', 'canary the next upstream')
     await expect.poll(() => status.textContent(), { timeout: LONG }).toBe('progressing')
     expect(await percent.textContent()).toBe('10 %')
+    await act(page, card, 'Pause', 'hold over lunch')
+    await expect.poll(() => status.textContent(), { timeout: LONG }).toBe('paused')
+    await act(page, card, 'Resume', 'back')
+    await expect.poll(() => status.textContent(), { timeout: LONG }).toBe('progressing')
     await chat(20, 'step-1')
     await expect.poll(async () => (await card.getByTestId('arms-next').textContent()) ?? '', { timeout: LONG }).toMatch(/stable\s*[1-9]/)
     await card.getByTestId('health-next').waitFor()

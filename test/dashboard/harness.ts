@@ -55,6 +55,14 @@ export async function chat(n: number, prefix: string): Promise<void> {
   for (let i = 0; i < n; i++) await openai('/v1').chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'Hi.' }] }, { headers: { 'x-sluice-user': `${prefix}-${i}` } })
 }
 
+/** One streamed call (time to first token is measured on streams only), read to the end. */
+export async function stream(): Promise<void> {
+  const chunks = await openai('/v1').chat.completions.create({ model: 'duo', messages: [{ role: 'user', content: 'Hi.' }], stream: true })
+  for await (const _chunk of chunks) {
+    // drained
+  }
+}
+
 /** Something for every page to show: the rollout's, the experiment's and the bandit's models, with an email for the guardrails. */
 export async function traffic(rounds = 12): Promise<void> {
   const client = openai('/v1')

@@ -2,7 +2,7 @@
 // from two scrapes, failures by HTTP status or SLUICE_ERR_* code, p95 from the buckets between them.
 import { Counter, Histogram, Registry } from 'prom-client'
 import { describe, expect, it } from 'vitest'
-import { parseMetrics, p95, rates } from '../../dashboard/src/metrics.js'
+import { parseMetrics, p95, providerRates, rates } from '../../dashboard/src/metrics.js'
 
 function registry() {
   const registry = new Registry()
@@ -32,6 +32,10 @@ describe('the overview metrics', () => {
     expect(r.costUsdPerMinute).toBeCloseTo(12, 9)
     expect(r.p95Seconds).toBeNull() // nothing observed
     expect(r.ttftP95Seconds).toBeNull()
+    expect(providerRates(now, before, 2)).toEqual([
+      { provider: 'openai', requestsPerSecond: 9.5, failedPerSecond: 1.5 },
+      { provider: 'google', requestsPerSecond: 2.5, failedPerSecond: 0.5 },
+    ])
   })
 
   it('reads the code label when there is no status label (older series)', () => {

@@ -2,8 +2,8 @@
 // p95 time to first token, cost per minute), their last two minutes charted, and /v1/status.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { TimeChart } from '../charts.js'
-import { parseMetrics, rates, type Rates, type Scrape } from '../metrics.js'
-import { fmt, get, Page, usePoll } from '../ui.js'
+import { parseMetrics, providerRates, rates, type ProviderRates, type Rates, type Scrape } from '../metrics.js'
+import { fmt, get, Page, Table, usePoll } from '../ui.js'
 
 interface Status {
   version: string
@@ -22,6 +22,7 @@ const EVERY_MS = 2000
 export function Overview() {
   const status = usePoll(get<Status>('/v1/status'), 5000)
   const [latest, setLatest] = useState<Rates>()
+  const [byProvider, setByProvider] = useState<ProviderRates[]>([])
   const [series, setSeries] = useState<number[][]>([[], [], []])
   const [error, setError] = useState<string>()
   const previous = useRef<{ scrape: Scrape; at: number }>()
@@ -36,8 +37,10 @@ export function Overview() {
         previous.current = { scrape, at }
         setError(undefined)
         if (before === undefined || stopped) return
-        const r = rates(scrape, before.scrape, (at - before.at) / 1000)
+        const seconds = (at - before.at) / 1000
+        const r = rates(scrape, before.scrape, seconds)
         setLatest(r)
+        setByProvider(providerRates(scrape, before.scrape, seconds))
         setSeries((s) => [
           [...s[0]!, at / 1000].slice(-KEEP),
           [...s[1]!, r.requestsPerSecond].slice(-KEEP),
@@ -73,6 +76,12 @@ export function Overview() {
         ))}
       </div>
       <p class="muted">Rates over the last {EVERY_MS / 1000} s, from this instance's /metrics; p95s are bucket upper bounds.</p>
+      <Table
+        testid="by-provider"
+        head={['provider', 'requests/s', 'errors/s']}
+        empty="No traffic in the last interval."
+        rows={byProvider.map((p) => [p.provider, fmt(p.requestsPerSecond), <span class={p.failedPerSecond > 0 ? 'error' : ''}>{fmt(p.failedPerSecond)}</span>])}
+      />
       <TimeChart title="Requests and errors per second (this instance)" labels={['requests/s', 'errors/s']} data={series} testid="overview-chart" />
       {s !== undefined && (
         <p data-testid="status">
