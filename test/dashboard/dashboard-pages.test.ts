@@ -54,7 +54,8 @@ describe('the other pages, as an operator', () => {
     await open(page, 'bandits', 'Bandits')
     await page.locator('[data-bandit="duo"] canvas').waitFor()
     await expect.poll(() => page.getByTestId('arms-duo').locator('tbody tr').count(), { timeout: LONG }).toBe(2)
-    await page.waitForTimeout(4500) // a few polls, so the shares have a history to draw
+    // A few polls, so the shares have a history to draw.
+    await expect.poll(async () => Number(await page.locator('[data-bandit="duo"]').getAttribute('data-points')), { timeout: LONG }).toBeGreaterThanOrEqual(3)
     await shot(page, 'bandits')
   }, 120_000)
 

@@ -32,7 +32,7 @@ export function Bandits() {
     <Page title="Bandits" error={list.error}>
       {bandits.length === 0 && <p class="muted">No model has a bandit.</p>}
       {bandits.map((b) => (
-        <div class="card" key={b.model} data-bandit={b.model}>
+        <div class="card" key={b.model} data-bandit={b.model} data-points={history[b.model]?.[0]?.length ?? 0}>
           <h3>
             {b.model} <span class="status">{b.mode}</span>
           </h3>
