@@ -18,8 +18,17 @@ import type { StreamEventDecoder, UsageReader } from '../../core/wire.js'
 import type { CompiledDetector, CompiledGuardrails } from './compile.js'
 import { countCheck, observeDuration, timing } from './counters.js'
 import type { Finding } from './detectors/types.js'
-import { StreamScanner } from './stream-scan.js'
+import { ScanPlan, StreamScanner } from './stream-scan.js'
 import { answerText, bodyKind, chatAnswerText, eventText, type BodyKind } from './text/index.js'
+
+/** Each snapshot's response detectors' scan plan, built on its first answer (not per answer). */
+const plans = new WeakMap<readonly CompiledDetector[], ScanPlan>()
+
+function planOf(detectors: readonly CompiledDetector[]): ScanPlan {
+  let plan = plans.get(detectors)
+  if (plan === undefined) plans.set(detectors, (plan = new ScanPlan(detectors.map((d) => d.detector))))
+  return plan
+}
 
 /** A whole answer beyond this is not held or scanned (it passes, counted as unreadable). */
 const MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -73,7 +82,7 @@ export class AnswerGuard implements Sink {
     private readonly kind: BodyKind,
     private readonly requestId: string,
   ) {
-    this.#scanner = new StreamScanner(detectors.map((d) => d.detector))
+    this.#scanner = new StreamScanner(planOf(detectors))
     // A chunk's events are gathered and scanned as one piece: one scan per chunk, not per event.
     this.#decoder = leg.operation.stream ? leg.target.mount.adapter.createEventDecoder(leg.operation, (data, type) => (this.#gathered += eventText(kind, data, type))) : undefined
   }

@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createCredentialsDetector, createDenyListDetector, createInjectionDetector, createPiiDetector, scanAll, type Finding } from './detectors/index.js'
 import { DENY_LIST_OPTIONS, FIXTURES } from './detectors/fixtures.js'
-import { StreamScanner } from './stream-scan.js'
+import { ScanPlan, StreamScanner } from './stream-scan.js'
 
 const detectors = [createPiiDetector(), createCredentialsDetector(), createInjectionDetector(), createDenyListDetector(DENY_LIST_OPTIONS)]
 const pieces = Object.values(FIXTURES).flatMap((categories) => Object.values(categories).flatMap((c) => [...c.positives.map((p) => p.text), ...c.negatives]))
@@ -26,7 +26,7 @@ function rescanned(text: string, cuts: readonly number[]): string[] {
 }
 
 function streamed(text: string, cuts: readonly number[]): string[] {
-  const scanner = new StreamScanner(detectors)
+  const scanner = new StreamScanner(new ScanPlan(detectors))
   const found: Finding[] = []
   let at = 0
   for (const cut of [...cuts, text.length]) {

@@ -21,6 +21,23 @@ interface Part {
   readonly holdBack: number
 }
 
+/**
+ * What a scanner needs to know about its detectors, worked out once per detector set (a config
+ * snapshot's), not per answer: each part and its reach, and the longest of them.
+ */
+export class ScanPlan {
+  readonly parts: readonly Part[]
+  readonly holdBack: number
+
+  constructor(detectors: readonly TextDetector[]) {
+    // Each part holds back its own reach: short shapes do not rescan a long shape's window.
+    this.parts = detectors.flatMap((d) => d.parts ?? [d]).map((detector) => ({ detector, holdBack: Math.min(MAX_HOLD_BACK, Math.max(1, detector.maxMatchLength) - 1) }))
+    let holdBack = 0
+    for (const part of this.parts) holdBack = Math.max(holdBack, part.holdBack)
+    this.holdBack = holdBack
+  }
+}
+
 export class StreamScanner {
   readonly #parts: readonly Part[]
   readonly #holdBack: number
@@ -31,12 +48,9 @@ export class StreamScanner {
   /** Findings already reported that reach into the tail (the only ones that can be found again). */
   #recent: Finding[] = []
 
-  constructor(detectors: readonly TextDetector[]) {
-    // Each part holds back its own reach: short shapes do not rescan a long shape's window.
-    this.#parts = detectors.flatMap((d) => d.parts ?? [d]).map((detector) => ({ detector, holdBack: Math.min(MAX_HOLD_BACK, Math.max(1, detector.maxMatchLength) - 1) }))
-    let holdBack = 0
-    for (const part of this.#parts) holdBack = Math.max(holdBack, part.holdBack)
-    this.#holdBack = holdBack
+  constructor(plan: ScanPlan) {
+    this.#parts = plan.parts
+    this.#holdBack = plan.holdBack
   }
 
   /** Characters of the whole text scanned so far. */
