@@ -31,6 +31,7 @@ export const DEMO_MODELS = {
       { provider: 'meta', model: 'Llama-4-Maverick-17B-128E-Instruct-FP8', weight: 0 },
     ],
   },
+  embed: { description: 'Embeddings: Titan on Bedrock, then Gemini', targets: [{ provider: 'bedrock', model: 'amazon.titan-embed-text-v2:0' }, { provider: 'google', model: 'gemini-embedding-001', weight: 0 }] },
 } as const
 
 export const DEMO_ADMIN_TOKEN = 'demo-admin-token-not-for-production'
@@ -118,10 +119,11 @@ Client "${DEMO_CLIENT.id}": apiKey ${apiKey}, SigV4 pair ${accessKeyId} / ${secr
 # OpenAI (add  "stream":true  for SSE)
 curl -s ${data}/openai/v1/chat/completions -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' -d ${chat}
 
-# Unified endpoint: one OpenAI-format call, any provider (models: claude, gemini, llama, chat-default)
+# Unified endpoint: one OpenAI-format call, any provider (models: claude, gemini, llama, chat-default; embed for /v1/embeddings)
 curl -s ${data}/v1/chat/completions -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' \\
   -d '{"model":"chat-default","messages":[{"role":"user","content":"Hello"}]}'
 curl -s ${data}/v1/models -H 'authorization: Bearer ${apiKey}'
+curl -s ${data}/v1/embeddings -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' -d '{"model":"embed","input":"Hello"}'
 
 # Llama native
 curl -s ${data}/meta/v1/chat/completions -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' \\

@@ -102,6 +102,17 @@ describe('sluice demo', () => {
     })
     expect(res.status).toBe(200)
     expect(res.headers.get('x-sluice-provider')).toBe('openai')
+    // The printed embeddings call, on the demo's `embed` virtual model (Titan on the Bedrock emulator).
+    expect(text).toContain(`curl -s ${data}/v1/embeddings`)
+    const embeddings = await fetch(`${data}/v1/embeddings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'embed', input: 'Hello' }),
+    })
+    expect(embeddings.status).toBe(200)
+    expect(embeddings.headers.get('x-sluice-provider')).toBe('bedrock')
+    const body = (await embeddings.json()) as { data: { embedding: number[] }[] }
+    expect(body.data[0]!.embedding.length).toBeGreaterThan(0)
     child.kill('SIGINT')
     expect(await exited(child)).toBe(0)
   })
