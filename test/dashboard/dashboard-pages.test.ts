@@ -70,7 +70,8 @@ describe('the other pages, as an operator', () => {
     expect(await spent()).toBeGreaterThanOrEqual(0.6)
     await open(page, 'budgets', 'Budgets')
     await expect.poll(() => page.getByTestId('budgets').textContent(), { timeout: LONG }).toContain('shop')
-    expect(await page.getByTestId('budgets').textContent()).toContain('80 %')
+    // The thresholds come from /v1/config, fetched beside /v1/budgets: wait for them too.
+    await expect.poll(() => page.getByTestId('budgets').textContent(), { timeout: LONG }).toContain('80 %')
     const mini = page.getByTestId('budgets').locator('tr', { hasText: 'mini-daily' })
     await expect.poll(() => mini.textContent(), { timeout: LONG }).toMatch(/\[50(,90)?\]/)
     await expect.poll(async () => Number(/width:\s*([\d.]+)%/.exec((await mini.locator('.spend .fill').getAttribute('style')) ?? '')?.[1]), { timeout: LONG }).toBeGreaterThan(50)
