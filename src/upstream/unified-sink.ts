@@ -24,20 +24,17 @@ export class UnifiedSink implements Sink {
   #responder: UnifiedResponder | undefined
   #error: { status: number; headers: IncomingHttpHeaders; chunks: Buffer[]; bytes: number } | undefined
   #failed = false
-  #content = false
 
   /**
    * The responder's usage: it already parses every byte `write` hands it, so `push` has nothing
    * left to do. An error answer has no responder, hence no usage (as the adapters' readers).
    * `contentStarted` reads the translated stream (OpenAI chunks) for time to first token.
    */
-  readonly usage: UsageReader = ((sink: UnifiedSink): UsageReader => ({
-    push: () => {},
-    result: () => sink.#responder?.usage(),
-    get contentStarted(): boolean {
-      return sink.#content
-    },
-  }))(this)
+  readonly #usage = { push: (): void => {}, result: () => this.#responder?.usage(), contentStarted: false }
+
+  get usage(): UsageReader {
+    return this.#usage
+  }
 
   constructor(
     private readonly channel: ClientChannel,
@@ -72,7 +69,7 @@ export class UnifiedSink implements Sink {
     }
     const responder = this.#responder!
     const out = responder.push(chunk)
-    if (!this.#content && out !== '' && this.leg.operation.stream) this.#content = carriesContent(out)
+    if (!this.#usage.contentStarted && out !== '' && this.leg.operation.stream) this.#usage.contentStarted = carriesContent(out)
     if (responder.failure !== undefined) {
       this.#fail(responder.failure, out)
       return true
