@@ -7,7 +7,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../config/schema.js'
 import type { EvaluationContext, Outcome, RequestFacts } from '../core/facts.js'
 import type { GateView } from '../core/gate.js'
-import { metrics } from '../core/metrics.js'
+import { cachedLabels, metrics } from '../core/metrics.js'
 import type { ShadowAdmission, ShadowIndex, ShadowRoute, ShadowSkip } from '../core/shadow.js'
 import type { KillSwitch } from '../core/store.js'
 import type { Mount, Target } from '../core/target.js'
@@ -40,6 +40,10 @@ interface Cell {
   readonly max: number
   readonly slots: ShadowSlots
 }
+
+// Children memoised per label tuple (shadow ids are the config's, results a fixed set).
+const shadowRequests = cachedLabels(metrics.shadowRequests)
+const shadowCost = cachedLabels(metrics.shadowCost)
 
 const EMPTY: ShadowIndex = { any: false, models: new Map(), native: new Map() }
 
@@ -102,7 +106,7 @@ class Route implements ShadowRoute {
   }
 
   skip(reason: ShadowSkip): void {
-    metrics.shadowRequests.labels(this.id, reason).inc()
+    shadowRequests(this.id, reason).inc()
     skipEvent(this.#sink, reason)
   }
 
@@ -110,8 +114,8 @@ class Route implements ShadowRoute {
     const { costOf } = this.recorder
     const a = callOf(primary, costOf)
     const b = callOf(shadow, costOf)
-    metrics.shadowRequests.labels(this.id, b.error ? 'error' : 'ok').inc()
-    if (b.costUsd !== undefined && b.costUsd > 0) metrics.shadowCost.labels(this.id).inc(b.costUsd)
+    shadowRequests(this.id, b.error ? 'error' : 'ok').inc()
+    if (b.costUsd !== undefined && b.costUsd > 0) shadowCost(this.id).inc(b.costUsd)
     pairEvents(this.#sink, a, b)
     // Beside the primary's decision record, under the same request id; the fields are ids,
     // codes and numbers (nothing secret), so they skip the logger's redaction pass.

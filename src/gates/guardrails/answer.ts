@@ -64,7 +64,8 @@ export class AnswerGuard implements Sink {
   readonly #whole: Buffer[] = []
   #bytes = 0
   readonly #decoder: StreamEventDecoder | undefined
-  readonly #scanner: StreamScanner
+  /** A stream's incremental scan; undefined for a whole answer. */
+  readonly #scanner: StreamScanner | undefined
   readonly #matched = new Set<CompiledDetector>()
   #elapsedMs = 0
   /** Whether this answer's scan time is measured (one answer in several: counters.ts). */
@@ -82,9 +83,10 @@ export class AnswerGuard implements Sink {
     private readonly kind: BodyKind,
     private readonly requestId: string,
   ) {
-    this.#scanner = new StreamScanner(planOf(detectors))
+    // A stream's text is scanned as it comes; a whole answer's in one piece once it has ended.
     // A chunk's events are gathered and scanned as one piece: one scan per chunk, not per event.
     this.#decoder = leg.operation.stream ? leg.target.mount.adapter.createEventDecoder(leg.operation, (data, type) => (this.#gathered += eventText(kind, data, type))) : undefined
+    this.#scanner = this.#decoder === undefined ? undefined : new StreamScanner(planOf(detectors))
   }
 
   get failed(): boolean {
@@ -117,9 +119,13 @@ export class AnswerGuard implements Sink {
     }
     this.#observe(chunk)
     if (this.#refused) return true
-    const textEnd = this.#decoder === undefined || this.#decoder.pending ? undefined : this.#scanner.length
-    this.#held.push({ chunk, textEnd })
-    return this.#decoder === undefined ? true : this.#release(this.#scanner.safeEnd)
+    const scanner = this.#scanner
+    if (scanner === undefined) {
+      this.#held.push({ chunk, textEnd: undefined })
+      return true
+    }
+    this.#held.push({ chunk, textEnd: this.#decoder!.pending ? undefined : scanner.length })
+    return this.#release(scanner.safeEnd)
   }
 
   end(): void {
@@ -172,7 +178,7 @@ export class AnswerGuard implements Sink {
     // A chat answer's text straight from its JSON. Not under fail mode closed: that refuses an
     // answer that is not valid JSON, which only a full parse can tell.
     const fast = this.kind === 'openai-chat' && this.failMode === 'open' ? chatAnswerText(json) : undefined
-    if (fast !== undefined) return this.#text(fast)
+    if (fast !== undefined) return this.#scanAll(fast)
     let body: unknown
     try {
       body = JSON.parse(json)
@@ -182,7 +188,25 @@ export class AnswerGuard implements Sink {
     const segments = answerText(this.kind, body)
     if (segments === undefined) return this.#unreadable()
     // One text, as a stream would give it: offsets run through the answer's strings in order.
-    for (const segment of segments) this.#text(segment.text)
+    this.#scanAll(segments.length === 1 ? segments[0]!.text : segments.map((s) => s.text).join(''))
+  }
+
+  /**
+   * A whole answer's text, scanned at once by each detector (no window to carry, so no parts).
+   * As a stream's scan does, a match that overlaps one already reported by the same detector in
+   * the same category (two shapes of one kind on the same text) is reported once.
+   */
+  #scanAll(text: string): void {
+    if (text === '') return
+    const started = this.#timed ? performance.now() : 0
+    const findings: Finding[] = []
+    for (const d of this.detectors) {
+      for (const f of d.detector.scan(text)) {
+        if (!findings.some((r) => r.detector === f.detector && r.category === f.category && r.start < f.end && f.start < r.end)) findings.push(f)
+      }
+    }
+    if (this.#timed) this.#elapsedMs += performance.now() - started
+    for (const f of findings) this.#found(f)
   }
 
   #unreadable(): void {
@@ -195,11 +219,11 @@ export class AnswerGuard implements Sink {
     }
   }
 
-  /** The next piece of the answer's text. */
+  /** The next piece of a stream's text. */
   #text(text: string): void {
     if (text === '' || this.#refused) return
     const started = this.#timed ? performance.now() : 0
-    const findings = this.#scanner.push(text)
+    const findings = this.#scanner!.push(text)
     if (this.#timed) this.#elapsedMs += performance.now() - started
     for (const f of findings) this.#found(f)
   }

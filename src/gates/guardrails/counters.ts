@@ -9,7 +9,7 @@ const wouldBlock = countedLabels(metrics.guardrailWouldBlock)
 const duration = cachedLabels(metrics.guardrailDuration)
 
 /** One timing in SAMPLE_EVERY is kept: a histogram observation costs more than a detector's scan of a short prompt. */
-const SAMPLE_EVERY = 16
+const SAMPLE_EVERY = 64
 let sampled = 0
 
 /** Whether this check's time is to be measured. */

@@ -91,14 +91,7 @@ function check(guardrails: CompiledGuardrails, model: ModelCheck | undefined, fa
 
   // Size limits: on the request as a whole.
   const { size } = guardrails
-  const chars = text.segments.reduce((n, s) => n + s.text.length, 0)
-  const tokens = Math.ceil(chars / 4)
-  const over =
-    size.maxMessages !== undefined && text.messages > size.maxMessages
-      ? `messages: ${text.messages} > ${size.maxMessages}`
-      : size.maxInputTokens !== undefined && tokens > size.maxInputTokens
-        ? `input tokens (estimated): ${tokens} > ${size.maxInputTokens}`
-        : undefined
+  const over = oversize(size, text.messages, text.segments)
   if (over !== undefined) {
     const category = over.startsWith('messages') ? 'messages' : 'input_tokens'
     const block = mode === 'block' && size.action === 'block'
@@ -108,7 +101,7 @@ function check(guardrails: CompiledGuardrails, model: ModelCheck | undefined, fa
     if (block) refusal = { code: 'SLUICE_ERR_GUARDRAIL_SIZE', detail: `Over the limit on ${over}.` }
   }
 
-  const redactions = new Map<number, Span[]>()
+  let redactions: Map<number, Span[]> | undefined
   for (const compiled of guardrails.request) {
     // A detector's findings all come to the same outcome: its action under this mode.
     const outcome = outcomeOf(mode, compiled.action)
@@ -124,15 +117,17 @@ function check(guardrails: CompiledGuardrails, model: ModelCheck | undefined, fa
         note({ detector: compiled.key, category: f.category, side: 'request', outcome, start: f.start, end: f.end, segment: i }, outcome === 'blocked' || outcome === 'redacted')
         refusal ??= outcome === 'blocked' ? { code: compiled.code, detail: `Found ${f.category} in the request (text ${i}, characters ${f.start}-${f.end}).` } : undefined
       }
-      if (outcome === 'redacted') redactions.set(i, [...(redactions.get(i) ?? []), ...findings])
+      if (outcome === 'redacted') (redactions ??= new Map()).set(i, [...(redactions.get(i) ?? []), ...findings])
     }
     if (timed) observeDuration(compiled.key, 'request', performance.now() - started)
     countCheck(compiled.key, compiled.action, mode, matched ? outcome : 'pass', 'request')
   }
+  // Nothing found and no guard model: the common case, done.
+  if (state.events.length === 0 && model === undefined) return PASS
   const finish = (): Verdict<never> => {
     if (fired.length > 0) addResponseHeader(facts, GUARDRAIL_HEADER, [...new Set(fired)].join(','))
     if (refusal !== undefined) return { kind: 'deny', code: refusal.code, detail: refusal.detail }
-    if (redactions.size > 0) {
+    if (redactions !== undefined) {
       const replacements: TextReplacement[] = []
       for (const [i, spans] of redactions) replacements.push({ path: text.segments[i]!.path, text: masked(text.segments[i]!.text, spans) })
       const redacted = Buffer.from(JSON.stringify(withText(body, replacements)))
@@ -144,7 +139,7 @@ function check(guardrails: CompiledGuardrails, model: ModelCheck | undefined, fa
   // The guard model last, and only when nothing local refused: it is the one check that costs a call.
   if (model === undefined || refusal !== undefined) return finish()
   // The guard model sees what goes upstream: masked where a detector redacts.
-  const asked = text.segments.map((s, i) => (redactions.has(i) ? masked(s.text, redactions.get(i)!) : s.text)).join('\n')
+  const asked = text.segments.map((s, i) => (redactions?.has(i) === true ? masked(s.text, redactions.get(i)!) : s.text)).join('\n')
   const judged = model.judge(asked, facts, mode)
   const apply = (result: ModelResult): Verdict<never> => {
     if (result.event !== undefined) note(result.event, result.event.outcome === 'blocked')
@@ -152,6 +147,16 @@ function check(guardrails: CompiledGuardrails, model: ModelCheck | undefined, fa
     return finish()
   }
   return judged instanceof Promise ? judged.then(apply) : apply(judged)
+}
+
+/** Which size limit the request is over, or undefined; the text is counted only when a token limit is set. */
+function oversize(size: CompiledGuardrails['size'], messages: number, segments: readonly { readonly text: string }[]): string | undefined {
+  if (size.maxMessages !== undefined && messages > size.maxMessages) return `messages: ${messages} > ${size.maxMessages}`
+  if (size.maxInputTokens === undefined) return undefined
+  let chars = 0
+  for (const segment of segments) chars += segment.text.length
+  const tokens = Math.ceil(chars / 4)
+  return tokens > size.maxInputTokens ? `input tokens (estimated): ${tokens} > ${size.maxInputTokens}` : undefined
 }
 
 /** What a finding comes to: its detector's action, carried out in block mode, only recorded in log-only mode. */

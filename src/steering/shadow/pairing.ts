@@ -23,6 +23,9 @@ export interface ShadowCall {
 export const PAIRED_METRICS = ['latencyMs', 'ttftMs', 'inputTokens', 'outputTokens', 'costUsd'] as const
 export type PairedMetric = (typeof PAIRED_METRICS)[number]
 
+/** The event names of each paired metric, built once rather than per pair. */
+const EVENT_NAMES = PAIRED_METRICS.map((metric) => ({ metric, diff: `diff_${metric}`, primary: `primary_${metric}`, shadow: `shadow_${metric}` }))
+
 export interface DifferenceSummary {
   readonly n: number
   /** Mean of shadow − primary; undefined with no pair. */
@@ -54,13 +57,13 @@ export function pairEvents(sink: PairSink, primary: ShadowCall, shadow: ShadowCa
   sink.event('pairs', 1)
   sink.event('primary_error', primary.error ? 1 : 0)
   sink.event('shadow_error', shadow.error ? 1 : 0)
-  for (const metric of PAIRED_METRICS) {
-    const a = primary[metric]
-    const b = shadow[metric]
+  for (const names of EVENT_NAMES) {
+    const a = primary[names.metric]
+    const b = shadow[names.metric]
     if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b)) continue
-    sink.event(`diff_${metric}`, b - a)
-    sink.event(`primary_${metric}`, a)
-    sink.event(`shadow_${metric}`, b)
+    sink.event(names.diff, b - a)
+    sink.event(names.primary, a)
+    sink.event(names.shadow, b)
   }
 }
 

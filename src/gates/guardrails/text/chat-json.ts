@@ -100,6 +100,13 @@ function chatText(json: string, holder: Key.Delta | Key.Message): string | undef
   let depth = 0
   let text = ''
   const length = json.length
+  // The next backslash at or after a string's opening quote (-1: none left): most answers have
+  // none, so whether a string has an escape is one comparison, not a walk over its characters.
+  let backslash = json.indexOf('\\')
+  const escapedBetween = (open: number, close: number): boolean => {
+    if (backslash !== -1 && backslash < open) backslash = json.indexOf('\\', open)
+    return backslash !== -1 && backslash < close
+  }
   for (let i = 0; i < length; i++) {
     const code = json.charCodeAt(i)
     if (code === OPEN_BRACE || code === OPEN_BRACKET) {
@@ -125,8 +132,7 @@ function chatText(json: string, holder: Key.Delta | Key.Message): string | undef
       continue
     }
     // A key; one written with an escape is decoded first (it may spell a wanted name).
-    let escaped = false
-    for (let k = i + 1; k < close && !escaped; k++) escaped = json.charCodeAt(k) === BACKSLASH
+    const escaped = escapedBetween(i, close)
     let key = Key.Other
     if (depth <= MAX_DEPTH && !escaped) key = keyOf(json, i + 1, close)
     else if (depth <= MAX_DEPTH) {
@@ -144,8 +150,7 @@ function chatText(json: string, holder: Key.Delta | Key.Message): string | undef
     if (first === QUOTE) {
       const end = closingQuote(json, value)
       if (end === -1) return undefined
-      const raw = json.slice(value + 1, end)
-      const read = raw.indexOf('\\') === -1 ? raw : decoded(json, value, end)
+      const read = escapedBetween(value, end) ? decoded(json, value, end) : json.slice(value + 1, end)
       if (read === undefined) return undefined
       text += read
       i = end
