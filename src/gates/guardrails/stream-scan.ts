@@ -26,19 +26,29 @@ interface Part {
  * snapshot's), not per answer: each part and its reach, and the longest of them.
  */
 export class ScanPlan {
+  readonly detectors: readonly TextDetector[]
   readonly parts: readonly Part[]
   readonly holdBack: number
+  /** While a window's old text is no longer than this, every part would scan all of it. */
+  readonly wholeBelow: number
 
   constructor(detectors: readonly TextDetector[]) {
+    this.detectors = detectors
     // Each part holds back its own reach: short shapes do not rescan a long shape's window.
     this.parts = detectors.flatMap((d) => d.parts ?? [d]).map((detector) => ({ detector, holdBack: Math.min(MAX_HOLD_BACK, Math.max(1, detector.maxMatchLength) - 1) }))
     let holdBack = 0
-    for (const part of this.parts) holdBack = Math.max(holdBack, part.holdBack)
+    let shortest = Infinity
+    for (const part of this.parts) {
+      holdBack = Math.max(holdBack, part.holdBack)
+      shortest = Math.min(shortest, part.holdBack)
+    }
     this.holdBack = holdBack
+    this.wholeBelow = shortest === Infinity ? 0 : shortest + CONTEXT
   }
 }
 
 export class StreamScanner {
+  readonly #plan: ScanPlan
   readonly #parts: readonly Part[]
   readonly #holdBack: number
   /** The last `holdBack + CONTEXT` characters scanned. */
@@ -49,6 +59,7 @@ export class StreamScanner {
   #recent: Finding[] = []
 
   constructor(plan: ScanPlan) {
+    this.#plan = plan
     this.#parts = plan.parts
     this.#holdBack = plan.holdBack
   }
@@ -70,20 +81,18 @@ export class StreamScanner {
     const base = this.#tailStart
     const fresh = window.length - text.length
     const found: Finding[] = []
-    for (const { detector, holdBack } of this.#parts) {
-      // Any match of at most holdBack + 1 characters that ends in the new text starts at or after
-      // `fresh - holdBack`; CONTEXT more characters before that give its look-behind what it needs.
-      const from = Math.max(0, fresh - holdBack - CONTEXT)
-      const floor = from === 0 ? 0 : from + CONTEXT
-      const scanned = from === 0 ? window : window.slice(from)
-      for (const f of detector.scan(scanned)) {
-        if (from + f.start < floor) continue
-        const finding = { detector: f.detector, category: f.category, start: base + from + f.start, end: base + from + f.end }
-        // The same match seen again through the tail, or grown by the new text (an address whose
-        // domain went on): reported once.
-        if (this.#recent.some((r) => r.detector === finding.detector && r.category === finding.category && r.start < finding.end && finding.start < r.end)) continue
-        this.#recent.push(finding)
-        found.push(finding)
+    // While the old text is short, every part would scan the whole window: each detector's own
+    // scan does it in one pass (its findings are its parts' together).
+    if (fresh <= this.#plan.wholeBelow) {
+      for (const detector of this.#plan.detectors) for (const f of detector.scan(window)) this.#report(f, base, 0, found)
+    } else {
+      for (const { detector, holdBack } of this.#parts) {
+        // Any match of at most holdBack + 1 characters that ends in the new text starts at or after
+        // `fresh - holdBack`; CONTEXT more characters before that give its look-behind what it needs.
+        const from = Math.max(0, fresh - holdBack - CONTEXT)
+        const floor = from === 0 ? 0 : from + CONTEXT
+        const scanned = from === 0 ? window : window.slice(from)
+        for (const f of detector.scan(scanned)) if (from + f.start >= floor) this.#report(f, base, from, found)
       }
     }
     const keep = Math.min(this.#holdBack + CONTEXT, window.length)
@@ -91,5 +100,15 @@ export class StreamScanner {
     this.#tail = keep === 0 ? '' : window.slice(window.length - keep)
     if (this.#recent.length > 0) this.#recent = this.#recent.filter((r) => r.end > this.#tailStart)
     return found
+  }
+
+  /** A finding at `from` in the window, unless already reported. */
+  #report(f: Finding, base: number, from: number, found: Finding[]): void {
+    const finding = { detector: f.detector, category: f.category, start: base + from + f.start, end: base + from + f.end }
+    // The same match seen again through the tail, or grown by the new text (an address whose
+    // domain went on): reported once.
+    if (this.#recent.some((r) => r.detector === finding.detector && r.category === finding.category && r.start < finding.end && finding.start < r.end)) return
+    this.#recent.push(finding)
+    found.push(finding)
   }
 }
