@@ -64,8 +64,8 @@ export class AnswerGuard implements Sink {
   readonly #whole: Buffer[] = []
   #bytes = 0
   readonly #decoder: StreamEventDecoder | undefined
-  /** A stream's incremental scan; undefined for a whole answer. */
-  readonly #scanner: StreamScanner | undefined
+  /** The text's scan: a stream's from its start; a whole answer's once it has ended (one push). */
+  #scanner: StreamScanner | undefined
   readonly #matched = new Set<CompiledDetector>()
   #elapsedMs = 0
   /** Whether this answer's scan time is measured (one answer in several: counters.ts). */
@@ -119,12 +119,13 @@ export class AnswerGuard implements Sink {
     }
     this.#observe(chunk)
     if (this.#refused) return true
-    const scanner = this.#scanner
-    if (scanner === undefined) {
+    const decoder = this.#decoder
+    if (decoder === undefined) {
       this.#held.push({ chunk, textEnd: undefined })
       return true
     }
-    this.#held.push({ chunk, textEnd: this.#decoder!.pending ? undefined : scanner.length })
+    const scanner = this.#scanner!
+    this.#held.push({ chunk, textEnd: decoder.pending ? undefined : scanner.length })
     return this.#release(scanner.safeEnd)
   }
 
@@ -178,7 +179,7 @@ export class AnswerGuard implements Sink {
     // A chat answer's text straight from its JSON. Not under fail mode closed: that refuses an
     // answer that is not valid JSON, which only a full parse can tell.
     const fast = this.kind === 'openai-chat' && this.failMode === 'open' ? chatAnswerText(json) : undefined
-    if (fast !== undefined) return this.#scanAll(fast)
+    if (fast !== undefined) return this.#text(fast)
     let body: unknown
     try {
       body = JSON.parse(json)
@@ -188,25 +189,7 @@ export class AnswerGuard implements Sink {
     const segments = answerText(this.kind, body)
     if (segments === undefined) return this.#unreadable()
     // One text, as a stream would give it: offsets run through the answer's strings in order.
-    this.#scanAll(segments.length === 1 ? segments[0]!.text : segments.map((s) => s.text).join(''))
-  }
-
-  /**
-   * A whole answer's text, scanned at once by each detector (no window to carry, so no parts).
-   * As a stream's scan does, a match that overlaps one already reported by the same detector in
-   * the same category (two shapes of one kind on the same text) is reported once.
-   */
-  #scanAll(text: string): void {
-    if (text === '') return
-    const started = this.#timed ? performance.now() : 0
-    const findings: Finding[] = []
-    for (const d of this.detectors) {
-      for (const f of d.detector.scan(text)) {
-        if (!findings.some((r) => r.detector === f.detector && r.category === f.category && r.start < f.end && f.start < r.end)) findings.push(f)
-      }
-    }
-    if (this.#timed) this.#elapsedMs += performance.now() - started
-    for (const f of findings) this.#found(f)
+    this.#text(segments.length === 1 ? segments[0]!.text : segments.map((s) => s.text).join(''))
   }
 
   #unreadable(): void {
@@ -219,11 +202,14 @@ export class AnswerGuard implements Sink {
     }
   }
 
-  /** The next piece of a stream's text. */
+  /**
+   * The next piece of a stream's text, or a whole answer's text. A whole answer's is the first and
+   * only push, so each detector scans it once (StreamScanner's whole-window case).
+   */
   #text(text: string): void {
     if (text === '' || this.#refused) return
     const started = this.#timed ? performance.now() : 0
-    const findings = this.#scanner!.push(text)
+    const findings = (this.#scanner ??= new StreamScanner(planOf(this.detectors))).push(text)
     if (this.#timed) this.#elapsedMs += performance.now() - started
     for (const f of findings) this.#found(f)
   }
