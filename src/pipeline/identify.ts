@@ -131,6 +131,10 @@ function facts(
     nativeExperiment,
     forceVariant: arrival.sluiceHeaders.forceVariant,
     responseHeaders: undefined,
+    // Present from the start, so that setting them later (pipeline/unified.ts, the guardrails gate)
+    // does not give the object a second shape that every reader of facts then has to handle.
+    unifiedBody: undefined,
+    guardrails: undefined,
   }
 }
 

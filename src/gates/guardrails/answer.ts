@@ -19,7 +19,7 @@ import type { CompiledDetector, CompiledGuardrails } from './compile.js'
 import { countCheck, observeDuration, timing } from './counters.js'
 import type { Finding } from './detectors/types.js'
 import { ScanPlan, StreamScanner } from './stream-scan.js'
-import { answerText, bodyKind, chatAnswerText, eventText, type BodyKind } from './text/index.js'
+import { answerText, bodyKind, chatAnswerText, chunkMemo, eventText, type BodyKind } from './text/index.js'
 
 /** Each snapshot's response detectors' scan plan, built on its first answer (not per answer). */
 const plans = new WeakMap<readonly CompiledDetector[], ScanPlan>()
@@ -85,7 +85,8 @@ export class AnswerGuard implements Sink {
   ) {
     // A stream's text is scanned as it comes; a whole answer's in one piece once it has ended.
     // A chunk's events are gathered and scanned as one piece: one scan per chunk, not per event.
-    this.#decoder = leg.operation.stream ? leg.target.mount.adapter.createEventDecoder(leg.operation, (data, type) => (this.#gathered += eventText(kind, data, type))) : undefined
+    const memo = kind === 'openai-chat' ? chunkMemo() : undefined
+    this.#decoder = leg.operation.stream ? leg.target.mount.adapter.createEventDecoder(leg.operation, (data, type) => (this.#gathered += eventText(kind, data, type, memo))) : undefined
     this.#scanner = this.#decoder === undefined ? undefined : new StreamScanner(planOf(detectors))
   }
 

@@ -1,7 +1,7 @@
 // chatChunkText reads the same text from a chunk's JSON as streamText reads from the parsed chunk.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { chatAnswerText, chatChunkText } from './chat-json.js'
+import { chatAnswerText, chatChunkText, chunkMemo } from './chat-json.js'
 import { answerText, eventText, streamText } from './index.js'
 
 const WANTED = new Set(['choices', 'delta', 'message', 'content', 'refusal', 'tool_calls', 'function', 'function_call', 'arguments'])
@@ -104,6 +104,38 @@ describe('chatChunkText', () => {
 
   it('reads a key written with escapes as the name it spells', () => {
     expect(chatChunkText('{"choices":[{"delta":{"con\\u0074ent":"hidden"}}]}')).toBe('hidden')
+  })
+
+  it("with a stream's memo, reads every chunk of a sequence as it reads each alone", () => {
+    // Chunks that share their opening (id, object, then choices), and ones that open the same and
+    // then go anywhere, broken JSON included: resuming after the memo's prefix changes no result.
+    const opening = '{"id":"chatcmpl-1","object":"chat.completion.chunk","choices":'
+    const json = fc.oneof(
+      chunk.map((c) => JSON.stringify(c)),
+      fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }).map((v) => JSON.stringify(v)),
+      fc.string({ unit: 'binary', maxLength: 30 }).map((tail) => opening + tail),
+      fc.jsonValue({ maxDepth: 3 }).map((v) => `${opening}${JSON.stringify(v)}}`),
+      fc.jsonValue({ maxDepth: 3 }).map((v) => `${opening}${JSON.stringify(v)},"choices":[{"delta":{"content":"x"}}]}`),
+    )
+    fc.assert(
+      fc.property(fc.array(json, { maxLength: 8 }), (sequence) => {
+        const memo = chunkMemo()
+        for (const s of sequence) expect(chatChunkText(s, memo)).toBe(chatChunkText(s))
+      }),
+      { numRuns: 1000 },
+    )
+  })
+
+  it("keeps a stream's opening up to its choices key, and resumes from it", () => {
+    const memo = chunkMemo()
+    const chunkOf = (content: string): string => `{"id":"c","created":1,"choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}}}],"usage":null}`
+    expect(chatChunkText(chunkOf('Hello'), memo)).toBe('Hello')
+    expect(memo.prefix).toBe('{"id":"c","created":1,"choices":')
+    expect(chatChunkText(chunkOf(' world'), memo)).toBe(' world')
+    // Not where the reader would be after the same characters: a top-level array is never kept.
+    const other = chunkMemo()
+    expect(chatChunkText('["choices":[{"delta":{"content":"a"}}]]', other)).toBe('')
+    expect(other.prefix).toBe('')
   })
 
   it('eventText parses a chunk it declines, and finds no text in [DONE]', () => {

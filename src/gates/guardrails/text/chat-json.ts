@@ -85,21 +85,44 @@ function keyOf(json: string, start: number, end: number): Key {
 const keys = new Uint8Array(MAX_DEPTH + 1)
 const arrays = new Uint8Array(MAX_DEPTH + 1)
 
+/**
+ * One stream's memo of the chunk read before: its JSON up to and including the colon after its
+ * top-level `choices` key. A stream's chunks all open with the same id, object, creation time and
+ * model, and the reader's state after a prefix depends on nothing but the prefix (depth 1, key
+ * `choices`, no text yet), so a chunk opening with the same characters resumes there.
+ */
+export interface ChunkMemo {
+  prefix: string
+}
+
+/** A memo for one stream's chunks (chatChunkText). */
+export const chunkMemo = (): ChunkMemo => ({ prefix: '' })
+
 /** The text of one streamed chunk (the `data:` payload); undefined when it must be parsed to be read. */
-export function chatChunkText(json: string): string | undefined {
-  return chatText(json, Key.Delta)
+export function chatChunkText(json: string, memo?: ChunkMemo): string | undefined {
+  return chatText(json, Key.Delta, memo)
 }
 
 /** The text of a whole (non-streamed) answer; undefined when it must be parsed to be read. */
 export function chatAnswerText(json: string): string | undefined {
-  return chatText(json, Key.Message)
+  return chatText(json, Key.Message, undefined)
 }
 
-function chatText(json: string, holder: Key.Delta | Key.Message): string | undefined {
+function chatText(json: string, holder: Key.Delta | Key.Message, memo: ChunkMemo | undefined): string | undefined {
   let choices = false
   let depth = 0
   let text = ''
+  let start = 0
   const length = json.length
+  const resumed = memo === undefined ? 0 : memo.prefix.length
+  // A slice compared with === is V8's memcmp; startsWith walks the characters one by one.
+  if (resumed !== 0 && length > resumed && json.slice(0, resumed) === memo!.prefix) {
+    // The state recorded below, where the prefix's last character (the colon) was read.
+    start = resumed
+    depth = 1
+    keys[1] = Key.Choices
+    arrays[1] = 0
+  }
   // The next backslash at or after a string's opening quote (-1: none left): most answers have
   // none, so whether a string has an escape is one comparison, not a walk over its characters.
   let backslash = json.indexOf('\\')
@@ -107,7 +130,7 @@ function chatText(json: string, holder: Key.Delta | Key.Message): string | undef
     if (backslash !== -1 && backslash < open) backslash = json.indexOf('\\', open)
     return backslash !== -1 && backslash < close
   }
-  for (let i = 0; i < length; i++) {
+  for (let i = start; i < length; i++) {
     const code = json.charCodeAt(i)
     if (code === OPEN_BRACE || code === OPEN_BRACKET) {
       depth++
@@ -143,6 +166,8 @@ function chatText(json: string, holder: Key.Delta | Key.Message): string | undef
     if (depth <= MAX_DEPTH) keys[depth] = key
     const plainContent = !escaped && close - i - 1 === 7 && json.startsWith('content', i + 1)
     i = next
+    // The first top-level `choices`, nothing read before it: what a stream's next chunk may resume from.
+    if (memo !== undefined && key === Key.Choices && depth === 1 && arrays[1] === 0 && !choices && text === '' && start === 0) memo.prefix = json.slice(0, next + 1)
     if (!wanted(key, depth, holder)) continue
     let value = next + 1
     while (value < length && isSpace(json.charCodeAt(value))) value++

@@ -5,7 +5,7 @@
 // `{eventType, payload}`. InvokeModelWithResponseStream's `chunk` wraps the model's
 // own event as base64 JSON, decoded here. Tool-call argument pieces count as text: a scanner
 // sees the same characters the client assembles. Never throws on odd input.
-import { chatChunkText } from './chat-json.js'
+import { chatChunkText, type ChunkMemo } from './chat-json.js'
 import { isObject } from './collect.js'
 import type { BodyKind } from './types.js'
 
@@ -128,10 +128,13 @@ function parsed(text: string): unknown {
   }
 }
 
-/** The text of one event as the stream decoder gives it: its data as text, and its event-stream type ('' elsewhere). */
-export function eventText(kind: BodyKind, data: string, type: string): string {
+/**
+ * The text of one event as the stream decoder gives it: its data as text, and its event-stream
+ * type ('' elsewhere). `memo` is the stream's own (chatChunkText), kept from one event to the next.
+ */
+export function eventText(kind: BodyKind, data: string, type: string, memo?: ChunkMemo): string {
   if (kind === 'openai-chat') {
-    const text = chatChunkText(data)
+    const text = chatChunkText(data, memo)
     if (text !== undefined) return text
   }
   return streamText(kind, kind.startsWith('bedrock-') ? { eventType: type, payload: parsed(data) } : parsed(data))
