@@ -49,4 +49,10 @@ export interface Sink {
   readonly failed: boolean
   /** When the sink parses the body anyway (a unified translation), it reads the usage too: the body is parsed once. */
   readonly usage?: UsageReader
+  /**
+   * The reader each chunk of the answer is pushed to just before the sink is given it, once it is
+   * known (after `head`, before the first `write`): a sink reading the stream's events may take
+   * them from it (UsageReader.tapEvents) rather than split the bytes again.
+   */
+  usageReader?(reader: UsageReader): void
 }

@@ -98,6 +98,17 @@ export interface UsageReader {
    * time to first token; readers that cannot tell leave it out.
    */
   readonly contentStarted?: boolean
+  /**
+   * Streams: a reader that splits the answer into events anyway hands each one to `onEvent`, as
+   * the adapter's event decoder would give it, while it is pushed; undefined when it does not.
+   * For a response-side check that would otherwise split the same bytes a second time.
+   */
+  tapEvents?(onEvent: StreamEventListener): StreamEventTap | undefined
+}
+
+/** The events a usage reader hands over (UsageReader.tapEvents): whether bytes of an incomplete one are held. */
+export interface StreamEventTap {
+  readonly pending: boolean
 }
 
 /** The upstream request head; the data plane copies forwardable client headers in first. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { readAll, usage } from '../../test/fixtures/providers/helpers.js'
 import { openAiUsage, USAGE_KEY } from './openai-dialect.js'
-import { findUsage, jsonUsageReader, readableBody } from './usage.js'
+import { createEventDecoder } from './streams/events.js'
+import { findUsage, jsonUsageReader, readableBody, streamedUsageReader } from './usage.js'
 
 describe('findUsage', () => {
   it.each([
@@ -48,5 +49,31 @@ describe('readableBody', () => {
     [503, {}, false],
   ])('status %i with %o → %s', (status, headers, expected) => {
     expect(readableBody(status, headers)).toBe(expected)
+  })
+})
+
+describe('streamedUsageReader tapEvents', () => {
+  const chunk = (content: string): string => JSON.stringify({ choices: [{ delta: { content } }], usage: null })
+  const final = '{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4}}'
+  const streams = {
+    sse: Buffer.from(`data: ${chunk('a\\nb')}\n\nevent: x\ndata: ${chunk('c')}\r\n\r\n: comment\n\ndata: ${final}\n\ndata: [DONE]\n\n`),
+    'json-array': Buffer.from(`[${chunk('a')},\n${chunk('c]"{')} , ${final}]`),
+  } as const
+
+  it.each(Object.entries(streams))('%s: hands over the events the adapter decoder gives, cut anywhere, with the same pending', (format, bytes) => {
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const tapped: string[] = []
+      const decoded: string[] = []
+      const reader = streamedUsageReader(USAGE_KEY, openAiUsage, format as 'sse' | 'json-array')
+      const tap = reader.tapEvents!((data, type) => tapped.push(`${type}|${data}`))!
+      const decoder = createEventDecoder(format as 'sse' | 'json-array', (data, type) => decoded.push(`${type}|${data}`))!
+      for (const part of [bytes.subarray(0, cut), bytes.subarray(cut)]) {
+        reader.push(part)
+        decoder.push(part)
+        expect(tap.pending, `cut at ${cut}`).toBe(decoder.pending)
+      }
+      expect(tapped, `cut at ${cut}`).toEqual(decoded)
+      expect(reader.result()).toEqual(usage(3, 4))
+    }
   })
 })

@@ -10,7 +10,7 @@
 // reasoning included; `reasoningTokens` is that part of it. Cost = input×in − cached×(in − cached
 // price) + output×out.
 import type { IncomingHttpHeaders } from 'node:http'
-import type { Usage, UsageReader } from '../core/wire.js'
+import type { StreamEventListener, StreamEventTap, Usage, UsageReader } from '../core/wire.js'
 import { tokenCount } from './request.js'
 import type { ContentProbe } from './streams/content-probe.js'
 import { JsonArraySplitter } from './streams/json-array.js'
@@ -168,7 +168,8 @@ class JsonBodyUsage implements UsageReader {
 /** A stream of JSON documents (SSE events, array elements): the last usage seen wins. */
 class StreamedUsage implements UsageReader {
   #usage: Usage | undefined
-  readonly #parser: { push(chunk: Buffer): void }
+  readonly #parser: SseParser | JsonArraySplitter
+  #onEvent: StreamEventListener | undefined
   contentStarted = false
 
   constructor(key: Buffer, shape: UsageShape, format: 'sse' | 'json-array', content: ContentProbe | undefined) {
@@ -176,8 +177,15 @@ class StreamedUsage implements UsageReader {
       if (!this.contentStarted && content !== undefined) this.contentStarted = content(document)
       const usage = findUsage(document, key, shape)
       if (usage !== undefined) this.#usage = usage
+      // As the adapter's decoder gives an SSE payload or an array element (streams/events.ts).
+      this.#onEvent?.(document.toString('utf8'), '')
     }
     this.#parser = format === 'sse' ? new SseParser(onDocument) : new JsonArraySplitter(onDocument)
+  }
+
+  tapEvents(onEvent: StreamEventListener): StreamEventTap {
+    this.#onEvent = onEvent
+    return this.#parser
   }
 
   push(chunk: Buffer): void {

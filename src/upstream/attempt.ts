@@ -130,6 +130,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
       if (status >= 200 && status < 300 && reader !== NO_USAGE) {
         this.#usage = new UsageTally(reader, read === undefined, this.leg.request.body.length)
         this.#feedUsage = true
+        this.#sink.usageReader?.(this.#usage)
       } else {
         this.#usage = reader
         this.#feedUsage = read === undefined

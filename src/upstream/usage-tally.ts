@@ -4,7 +4,7 @@
 // input tokens as request body bytes / bytesPerToken (as the budget reservation does), output
 // tokens as answer text bytes / bytesPerToken — and the outcome says so (`usageEstimated`), so a
 // call is never silently counted as zero.
-import type { Usage, UsageReader } from '../core/wire.js'
+import type { StreamEventListener, StreamEventTap, Usage, UsageReader } from '../core/wire.js'
 import { AnswerTextCounter } from '../providers/answer-text.js'
 
 /** Budgets' default `estimate.bytesPerToken`, for exchanges given none (Sluice's own calls). */
@@ -46,6 +46,11 @@ export class UsageTally implements UsageReader {
 
   get contentStarted(): boolean | undefined {
     return this.reader.contentStarted
+  }
+
+  /** Only a reader this tally feeds sees the bytes as they come (a unified sink feeds its own later). */
+  tapEvents(onEvent: StreamEventListener): StreamEventTap | undefined {
+    return this.feedReader ? this.reader.tapEvents?.(onEvent) : undefined
   }
 
   estimate(bytesPerToken: number): Usage {

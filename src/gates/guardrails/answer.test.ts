@@ -12,6 +12,7 @@ import type { Operation, ProviderType } from '../../core/wire.js'
 import { eventFrame } from '../../emulators/bedrock-stream.js'
 import { adapters } from '../../providers/index.js'
 import { PassthroughSink } from '../../upstream/passthrough.js'
+import { UsageTally } from '../../upstream/usage-tally.js'
 import { AnswerGuard } from './answer.js'
 import { compileGuardrails } from './compile.js'
 import { GuardrailsSchema } from './schema.js'
@@ -50,23 +51,38 @@ const eventStream = (deltas: readonly string[]): Buffer =>
 
 const guardrailCode = (secret: string): string => (SECRETS.find(([, s]) => s === secret)![0] === 'pii' ? 'SLUICE_ERR_GUARDRAIL_PII' : 'SLUICE_ERR_GUARDRAIL_CREDENTIALS')
 
+/**
+ * How the guard gets a stream's events: its own decoder, or the usage reader's (as upstream/attempt.ts
+ * hands it over: each chunk is pushed to the reader, then written to the sink).
+ */
+type Events = 'own decoder' | 'usage reader'
+
 /** Runs one answer through the guard: `before` as they are, then `bytes` in two writes cut at `cut`; the channel. */
-function run(mode: GuardrailState['mode'], leg: Leg, bytes: Buffer, cut: number, before: readonly Buffer[] = []): RecordingChannel {
+function run(mode: GuardrailState['mode'], leg: Leg, bytes: Buffer, cut: number, before: readonly Buffer[] = [], events: Events = 'own decoder'): RecordingChannel {
   const channel = new RecordingChannel()
   const facts = { requestId: 'r', guardrails: { mode, events: [] } } as unknown as RequestFacts
   const sink = AnswerGuard.wrap(guardrails, new PassthroughSink(channel, leg, {}, 'r'), facts, leg)
-  sink.head(200, { 'content-type': 'text/event-stream' })
-  for (const part of before) sink.write(part)
-  sink.write(bytes.subarray(0, cut))
-  if (!sink.failed) sink.write(bytes.subarray(cut))
+  const headers = { 'content-type': 'text/event-stream' }
+  sink.head(200, headers)
+  const reader = events === 'usage reader' ? new UsageTally(leg.target.mount.adapter.createUsageReader(leg.operation, 200, headers), true, 0) : undefined
+  if (reader !== undefined) sink.usageReader?.(reader)
+  const write = (part: Buffer): void => {
+    reader?.push(part)
+    sink.write(part)
+  }
+  for (const part of before) write(part)
+  write(bytes.subarray(0, cut))
+  if (!sink.failed) write(bytes.subarray(cut))
   if (!sink.failed) sink.end()
   return channel
 }
 
 describe.each([
-  ['OpenAI SSE', legFor('openai', OPENAI), sse],
-  ['Bedrock event stream', legFor('bedrock', CONVERSE), eventStream],
-] as const)('answer guard, %s', (_name, leg, encode) => {
+  ['OpenAI SSE', legFor('openai', OPENAI), sse, 'own decoder'],
+  ['OpenAI SSE', legFor('openai', OPENAI), sse, 'usage reader'],
+  ['Bedrock event stream', legFor('bedrock', CONVERSE), eventStream, 'own decoder'],
+  ['Bedrock event stream', legFor('bedrock', CONVERSE), eventStream, 'usage reader'],
+] as const)('answer guard, %s, events from the %s', (_name, leg, encode, events) => {
   it.each(SECRETS)('block mode stops a %s secret split anywhere, before any of it is sent', (_detector, secret) => {
     const before = 'The value you asked for is '
     const text = `${before}${secret} and that is all.`
@@ -74,7 +90,7 @@ describe.each([
     for (let k = before.length; k <= before.length + secret.length; k++) {
       const bytes = encode([text.slice(0, k), text.slice(k)])
       for (let cut = 0; cut <= bytes.length; cut++) {
-        const channel = run('block', leg, bytes, cut)
+        const channel = run('block', leg, bytes, cut, [], events)
         runs++
         expect(channel.body.includes(secret.slice(0, 8)), `split at ${k}, cut at ${cut}`).toBe(false)
         // Refused before anything went out: the client got Sluice's error, not a stream.
@@ -97,7 +113,7 @@ describe.each([
     for (const [k, cut] of cases) {
       const bytes = encode([text.slice(0, k), text.slice(k)])
       {
-        const channel = run('block', leg, bytes, cut, leadWrites)
+        const channel = run('block', leg, bytes, cut, leadWrites, events)
         const body = Buffer.concat(channel.chunks).toString('latin1')
         expect(body.includes(secret.slice(0, 8)), `split at ${k}, cut at ${cut}`).toBe(false)
         expect(channel.status).toBe(200)
@@ -112,10 +128,48 @@ describe.each([
     for (let k = 0; k <= text.length; k += 3) {
       const bytes = encode([text.slice(0, k), text.slice(k)])
       for (let cut = 0; cut <= bytes.length; cut += 7) {
-        const channel = run('log-only', leg, bytes, cut)
+        const channel = run('log-only', leg, bytes, cut, [], events)
         expect(channel.status).toBe(200)
         expect(Buffer.concat(channel.chunks).equals(bytes), `split at ${k}, cut at ${cut}`).toBe(true)
       }
+    }
+  })
+})
+
+describe('answer guard, events from the usage reader', () => {
+  it('scans the events the usage reader is pushed, not its own split of the writes', () => {
+    // What upstream/attempt.ts guarantees (every chunk goes to the reader, then to the sink) is
+    // what makes taking the reader's events safe; here the reader is pushed something else, to
+    // show which one is scanned.
+    const leg = legFor('openai', OPENAI)
+    const channel = new RecordingChannel()
+    const facts = { requestId: 'r', guardrails: { mode: 'block', events: [] } } as unknown as RequestFacts
+    const sink = AnswerGuard.wrap(guardrails, new PassthroughSink(channel, leg, {}, 'r'), facts, leg)
+    const headers = { 'content-type': 'text/event-stream' }
+    sink.head(200, headers)
+    const reader = new UsageTally(leg.target.mount.adapter.createUsageReader(leg.operation, 200, headers), true, 0)
+    sink.usageReader!(reader)
+    reader.push(sse(['the key is AKIAQ3EGRN5LP7XKZ2VD']))
+    sink.write(sse(['nothing here']))
+    expect(channel.status).toBe(400)
+    expect(channel.body).toContain('SLUICE_ERR_GUARDRAIL_CREDENTIALS')
+  })
+
+  it('keeps its own split when the reader is handed over after the first write, or feeds nothing itself', () => {
+    const leg = legFor('openai', OPENAI)
+    const headers = { 'content-type': 'text/event-stream' }
+    for (const feedReader of [true, false]) {
+      const channel = new RecordingChannel()
+      const facts = { requestId: 'r', guardrails: { mode: 'block', events: [] } } as unknown as RequestFacts
+      const sink = AnswerGuard.wrap(guardrails, new PassthroughSink(channel, leg, {}, 'r'), facts, leg)
+      sink.head(200, headers)
+      // A unified sink feeds its own reader later (feedReader false): its events are not on time.
+      const reader = new UsageTally(leg.target.mount.adapter.createUsageReader(leg.operation, 200, headers), feedReader, 0)
+      if (feedReader) sink.write(sse(['Hello, ']).subarray(0, -'data: [DONE]\n\n'.length))
+      sink.usageReader!(reader)
+      sink.write(sse(['the key is AKIAQ3EGRN5LP7XKZ2VD']))
+      expect(channel.body, `feedReader ${feedReader}`).toContain('SLUICE_ERR_GUARDRAIL_CREDENTIALS')
+      expect(channel.body).not.toContain('AKIA')
     }
   })
 })

@@ -14,7 +14,7 @@ import type { Sink } from '../../core/channel.js'
 import { sluiceError } from '../../core/errors.js'
 import type { GuardrailEvent, GuardrailState, RequestFacts } from '../../core/facts.js'
 import type { Leg } from '../../core/target.js'
-import type { StreamEventDecoder, UsageReader } from '../../core/wire.js'
+import type { StreamEventDecoder, StreamEventListener, StreamEventTap, UsageReader } from '../../core/wire.js'
 import type { CompiledDetector, CompiledGuardrails } from './compile.js'
 import { countCheck, observeDuration, timing } from './counters.js'
 import type { Finding } from './detectors/types.js'
@@ -64,6 +64,11 @@ export class AnswerGuard implements Sink {
   readonly #whole: Buffer[] = []
   #bytes = 0
   readonly #decoder: StreamEventDecoder | undefined
+  /** The usage reader's own split of the stream when it hands its events over (usageReader): then #decoder is not fed. */
+  #tap: StreamEventTap | undefined
+  /** Whether a chunk was fed to the scan yet: the events' source is fixed from then on. */
+  #observed = false
+  readonly #onEvent: StreamEventListener
   /** The text's scan: a stream's from its start; a whole answer's once it has ended (one push). */
   #scanner: StreamScanner | undefined
   readonly #matched = new Set<CompiledDetector>()
@@ -86,7 +91,15 @@ export class AnswerGuard implements Sink {
     // A stream's text is scanned as it comes; a whole answer's in one piece once it has ended.
     // A chunk's events are gathered and scanned as one piece: one scan per chunk, not per event.
     const memo = kind === 'openai-chat' ? chunkMemo() : undefined
-    this.#decoder = leg.operation.stream ? leg.target.mount.adapter.createEventDecoder(leg.operation, (data, type) => (this.#gathered += eventText(kind, data, type, memo))) : undefined
+    this.#onEvent = (data, type) => {
+      if (this.#refused) return
+      try {
+        this.#gathered += eventText(kind, data, type, memo)
+      } catch {
+        // Never expected (the readers never throw); an event it chokes on is left unscanned.
+      }
+    }
+    this.#decoder = leg.operation.stream ? leg.target.mount.adapter.createEventDecoder(leg.operation, this.#onEvent) : undefined
     this.#scanner = this.#decoder === undefined ? undefined : new StreamScanner(planOf(detectors))
   }
 
@@ -96,6 +109,12 @@ export class AnswerGuard implements Sink {
 
   get usage(): UsageReader | undefined {
     return this.inner.usage
+  }
+
+  /** Takes the stream's events from the usage reader when it splits them anyway, so the stream is split once. */
+  usageReader(reader: UsageReader): void {
+    if (this.#decoder === undefined || this.#observed) return
+    this.#tap = reader.tapEvents?.(this.#onEvent)
   }
 
   get #blocking(): boolean {
@@ -126,7 +145,7 @@ export class AnswerGuard implements Sink {
       return true
     }
     const scanner = this.#scanner!
-    this.#held.push({ chunk, textEnd: decoder.pending ? undefined : scanner.length })
+    this.#held.push({ chunk, textEnd: (this.#tap ?? decoder).pending ? undefined : scanner.length })
     return this.#release(scanner.safeEnd)
   }
 
@@ -159,9 +178,10 @@ export class AnswerGuard implements Sink {
 
   /** Feeds a chunk to the scan: a stream's events as they complete, a whole body once it ends. */
   #observe(chunk: Buffer): void {
+    this.#observed = true
     if (this.#decoder !== undefined) {
       try {
-        this.#decoder.push(chunk)
+        if (this.#tap === undefined) this.#decoder.push(chunk)
       } catch {
         // A decoder that chokes leaves the rest unscanned; the answer itself is the upstream's business.
       }
