@@ -18,6 +18,7 @@ const { values } = parseArgs({
     paced: { type: 'string', default: '5' },
     pairs: { type: 'string', default: '10' },
     'pair-seconds': { type: 'string', default: '2' },
+    'pair-instances': { type: 'string', default: '2' },
   },
 })
 export const settings = {
@@ -29,6 +30,8 @@ export const settings = {
   /** Interleaved blocks of the paired comparisons (paired.ts), each side's closed and paced loop this long. */
   pairs: Number(values.pairs),
   pairSeconds: Number(values['pair-seconds']),
+  /** Server processes per side of a paired comparison, taking turns two blocks each. */
+  pairInstances: Number(values['pair-instances']),
 }
 const { durationSeconds, connections, rate, pacedSeconds } = settings
 

@@ -6,7 +6,10 @@
 // and a short paced open loop on each, and the figures are pooled over the blocks: req/s and CPU per
 // request over all closed-loop requests, p50/p99 over all paced latencies. How sure a difference is
 // comes from a bootstrap over blocks (resampling whole blocks, pairs kept together), seeded so a
-// run's interval can be reproduced from its data.
+// run's interval can be reproduced from its data. Each side may be several server processes of the
+// same configuration, taking turns two blocks each (both orders): two identical Sluice processes on
+// this machine differ by up to ±5–10 % in req/s for as long as they run, which one process per
+// side would charge to the feature.
 import { closedLoop, type Target } from './harness.js'
 import { openLoop } from './open-loop.js'
 import { cpuMs } from './proc-cpu.js'
@@ -68,15 +71,16 @@ function interval(values: number[], value: number): Interval {
   return { value, low: quantile(sorted, 0.025), high: quantile(sorted, 0.975) }
 }
 
-/** Runs `options.blocks` interleaved blocks of `off` and `on` with the same request body. */
-export async function pairedComparison(off: Target, on: Target, body: string, options: PairedOptions): Promise<PairedResult> {
+/** Runs `options.blocks` interleaved blocks of `off` and `on` (one or more processes each) with the same request body. */
+export async function pairedComparison(off: readonly Target[], on: readonly Target[], body: string, options: PairedOptions): Promise<PairedResult> {
   const sides = [off, on] as const
   const blocks: Block[] = []
   for (let b = 0; b < options.blocks; b++) {
     const order: Array<0 | 1> = b % 2 === 0 ? [0, 1] : [1, 0]
     const block: Block = { requests: [0, 0], cpuMs: [0, 0], latencies: [[], []] }
+    const instance = (side: 0 | 1): Target => sides[side][Math.floor(b / 2) % sides[side].length]!
     for (const side of order) {
-      const target = sides[side]
+      const target = instance(side)
       const before = cpuMs(target.pid)
       const closed = await closedLoop(target, body, options.closedSeconds)
       block.cpuMs[side] = cpuMs(target.pid) - before
@@ -84,13 +88,13 @@ export async function pairedComparison(off: Target, on: Target, body: string, op
       block.requests[side] = closed.requests.total
     }
     for (const side of order) {
-      const target = sides[side]
+      const target = instance(side)
       const paced = await openLoop(target.url, { 'content-type': 'application/json', ...target.headers }, body, options.rate, options.pacedSeconds)
       if (paced.errors > 0) throw new Error(`${target.name}: ${paced.errors} paced errors`)
       block.latencies[side] = paced.latencies
     }
     blocks.push(block)
-    process.stderr.write(`paired block ${b + 1}/${options.blocks} ${on.name} vs ${off.name}: ${block.requests[1]} / ${block.requests[0]} requests\n`)
+    process.stderr.write(`paired block ${b + 1}/${options.blocks} ${instance(1).name} vs ${instance(0).name}: ${block.requests[1]} / ${block.requests[0]} requests\n`)
   }
   const pooled = pool(blocks)
   const random = seeded(0x5eed)

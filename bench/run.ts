@@ -3,7 +3,7 @@
 // open loop, for JSON and SSE. Prints added p50/p99 latency vs direct, req/s ratios and CPU per
 // request, and writes bench/results/latest.json. Every phase is bounded in time.
 import { pairedComparison, type PairedResult } from './paired.js'
-import { sample, settings, startRedisServer, startServer, startServerFrom, writeReport, type Row, type Server, type Target } from './harness.js'
+import { closedLoop, sample, settings, startRedisServer, startServer, startServerFrom, writeReport, type Row, type Server, type Target } from './harness.js'
 import { TRAFFIC_ON_FLAGS, FLAG_ON } from '../src/emulators/sluice-config.js'
 import { BENCH_CLIENT_KEY, BENCH_UPSTREAM_KEY, forModel, guardrailOverrides, scenarios, shadowOverrides, STEERED_MODEL, steeredOverrides, unifiedOverrides } from './scenarios.js'
 
@@ -18,11 +18,29 @@ async function main(): Promise<void> {
   // node-floor, bare-proxy, sluice) only, for a quicker run with more rounds.
   const only = process.env.SLUICE_BENCH_ONLY?.split(',')
   const references = new Set(['node-floor', 'bare-proxy', 'sluice'])
+  // How each column's server is started, for the paired comparisons' further processes of it.
+  const starters = new Map<string, () => Promise<Target>>()
   const add = async (name: string, server: () => Promise<Server>, key: string, path = '/openai/v1/chat/completions'): Promise<void> => {
     if (only !== undefined && !references.has(name) && !only.includes(name)) return
-    const started = await server()
-    servers.push(started)
-    targets.push({ name, url: `http://127.0.0.1:${started.port}${path}`, headers: { authorization: `Bearer ${key}` }, pid: started.child.pid! })
+    const start = async (): Promise<Target> => {
+      const started = await server()
+      servers.push(started)
+      return { name, url: `http://127.0.0.1:${started.port}${path}`, headers: { authorization: `Bearer ${key}` }, pid: started.child.pid! }
+    }
+    starters.set(name, start)
+    targets.push(await start())
+  }
+  /** A column's processes for a paired comparison: its own, and more of the same started now. */
+  const instances = async (name: string): Promise<Target[]> => {
+    const own = targets.find((t) => t.name === name)!
+    const more: Target[] = []
+    for (let i = 1; i < settings.pairInstances; i++) {
+      const target = { ...(await starters.get(name)!()), name: `${name}#${i + 1}` }
+      // Warmed as the column's own process was by the rounds before: its code optimised, its pools open.
+      for (const scenario of scenarios) await closedLoop(target, scenario.body, settings.pairSeconds)
+      more.push(target)
+    }
+    return [own, ...more]
   }
   await add('node-floor', () => startServer('floor', upstream), BENCH_UPSTREAM_KEY, '/v1/chat/completions')
   await add('bare-proxy', () => startServer('bare', upstream), BENCH_UPSTREAM_KEY)
@@ -54,10 +72,10 @@ async function main(): Promise<void> {
   try {
     rows = await sample(targets, (target) => (unified.has(target.name) ? scenarios.map((s) => forModel(s, STEERED_MODEL)) : scenarios))
     // Each feature against the default configuration, interleaved block by block (paired.ts).
-    const off = targets.find((t) => t.name === 'sluice')
-    for (const [name, what] of FEATURES) {
-      const on = targets.find((t) => t.name === name)
-      if (off === undefined || on === undefined || settings.pairs === 0) continue
+    const wanted = FEATURES.filter(([name]) => starters.has(name) && starters.has('sluice') && settings.pairs > 0)
+    const off = wanted.length === 0 ? [] : await instances('sluice')
+    for (const [name, what] of wanted) {
+      const on = await instances(name)
       for (const scenario of scenarios) {
         const options = { blocks: settings.pairs, closedSeconds: settings.pairSeconds, pacedSeconds: settings.pairSeconds, rate: settings.rate }
         paired.push({ scenario: scenario.name, what, result: await pairedComparison(off, on, scenario.body, options) })
@@ -108,7 +126,7 @@ function report(rows: Row[], paired: readonly Paired[]): void {
     const pct = (i: PairedResult['rpsRatioInterval']): string => `${(i.value * 100).toFixed(1)} % [${(i.low * 100).toFixed(1)}, ${(i.high * 100).toFixed(1)}]`
     lines.push(
       '',
-      `Paired, interleaved against \`sluice\` (${settings.pairs} blocks, each side ${settings.pairSeconds} s closed loop and ${settings.pairSeconds} s paced at ${settings.rate} req/s per block; pooled; 95 % bootstrap intervals over blocks):`,
+      `Paired, interleaved against \`sluice\` (${settings.pairs} blocks, ${settings.pairInstances} processes a side taking turns, each side ${settings.pairSeconds} s closed loop and ${settings.pairSeconds} s paced at ${settings.rate} req/s per block; pooled; 95 % bootstrap intervals over blocks):`,
       '',
       '| scenario | feature | added p50 ms | added p99 ms | req/s ratio | paced p50 off / on ms | paced p99 off / on ms | CPU ms/req off / on |',
       '|---|---|---:|---:|---:|---:|---:|---:|',
