@@ -49,8 +49,6 @@ export class ScanPlan {
 
 export class StreamScanner {
   readonly #plan: ScanPlan
-  readonly #parts: readonly Part[]
-  readonly #holdBack: number
   /** The last `holdBack + CONTEXT` characters scanned. */
   #tail = ''
   /** Offset of `#tail`'s first character in the whole text. */
@@ -60,8 +58,6 @@ export class StreamScanner {
 
   constructor(plan: ScanPlan) {
     this.#plan = plan
-    this.#parts = plan.parts
-    this.#holdBack = plan.holdBack
   }
 
   /** Characters of the whole text scanned so far. */
@@ -71,7 +67,7 @@ export class StreamScanner {
 
   /** Below this offset no match can still appear: everything there was scanned with enough text after it. */
   get safeEnd(): number {
-    return Math.max(0, this.length - this.#holdBack)
+    return Math.max(0, this.length - this.#plan.holdBack)
   }
 
   /** Scans `text` (the next piece) with the held-back tail; returns the new findings, offsets into the whole text. */
@@ -86,7 +82,7 @@ export class StreamScanner {
     if (fresh <= this.#plan.wholeBelow) {
       for (const detector of this.#plan.detectors) for (const f of detector.scan(window)) this.#report(f, base, 0, found)
     } else {
-      for (const { detector, holdBack } of this.#parts) {
+      for (const { detector, holdBack } of this.#plan.parts) {
         // Any match of at most holdBack + 1 characters that ends in the new text starts at or after
         // `fresh - holdBack`; CONTEXT more characters before that give its look-behind what it needs.
         const from = Math.max(0, fresh - holdBack - CONTEXT)
@@ -95,7 +91,7 @@ export class StreamScanner {
         for (const f of detector.scan(scanned)) if (from + f.start >= floor) this.#report(f, base, from, found)
       }
     }
-    const keep = Math.min(this.#holdBack + CONTEXT, window.length)
+    const keep = Math.min(this.#plan.holdBack + CONTEXT, window.length)
     this.#tailStart = base + window.length - keep
     this.#tail = keep === 0 ? '' : window.slice(window.length - keep)
     if (this.#recent.length > 0) this.#recent = this.#recent.filter((r) => r.end > this.#tailStart)

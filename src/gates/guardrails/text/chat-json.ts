@@ -166,8 +166,9 @@ function chatText(json: string, holder: Key.Delta | Key.Message, memo: ChunkMemo
     if (depth <= MAX_DEPTH) keys[depth] = key
     const plainContent = !escaped && close - i - 1 === 7 && json.startsWith('content', i + 1)
     i = next
-    // The first top-level `choices`, nothing read before it: what a stream's next chunk may resume from.
-    if (memo !== undefined && key === Key.Choices && depth === 1 && arrays[1] === 0 && !choices && text === '' && start === 0) memo.prefix = json.slice(0, next + 1)
+    // The first top-level `choices` (no choices array before it, so no text either), in a chunk
+    // read from its start: what a stream's next chunk may resume from.
+    if (memo !== undefined && key === Key.Choices && depth === 1 && arrays[1] === 0 && !choices && start === 0) memo.prefix = json.slice(0, next + 1)
     if (!wanted(key, depth, holder)) continue
     let value = next + 1
     while (value < length && isSpace(json.charCodeAt(value))) value++
