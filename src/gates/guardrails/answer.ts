@@ -19,7 +19,7 @@ import type { CompiledDetector, CompiledGuardrails } from './compile.js'
 import { countCheck, observeDuration, timing } from './counters.js'
 import type { Finding } from './detectors/types.js'
 import { ScanPlan, StreamScanner } from './stream-scan.js'
-import { answerText, bodyKind, chatAnswerText, chunkMemo, eventText, type BodyKind } from './text/index.js'
+import { answerText, bodyKind, chatAnswerText, chunkMemo, eventText, type BodyKind, type ChunkMemo } from './text/index.js'
 
 /** Each snapshot's response detectors' scan plan, built on its first answer (not per answer). */
 const plans = new WeakMap<readonly CompiledDetector[], ScanPlan>()
@@ -44,6 +44,16 @@ interface Held {
   readonly textEnd: number | undefined
 }
 
+/**
+ * A guard's event listener, made outside its constructor: with the arrow function made in the
+ * constructor (capturing `this`), V8 tenured what each guard referenced, about 1.4 KB per streamed
+ * answer went to the old generation and the young collections took twice as long
+ * (docs/performance.md, "A closure in a constructor").
+ */
+function eventListener(guard: AnswerGuard): StreamEventListener {
+  return (data, type) => guard.gather(data, type)
+}
+
 export class AnswerGuard implements Sink {
   /** The sink to use for this answer: `sink` itself when there is nothing to check. */
   static wrap(guardrails: CompiledGuardrails, sink: Sink, facts: RequestFacts, leg: Leg): Sink {
@@ -63,9 +73,12 @@ export class AnswerGuard implements Sink {
   /** A whole (non-streamed) answer's chunks, up to MAX_BODY_BYTES. */
   readonly #whole: Buffer[] = []
   #bytes = 0
-  readonly #decoder: StreamEventDecoder | undefined
-  /** The usage reader's own split of the stream when it hands its events over (usageReader): then #decoder is not fed. */
+  readonly #stream: boolean
+  /** The guard's own split of a stream, made at its first chunk when the usage reader handed over none (usageReader). */
+  #decoder: StreamEventDecoder | undefined
+  /** The usage reader's own split of the stream when it hands its events over (usageReader): then no decoder is made. */
   #tap: StreamEventTap | undefined
+  readonly #memo: ChunkMemo | undefined
   /** Whether a chunk was fed to the scan yet: the events' source is fixed from then on. */
   #observed = false
   readonly #onEvent: StreamEventListener
@@ -90,17 +103,21 @@ export class AnswerGuard implements Sink {
   ) {
     // A stream's text is scanned as it comes; a whole answer's in one piece once it has ended.
     // A chunk's events are gathered and scanned as one piece: one scan per chunk, not per event.
-    const memo = kind === 'openai-chat' ? chunkMemo() : undefined
-    this.#onEvent = (data, type) => {
-      if (this.#refused) return
-      try {
-        this.#gathered += eventText(kind, data, type, memo)
-      } catch {
-        // Never expected (the readers never throw); an event it chokes on is left unscanned.
-      }
+    // As the adapter's decoder sees it (it has none for an answer that is not a stream).
+    this.#stream = leg.operation.stream && leg.operation.streamFormat !== 'none'
+    this.#memo = kind === 'openai-chat' ? chunkMemo() : undefined
+    this.#onEvent = eventListener(this)
+    this.#scanner = this.#stream ? new StreamScanner(planOf(detectors)) : undefined
+  }
+
+  /** One event of the stream (from the usage reader's split or this guard's own decoder): its text joins the chunk's. */
+  gather(data: string, type: string): void {
+    if (this.#refused) return
+    try {
+      this.#gathered += eventText(this.kind, data, type, this.#memo)
+    } catch {
+      // Never expected (the readers never throw); an event it chokes on is left unscanned.
     }
-    this.#decoder = leg.operation.stream ? leg.target.mount.adapter.createEventDecoder(leg.operation, this.#onEvent) : undefined
-    this.#scanner = this.#decoder === undefined ? undefined : new StreamScanner(planOf(detectors))
   }
 
   get failed(): boolean {
@@ -113,7 +130,7 @@ export class AnswerGuard implements Sink {
 
   /** Takes the stream's events from the usage reader when it splits them anyway, so the stream is split once. */
   usageReader(reader: UsageReader): void {
-    if (this.#decoder === undefined || this.#observed) return
+    if (!this.#stream || this.#observed) return
     this.#tap = reader.tapEvents?.(this.#onEvent)
   }
 
@@ -139,19 +156,19 @@ export class AnswerGuard implements Sink {
     }
     this.#observe(chunk)
     if (this.#refused) return true
-    const decoder = this.#decoder
-    if (decoder === undefined) {
+    if (!this.#stream) {
       this.#held.push({ chunk, textEnd: undefined })
       return true
     }
     const scanner = this.#scanner!
-    this.#held.push({ chunk, textEnd: (this.#tap ?? decoder).pending ? undefined : scanner.length })
+    const split = this.#tap ?? this.#decoder
+    this.#held.push({ chunk, textEnd: split?.pending === true ? undefined : scanner.length })
     return this.#release(scanner.safeEnd)
   }
 
   end(): void {
     if (this.#passing) return this.inner.end()
-    if (this.#decoder === undefined && !this.#refused) this.#scanWhole()
+    if (!this.#stream && !this.#refused) this.#scanWhole()
     this.#finish()
     if (this.#refused) return
     if (this.#blocking) this.#release(Infinity)
@@ -179,9 +196,9 @@ export class AnswerGuard implements Sink {
   /** Feeds a chunk to the scan: a stream's events as they complete, a whole body once it ends. */
   #observe(chunk: Buffer): void {
     this.#observed = true
-    if (this.#decoder !== undefined) {
+    if (this.#stream) {
       try {
-        if (this.#tap === undefined) this.#decoder.push(chunk)
+        if (this.#tap === undefined) (this.#decoder ??= this.#ownDecoder()).push(chunk)
       } catch {
         // A decoder that chokes leaves the rest unscanned; the answer itself is the upstream's business.
       }
@@ -192,6 +209,12 @@ export class AnswerGuard implements Sink {
     }
     this.#bytes += chunk.length
     if (this.#bytes <= MAX_BODY_BYTES) this.#whole.push(chunk)
+  }
+
+  #ownDecoder(): StreamEventDecoder {
+    const decoder = this.leg.target.mount.adapter.createEventDecoder(this.leg.operation, this.#onEvent)
+    if (decoder === undefined) throw new Error(`no event decoder for ${this.leg.operation.name}`)
+    return decoder
   }
 
   #scanWhole(): void {

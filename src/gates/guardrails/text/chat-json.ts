@@ -59,6 +59,11 @@ function decoded(json: string, open: number, close: number): string | undefined 
   }
 }
 
+/** The first backslash at or after `open`, given `backslash`, the first one at or after an earlier offset (-1: none). */
+function backslashFrom(json: string, backslash: number, open: number): number {
+  return backslash !== -1 && backslash < open ? json.indexOf('\\', open) : backslash
+}
+
 function keyOf(json: string, start: number, end: number): Key {
   switch (end - start) {
     case 5:
@@ -125,11 +130,7 @@ function chatText(json: string, holder: Key.Delta | Key.Message, memo: ChunkMemo
   }
   // The next backslash at or after a string's opening quote (-1: none left): most answers have
   // none, so whether a string has an escape is one comparison, not a walk over its characters.
-  let backslash = json.indexOf('\\')
-  const escapedBetween = (open: number, close: number): boolean => {
-    if (backslash !== -1 && backslash < open) backslash = json.indexOf('\\', open)
-    return backslash !== -1 && backslash < close
-  }
+  let backslash = json.indexOf('\\', start)
   for (let i = start; i < length; i++) {
     const code = json.charCodeAt(i)
     if (code === OPEN_BRACE || code === OPEN_BRACKET) {
@@ -155,7 +156,8 @@ function chatText(json: string, holder: Key.Delta | Key.Message, memo: ChunkMemo
       continue
     }
     // A key; one written with an escape is decoded first (it may spell a wanted name).
-    const escaped = escapedBetween(i, close)
+    backslash = backslashFrom(json, backslash, i)
+    const escaped = backslash !== -1 && backslash < close
     let key = Key.Other
     if (depth <= MAX_DEPTH && !escaped) key = keyOf(json, i + 1, close)
     else if (depth <= MAX_DEPTH) {
@@ -176,7 +178,8 @@ function chatText(json: string, holder: Key.Delta | Key.Message, memo: ChunkMemo
     if (first === QUOTE) {
       const end = closingQuote(json, value)
       if (end === -1) return undefined
-      const read = escapedBetween(value, end) ? decoded(json, value, end) : json.slice(value + 1, end)
+      backslash = backslashFrom(json, backslash, value)
+      const read = backslash !== -1 && backslash < end ? decoded(json, value, end) : json.slice(value + 1, end)
       if (read === undefined) return undefined
       text += read
       i = end
