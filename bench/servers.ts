@@ -21,6 +21,7 @@ import { EMULATOR_CREDENTIALS, startEmulator } from '../src/emulators/index.js'
 import { FLAG_ON, TRAFFIC_ON_FLAGS } from '../src/emulators/sluice-config.js'
 import { startSluice } from '../src/main.js'
 import { BENCH_CLIENT_KEY, BENCH_UPSTREAM_KEY, UNIFIED_MODELS } from './scenarios.js'
+import { recordGcOnSignal } from './gc-recorder.js'
 
 async function main(role: string | undefined, upstream: string | undefined, redisUrl: string | undefined, overrides: string | undefined): Promise<number | Record<string, number>> {
   switch (role) {
@@ -151,6 +152,7 @@ function unifiedBenchConfig(ports: Record<'bedrock' | 'gemini' | 'llama', number
   }
 }
 
+recordGcOnSignal() // npm run bench:gc (SLUICE_BENCH_GC)
 main(process.argv[2], process.argv[3], process.argv[4], process.argv[5]).then(
   (port) => process.stdout.write(`${JSON.stringify(typeof port === 'number' ? { port } : port)}\n`),
   (err: unknown) => {
