@@ -37,6 +37,10 @@ afterEach(() => {
   clients = []
 })
 beforeEach(async () => {
+  // The latency proxies may still hold the last test's commands (a heartbeat among them) for up
+  // to 300 ms each way after its clients left: let them arrive before the flush, so no replica of
+  // an earlier test is counted in this one.
+  await sleep(800)
   const admin = connectRateLimitRedis(redis.url, rateLimitsConfig({}).redis)
   await once(admin, 'ready')
   await admin.flushall()
