@@ -13,7 +13,7 @@ import { eventFrame } from '../../emulators/bedrock-stream.js'
 import { adapters } from '../../providers/index.js'
 import { PassthroughSink } from '../../upstream/passthrough.js'
 import { UsageTally } from '../../upstream/usage-tally.js'
-import { AnswerGuard } from './answer.js'
+import { AnswerGuard, SCAN_EVERY } from './answer.js'
 import { compileGuardrails } from './compile.js'
 import { GuardrailsSchema } from './schema.js'
 import { Value } from '@sinclair/typebox/value'
@@ -151,6 +151,8 @@ describe('answer guard, events from the usage reader', () => {
     sink.usageReader!(reader)
     reader.push(sse(['the key is AKIAQ3EGRN5LP7XKZ2VD']))
     sink.write(sse(['nothing here']))
+    // A short answer's text is scanned at its end (answer.ts SCAN_EVERY).
+    sink.end()
     expect(channel.status).toBe(400)
     expect(channel.body).toContain('SLUICE_ERR_GUARDRAIL_CREDENTIALS')
   })
@@ -168,6 +170,7 @@ describe('answer guard, events from the usage reader', () => {
       if (feedReader) sink.write(sse(['Hello, ']).subarray(0, -'data: [DONE]\n\n'.length))
       sink.usageReader!(reader)
       sink.write(sse(['the key is AKIAQ3EGRN5LP7XKZ2VD']))
+      sink.end()
       expect(channel.body, `feedReader ${feedReader}`).toContain('SLUICE_ERR_GUARDRAIL_CREDENTIALS')
       expect(channel.body).not.toContain('AKIA')
     }
@@ -175,6 +178,31 @@ describe('answer guard, events from the usage reader', () => {
 })
 
 describe('answer guard, mid-stream', () => {
+  it('scans a stream shorter than the hold-back once SCAN_EVERY characters wait, before its end', () => {
+    const channel = new RecordingChannel()
+    const facts = { requestId: 'r', guardrails: { mode: 'block', events: [] } } as unknown as RequestFacts
+    const leg = legFor('openai', OPENAI)
+    const sink = AnswerGuard.wrap(guardrails, new PassthroughSink(channel, leg, {}, 'r'), facts, leg)
+    sink.head(200, {})
+    const event = (delta: string): Buffer => sse([delta]).subarray(0, -'data: [DONE]\n\n'.length)
+    const secret = 'the key is AKIAQ3EGRN5LP7XKZ2VD'
+    sink.write(event(secret))
+    let written = secret.length
+    // Below SCAN_EVERY characters the text waits: nothing scanned, nothing sent.
+    while (written + 10 < SCAN_EVERY) {
+      sink.write(event(' 123456789'))
+      written += 10
+    }
+    expect(sink.failed).toBe(false)
+    expect(channel.started).toBe(false)
+    sink.write(event(' 123456789'))
+    // Then it is scanned, and as nothing went out yet the refusal is a dialect error.
+    expect(sink.failed).toBe(true)
+    expect(channel.status).toBe(400)
+    expect(channel.body).toContain('SLUICE_ERR_GUARDRAIL_CREDENTIALS')
+    expect(channel.body).not.toContain('AKIA')
+  })
+
   it('releases safe text, then ends the stream in its own framing when a secret comes later', async () => {
     const lead = 'Plain words go here. '.repeat(80)
     const deltas = [...lead.match(/.{1,40}/gs)!, 'and the key is AKIAQ3EGRN5LP7XKZ2VD', ' thanks.']

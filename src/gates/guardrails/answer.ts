@@ -8,6 +8,9 @@
 //   into it (stream-scan.ts), at most the longest match a detector has (≤ 1 KiB of text) — and
 //   whole events. A blocking finding before anything went out is a dialect error; after, the
 //   stream ends with an error in its own framing. The upstream's head waits for the first release.
+// A stream's text is scanned when held chunks would go out with it, when SCAN_EVERY characters
+// wait, and at the end — not at every event: the emulator's and most chat answers are shorter
+// than the hold-back, so they are scanned once, as a whole answer is.
 // Other answers (errors, non-2xx) pass untouched: they are the upstream's, not the model's text.
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Sink } from '../../core/channel.js'
@@ -29,6 +32,13 @@ function planOf(detectors: readonly CompiledDetector[]): ScanPlan {
   if (plan === undefined) plans.set(detectors, (plan = new ScanPlan(detectors.map((d) => d.detector))))
   return plan
 }
+
+/**
+ * A stream's text waits for its scan until held chunks could go out with it, or until this many
+ * characters wait: a blocking finding is found at most this much text after it arrived, and
+ * always before any of it goes out.
+ */
+export const SCAN_EVERY = 256
 
 /** A whole answer beyond this is not held or scanned (it passes, counted as unreadable). */
 const MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -91,6 +101,8 @@ export class AnswerGuard implements Sink {
   #finished = false
   /** Text of the events decoded from the current chunk. */
   #gathered = ''
+  /** A stream's text not scanned yet (it follows the scanner's `length` characters). */
+  #unscanned = ''
 
   private constructor(
     private readonly detectors: readonly CompiledDetector[],
@@ -152,23 +164,29 @@ export class AnswerGuard implements Sink {
       // Log-only: the client's bytes first, exactly as they came; the scan is on the side.
       const writable = this.inner.write(chunk)
       this.#observe(chunk)
+      if (this.#unscanned.length >= SCAN_EVERY) this.#scanUnscanned()
       return writable
     }
     this.#observe(chunk)
-    if (this.#refused) return true
     if (!this.#stream) {
       this.#held.push({ chunk, textEnd: undefined })
       return true
     }
     const scanner = this.#scanner!
     const split = this.#tap ?? this.#decoder
-    this.#held.push({ chunk, textEnd: split?.pending === true ? undefined : scanner.length })
+    const seen = scanner.length + this.#unscanned.length
+    this.#held.push({ chunk, textEnd: split?.pending === true ? undefined : seen })
+    if (this.#unscanned.length >= SCAN_EVERY || this.#releasable(scanner.safeEndAfter(this.#unscanned.length))) this.#scanUnscanned()
+    if (this.#refused) return true
     return this.#release(scanner.safeEnd)
   }
 
   end(): void {
     if (this.#passing) return this.inner.end()
-    if (!this.#stream && !this.#refused) this.#scanWhole()
+    if (!this.#refused) {
+      if (this.#stream) this.#scanUnscanned()
+      else this.#scanWhole()
+    }
     this.#finish()
     if (this.#refused) return
     if (this.#blocking) this.#release(Infinity)
@@ -177,7 +195,10 @@ export class AnswerGuard implements Sink {
 
   broken(): void {
     if (this.#passing || this.#refused) return this.inner.broken()
+    // What arrived is scanned for the record (none of it goes out): a blocking finding still ends the answer with its own error.
+    if (this.#stream) this.#scanUnscanned()
     this.#finish()
+    if (this.#refused) return
     this.#sendHead()
     this.inner.broken()
   }
@@ -202,13 +223,28 @@ export class AnswerGuard implements Sink {
       } catch {
         // A decoder that chokes leaves the rest unscanned; the answer itself is the upstream's business.
       }
-      const text = this.#gathered
-      this.#gathered = ''
-      this.#text(text)
+      if (this.#gathered !== '') {
+        this.#unscanned += this.#gathered
+        this.#gathered = ''
+      }
       return
     }
     this.#bytes += chunk.length
     if (this.#bytes <= MAX_BODY_BYTES) this.#whole.push(chunk)
+  }
+
+  /** Scans the stream's text that waits. */
+  #scanUnscanned(): void {
+    const text = this.#unscanned
+    this.#unscanned = ''
+    this.#text(text)
+  }
+
+  /** Whether a held chunk could go out were the text safe up to `safe` (#release's rule; text ends only grow along #held). */
+  #releasable(safe: number): boolean {
+    if (safe === 0) return false
+    for (const { textEnd } of this.#held) if (textEnd !== undefined) return textEnd <= safe
+    return false
   }
 
   #ownDecoder(): StreamEventDecoder {

@@ -67,10 +67,15 @@ export class StreamScanner {
 
   /** Below this offset no match can still appear: everything there was scanned with enough text after it. */
   get safeEnd(): number {
-    return Math.max(0, this.length - this.#plan.holdBack)
+    return this.safeEndAfter(0)
   }
 
-  /** Scans `text` (the next piece) with the held-back tail; returns the new findings, offsets into the whole text. */
+  /** Where `safeEnd` will be once `more` characters after the scanned ones are scanned. */
+  safeEndAfter(more: number): number {
+    return Math.max(0, this.length + more - this.#plan.holdBack)
+  }
+
+  /** Scans `text` (the next piece) with the held-back tail; returns the new findings in order, offsets into the whole text. */
   push(text: string): Finding[] {
     if (text === '') return []
     const window = this.#tail + text
@@ -95,7 +100,8 @@ export class StreamScanner {
     this.#tailStart = base + window.length - keep
     this.#tail = keep === 0 ? '' : window.slice(window.length - keep)
     if (this.#recent.length > 0) this.#recent = this.#recent.filter((r) => r.end > this.#tailStart)
-    return found
+    // In the text's order, whichever detector found them.
+    return found.length > 1 ? found.sort((a, b) => a.start - b.start) : found
   }
 
   /** A finding at `from` in the window, unless already reported. */

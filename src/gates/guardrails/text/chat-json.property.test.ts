@@ -126,6 +126,59 @@ describe('chatChunkText', () => {
     )
   })
 
+  it("with a stream's memo, reads chunks that repeat, or nearly repeat, an opening and closing as it reads each alone", () => {
+    // Chunks of prefix + the way to a string + the string + the way out of choices + the rest,
+    // each part drawn from a few, so that sequences repeat the memo's opening and closing, or share
+    // only part of them, or repeat them where the state differs (a tool call's arguments).
+    const prefix = fc.constantFrom('{"id":"c","choices":', '{"id":"d","object":"x","choices":', '{"choices":')
+    const toText = fc.constantFrom(
+      '[{"index":0,"delta":{"content":"',
+      '[{"index":0,"delta":{"role":"assistant","content":"',
+      '[{"index":0,"delta":{"refusal":"',
+      '[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"',
+      '[{"delta":{"con\\u0074ent":"',
+      '[{"index":0,"delta":{"content":null,"x":"',
+      '[{"index":0,"delta":{"content":"',
+      '[{"index":0,"message":{"content":"',
+    )
+    const outOf = fc.constantFrom(
+      '"},"logprobs":null,"finish_reason":null}]',
+      '","refusal":null},"logprobs":null,"finish_reason":null}]',
+      '","refusal":"more"},"finish_reason":null}]',
+      '"}}]}}]',
+      '"},{"index":1,"delta":{"content":"second"}}]',
+      '"}}',
+      '"',
+    )
+    const rest = fc.constantFrom(',"usage":null}', ',"obfuscation":"a\\"b"}', '}', ',"choices":[{"delta":{"content":"x"}}]}', '', ']}')
+    const piece = fc.string({ unit: 'binary', maxLength: 12 }).map((t) => JSON.stringify(t).slice(1, -1))
+    const json = fc.tuple(prefix, toText, piece, outOf, rest).map((parts) => parts.join(''))
+    fc.assert(
+      fc.property(fc.array(json, { maxLength: 10 }), (sequence) => {
+        const memo = chunkMemo()
+        for (const s of sequence) expect(chatChunkText(s, memo)).toBe(chatChunkText(s))
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it("keeps the way from the prefix to a chunk's first text, and from its end out of choices, and resumes past both", () => {
+    const memo = chunkMemo()
+    const chunkOf = (content: string, tail = ',"usage":null}'): string => `{"id":"c","choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"logprobs":null,"finish_reason":null}]${tail}`
+    expect(chatChunkText(chunkOf('Hello'), memo)).toBe('Hello')
+    expect(memo.opening).toBe('[{"index":0,"delta":{"content":"')
+    expect(memo.closing).toBe('"},"logprobs":null,"finish_reason":null}]')
+    expect(chatChunkText(chunkOf(' wo\\rld', ',"obfuscation":"xyz"}'), memo)).toBe(' wo\\rld')
+    expect(chatChunkText(chunkOf(' again'), memo)).toBe(' again')
+    // A chunk with text after the string keeps the opening but records no closing.
+    const two = '{"id":"c","choices":[{"index":0,"delta":{"content":"a"}},{"index":1,"delta":{"content":"b"}}]}'
+    const fresh = chunkMemo()
+    expect(chatChunkText(two, fresh)).toBe('ab')
+    expect(fresh.opening).toBe('[{"index":0,"delta":{"content":"')
+    expect(fresh.closing).toBe('')
+    expect(chatChunkText(two, fresh)).toBe('ab')
+  })
+
   it("keeps a stream's opening up to its choices key, and resumes from it", () => {
     const memo = chunkMemo()
     const chunkOf = (content: string): string => `{"id":"c","created":1,"choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}}}],"usage":null}`

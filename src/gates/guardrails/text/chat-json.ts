@@ -91,17 +91,48 @@ const keys = new Uint8Array(MAX_DEPTH + 1)
 const arrays = new Uint8Array(MAX_DEPTH + 1)
 
 /**
- * One stream's memo of the chunk read before: its JSON up to and including the colon after its
- * top-level `choices` key. A stream's chunks all open with the same id, object, creation time and
- * model, and the reader's state after a prefix depends on nothing but the prefix (depth 1, key
- * `choices`, no text yet), so a chunk opening with the same characters resumes there.
+ * One stream's memo of the chunks read before, in three pieces a chunk resumes from when it
+ * repeats them; the reader's state after each depends on nothing but the characters read:
+ * - `prefix`: a chunk's JSON up to and including the colon after its top-level `choices` key. A
+ *   stream's chunks all open with the same id, object, creation time and model; the state after
+ *   it is always depth 1, key `choices`, no text yet.
+ * - `opening`: what follows the prefix up to and including the opening quote of the first string
+ *   text was read from, with no text before it (`[{"index":0,"delta":{"content":"`), and the
+ *   state there, packed (`packed`). It follows any prefix: the state after every prefix is the same.
+ * - `closing`: from that string's closing quote to the bracket closing the `choices` array, with no
+ *   text in it (`"},"logprobs":null,"finish_reason":null}]`); the state after it is depth 1 again.
+ *   Recorded after `opening`, and only valid with it.
+ * What comes after (`"usage":null`, OpenAI's random `obfuscation`) is read as usual.
  */
 export interface ChunkMemo {
   prefix: string
+  opening: string
+  packed: number
+  closing: string
 }
 
 /** A memo for one stream's chunks (chatChunkText). */
-export const chunkMemo = (): ChunkMemo => ({ prefix: '' })
+export const chunkMemo = (): ChunkMemo => ({ prefix: '', opening: '', packed: 0, closing: '' })
+
+/** Depths 1 to `depth` of keys and arrays in one number: 5 bits a depth, at most 7 deep (35 bits). */
+function pack(depth: number): number {
+  let packed = 0
+  for (let d = depth; d >= 1; d--) packed = packed * 32 + keys[d]! * 2 + arrays[d]!
+  return packed * 8 + depth
+}
+
+/** Restores what `pack` packed; returns the depth. */
+function unpack(packed: number): number {
+  const depth = packed % 8
+  let rest = (packed - depth) / 8
+  for (let d = 1; d <= depth; d++) {
+    const level = rest % 32
+    arrays[d] = level % 2
+    keys[d] = (level - arrays[d]!) / 2
+    rest = (rest - level) / 32
+  }
+  return depth
+}
 
 /** The text of one streamed chunk (the `data:` payload); undefined when it must be parsed to be read. */
 export function chatChunkText(json: string, memo?: ChunkMemo): string | undefined {
@@ -113,17 +144,28 @@ export function chatAnswerText(json: string): string | undefined {
   return chatText(json, Key.Message, undefined)
 }
 
+/** The string whose quotes are at `open` and `close`, unescaped when `backslash` (the next one at or after `open`) lies inside. */
+function stringAt(json: string, open: number, close: number, backslash: number): string | undefined {
+  return backslash !== -1 && backslash < close ? decoded(json, open, close) : json.slice(open + 1, close)
+}
+
+/** Whether `json` has `part` at `at`: a slice compared with === is V8's memcmp; startsWith walks the characters one by one. */
+const has = (json: string, at: number, part: string): boolean => part !== '' && json.slice(at, at + part.length) === part
+
 function chatText(json: string, holder: Key.Delta | Key.Message, memo: ChunkMemo | undefined): string | undefined {
   let choices = false
   let depth = 0
   let text = ''
   let start = 0
   const length = json.length
-  const resumed = memo === undefined ? 0 : memo.prefix.length
-  // A slice compared with === is V8's memcmp; startsWith walks the characters one by one.
-  if (resumed !== 0 && length > resumed && json.slice(0, resumed) === memo!.prefix) {
+  // Where the state after a prefix begins in this chunk (-1: nowhere), and while the memo's
+  // closing is being recorded, where it starts (the quote closing its opening's string).
+  let after = -1
+  let closingFrom = -1
+  let closingText = 0
+  if (memo !== undefined && length > memo.prefix.length && has(json, 0, memo.prefix)) {
     // The state recorded below, where the prefix's last character (the colon) was read.
-    start = resumed
+    start = after = memo.prefix.length
     depth = 1
     keys[1] = Key.Choices
     arrays[1] = 0
@@ -131,6 +173,27 @@ function chatText(json: string, holder: Key.Delta | Key.Message, memo: ChunkMemo
   // The next backslash at or after a string's opening quote (-1: none left): most answers have
   // none, so whether a string has an escape is one comparison, not a walk over its characters.
   let backslash = json.indexOf('\\', start)
+  if (after !== -1 && has(json, after, memo!.opening)) {
+    // Resumed at the opening quote of the string the opening ends at, inside `choices`.
+    const value = after + memo!.opening.length - 1
+    depth = unpack(memo!.packed)
+    choices = true
+    const end = closingQuote(json, value)
+    if (end === -1) return undefined
+    backslash = backslashFrom(json, backslash, value)
+    const read = stringAt(json, value, end, backslash)
+    if (read === undefined) return undefined
+    text = read
+    after = -1
+    if (has(json, end, memo!.closing)) {
+      depth = 1
+      start = end + memo!.closing.length
+    } else {
+      start = end + 1
+      closingFrom = end
+      closingText = text.length
+    }
+  }
   for (let i = start; i < length; i++) {
     const code = json.charCodeAt(i)
     if (code === OPEN_BRACE || code === OPEN_BRACKET) {
@@ -144,6 +207,11 @@ function chatText(json: string, holder: Key.Delta | Key.Message, memo: ChunkMemo
     }
     if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
       if (--depth < 0) return undefined
+      if (closingFrom !== -1 && depth === 1) {
+        // Back out of `choices` with no text since the opening's string: the memo's closing.
+        if (text.length === closingText) memo!.closing = json.slice(closingFrom, i + 1)
+        closingFrom = -1
+      }
       continue
     }
     if (code !== QUOTE) continue
@@ -170,7 +238,10 @@ function chatText(json: string, holder: Key.Delta | Key.Message, memo: ChunkMemo
     i = next
     // The first top-level `choices` (no choices array before it, so no text either), in a chunk
     // read from its start: what a stream's next chunk may resume from.
-    if (memo !== undefined && key === Key.Choices && depth === 1 && arrays[1] === 0 && !choices && start === 0) memo.prefix = json.slice(0, next + 1)
+    if (memo !== undefined && key === Key.Choices && depth === 1 && arrays[1] === 0 && !choices && start === 0) {
+      memo.prefix = json.slice(0, next + 1)
+      after = next + 1
+    }
     if (!wanted(key, depth, holder)) continue
     let value = next + 1
     while (value < length && isSpace(json.charCodeAt(value))) value++
@@ -179,10 +250,20 @@ function chatText(json: string, holder: Key.Delta | Key.Message, memo: ChunkMemo
       const end = closingQuote(json, value)
       if (end === -1) return undefined
       backslash = backslashFrom(json, backslash, value)
-      const read = backslash !== -1 && backslash < end ? decoded(json, value, end) : json.slice(value + 1, end)
+      const read = stringAt(json, value, end, backslash)
       if (read === undefined) return undefined
+      // The first string with text since a prefix's state, none before it: the memo's opening.
+      const opens = after !== -1 && text === ''
       text += read
       i = end
+      if (opens) {
+        memo!.opening = json.slice(after, value + 1)
+        memo!.packed = pack(depth)
+        memo!.closing = ''
+        after = -1
+        closingFrom = end
+        closingText = text.length
+      }
       continue
     }
     // A whole answer's content may be a list of parts, or one part: the parsed reader's job.
