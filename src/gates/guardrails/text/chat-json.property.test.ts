@@ -67,6 +67,12 @@ describe('chatAnswerText', () => {
   })
 })
 
+/** Each chunk of a sequence read with one stream's memo gives what it gives read alone. */
+const readsAsAlone = (sequence: readonly string[]): void => {
+  const memo = chunkMemo()
+  for (const s of sequence) expect(chatChunkText(s, memo)).toBe(chatChunkText(s))
+}
+
 describe('chatChunkText', () => {
   it('reads what the parsed reader reads, compact or indented', () => {
     fc.assert(
@@ -117,13 +123,7 @@ describe('chatChunkText', () => {
       fc.jsonValue({ maxDepth: 3 }).map((v) => `${opening}${JSON.stringify(v)}}`),
       fc.jsonValue({ maxDepth: 3 }).map((v) => `${opening}${JSON.stringify(v)},"choices":[{"delta":{"content":"x"}}]}`),
     )
-    fc.assert(
-      fc.property(fc.array(json, { maxLength: 8 }), (sequence) => {
-        const memo = chunkMemo()
-        for (const s of sequence) expect(chatChunkText(s, memo)).toBe(chatChunkText(s))
-      }),
-      { numRuns: 1000 },
-    )
+    fc.assert(fc.property(fc.array(json, { maxLength: 8 }), readsAsAlone), { numRuns: 1000 })
   })
 
   it("with a stream's memo, reads chunks that repeat, or nearly repeat, an opening and closing as it reads each alone", () => {
@@ -153,13 +153,7 @@ describe('chatChunkText', () => {
     const rest = fc.constantFrom(',"usage":null}', ',"obfuscation":"a\\"b"}', '}', ',"choices":[{"delta":{"content":"x"}}]}', '', ']}')
     const piece = fc.string({ unit: 'binary', maxLength: 12 }).map((t) => JSON.stringify(t).slice(1, -1))
     const json = fc.tuple(prefix, toText, piece, outOf, rest).map((parts) => parts.join(''))
-    fc.assert(
-      fc.property(fc.array(json, { maxLength: 10 }), (sequence) => {
-        const memo = chunkMemo()
-        for (const s of sequence) expect(chatChunkText(s, memo)).toBe(chatChunkText(s))
-      }),
-      { numRuns: 2000 },
-    )
+    fc.assert(fc.property(fc.array(json, { maxLength: 10 }), readsAsAlone), { numRuns: 2000 })
   })
 
   it("keeps the way from the prefix to a chunk's first text, and from its end out of choices, and resumes past both", () => {
