@@ -19,7 +19,7 @@ import type { GuardrailEvent, GuardrailState, RequestFacts } from '../../core/fa
 import type { Leg } from '../../core/target.js'
 import type { StreamEventDecoder, StreamEventListener, StreamEventTap, UsageReader } from '../../core/wire.js'
 import type { CompiledDetector, CompiledGuardrails } from './compile.js'
-import { countCheck, observeDuration, timing } from './counters.js'
+import { countDetector, observeDuration, timing } from './counters.js'
 import type { Finding } from './detectors/types.js'
 import { ScanPlan, StreamScanner } from './stream-scan.js'
 import { answerText, bodyKind, chatAnswerText, chunkMemo, eventText, type BodyKind, type ChunkMemo } from './text/index.js'
@@ -77,11 +77,11 @@ export class AnswerGuard implements Sink {
   #passing = false
   #headSent = false
   #status = 0
-  #headers: IncomingHttpHeaders = {}
+  #headers: IncomingHttpHeaders | undefined
   #refused = false
   readonly #held: Held[] = []
   /** A whole (non-streamed) answer's chunks, up to MAX_BODY_BYTES. */
-  readonly #whole: Buffer[] = []
+  #whole: Buffer[] | undefined
   #bytes = 0
   readonly #stream: boolean
   /** The guard's own split of a stream, made at its first chunk when the usage reader handed over none (usageReader). */
@@ -94,7 +94,8 @@ export class AnswerGuard implements Sink {
   readonly #onEvent: StreamEventListener
   /** The text's scan: a stream's from its start; a whole answer's once it has ended (one push). */
   #scanner: StreamScanner | undefined
-  readonly #matched = new Set<CompiledDetector>()
+  /** The detectors that found something in this answer; made at the first. */
+  #matched: Set<CompiledDetector> | undefined
   #elapsedMs = 0
   /** Whether this answer's scan time is measured (one answer in several: counters.ts). */
   readonly #timed = timing()
@@ -211,7 +212,7 @@ export class AnswerGuard implements Sink {
   #sendHead(): void {
     if (this.#headSent) return
     this.#headSent = true
-    this.inner.head(this.#status, this.#headers)
+    this.inner.head(this.#status, this.#headers ?? {})
   }
 
   /** Feeds a chunk to the scan: a stream's events as they complete, a whole body once it ends. */
@@ -230,7 +231,7 @@ export class AnswerGuard implements Sink {
       return
     }
     this.#bytes += chunk.length
-    if (this.#bytes <= MAX_BODY_BYTES) this.#whole.push(chunk)
+    if (this.#bytes <= MAX_BODY_BYTES) (this.#whole ??= []).push(chunk)
   }
 
   /** Scans the stream's text that waits. */
@@ -255,7 +256,8 @@ export class AnswerGuard implements Sink {
 
   #scanWhole(): void {
     if (this.#bytes > MAX_BODY_BYTES) return this.#unreadable()
-    const json = (this.#whole.length === 1 ? this.#whole[0]! : Buffer.concat(this.#whole)).toString('utf8')
+    const whole = this.#whole ?? []
+    const json = (whole.length === 1 ? whole[0]! : Buffer.concat(whole)).toString('utf8')
     // A chat answer's text straight from its JSON. Not under fail mode closed: that refuses an
     // answer that is not valid JSON, which only a full parse can tell.
     const fast = this.kind === 'openai-chat' && this.failMode === 'open' ? chatAnswerText(json) : undefined
@@ -275,7 +277,7 @@ export class AnswerGuard implements Sink {
   #unreadable(): void {
     for (const d of this.detectors) {
       this.state.events.push({ detector: d.key, category: 'unreadable', side: 'response', outcome: 'unreadable', start: 0, end: 0 })
-      this.#matched.add(d)
+      ;(this.#matched ??= new Set()).add(d)
     }
     if (this.#blocking && this.failMode === 'closed') {
       this.#refuseWith(sluiceError('SLUICE_ERR_GUARDRAIL_UNAVAILABLE', this.requestId, 'The answer has a shape the guardrails cannot read.'))
@@ -299,7 +301,7 @@ export class AnswerGuard implements Sink {
     if (compiled === undefined) return
     const outcome = responseOutcome(this.state.mode, compiled.action)
     this.state.events.push({ detector: compiled.key, category: f.category, side: 'response', outcome, start: f.start, end: f.end })
-    this.#matched.add(compiled)
+    ;(this.#matched ??= new Set()).add(compiled)
     if (outcome === 'blocked' && !this.#refused) {
       this.#refuseWith(sluiceError(compiled.code, this.requestId, `Found ${f.category} in the answer (characters ${f.start}-${f.end}).`))
     }
@@ -325,7 +327,10 @@ export class AnswerGuard implements Sink {
     if (last === -1) return true
     this.#sendHead()
     let writable = true
-    for (const { chunk } of this.#held.splice(0, last + 1)) writable = this.inner.write(chunk)
+    const held = this.#held
+    for (let i = 0; i <= last; i++) writable = this.inner.write(held[i]!.chunk)
+    if (last + 1 === held.length) held.length = 0
+    else held.splice(0, last + 1)
     return writable
   }
 
@@ -334,8 +339,8 @@ export class AnswerGuard implements Sink {
     if (this.#finished) return
     this.#finished = true
     for (const d of this.detectors) {
-      const outcome = this.#matched.has(d) ? (this.state.events.find((e) => e.side === 'response' && e.detector === d.key)?.outcome ?? 'logged') : 'pass'
-      countCheck(d.key, d.action, this.state.mode, outcome, 'response')
+      const outcome = this.#matched?.has(d) === true ? (this.state.events.find((e) => e.side === 'response' && e.detector === d.key)?.outcome ?? 'logged') : 'pass'
+      countDetector(d, this.state.mode, outcome, 'response')
     }
     if (this.#timed) observeDuration('all', 'response', this.#elapsedMs)
   }

@@ -10,7 +10,7 @@ import { addResponseHeader, type GuardrailEvent, type GuardrailState, type Reque
 import type { GateCheck, GateModule, GateView } from '../../core/gate.js'
 import { AnswerGuard } from './answer.js'
 import type { CompiledDetector, CompiledGuardrails } from './compile.js'
-import { countCheck, observeDuration, timing } from './counters.js'
+import { countCheck, countDetector, observeDuration, timing } from './counters.js'
 import { ModelCheck, type ModelResult } from './model.js'
 import type { TextClassifier } from '../../core/classifier.js'
 import { bodyKind, requestText, withText, type BodyKind, type TextReplacement } from './text/index.js'
@@ -82,11 +82,12 @@ function check(guardrails: CompiledGuardrails, model: ModelCheck | undefined, fa
   const text = body === undefined ? undefined : requestText(kind, body)
   if (text === undefined) return unreadable(guardrails, model, state, mode)
 
-  const fired: string[] = []
+  // What fired without being enforced (the log-only header), made on the first finding.
+  let fired: string[] | undefined
   let refusal: { code: CompiledDetector['code']; detail: string } | undefined
   const note = (event: GuardrailEvent, enforced: boolean): void => {
     state.events.push(event)
-    if (!enforced) fired.push(`${event.detector}:${event.category}`)
+    if (!enforced) (fired ??= []).push(`${event.detector}:${event.category}`)
   }
 
   // Size limits: on the request as a whole.
@@ -120,12 +121,12 @@ function check(guardrails: CompiledGuardrails, model: ModelCheck | undefined, fa
       if (outcome === 'redacted') (redactions ??= new Map()).set(i, [...(redactions.get(i) ?? []), ...findings])
     }
     if (timed) observeDuration(compiled.key, 'request', performance.now() - started)
-    countCheck(compiled.key, compiled.action, mode, matched ? outcome : 'pass', 'request')
+    countDetector(compiled, mode, matched ? outcome : 'pass', 'request')
   }
   // Nothing found and no guard model: the common case, done.
   if (state.events.length === 0 && model === undefined) return PASS
   const finish = (): Verdict<never> => {
-    if (fired.length > 0) addResponseHeader(facts, GUARDRAIL_HEADER, [...new Set(fired)].join(','))
+    if (fired !== undefined) addResponseHeader(facts, GUARDRAIL_HEADER, [...new Set(fired)].join(','))
     if (refusal !== undefined) return { kind: 'deny', code: refusal.code, detail: refusal.detail }
     if (redactions !== undefined) {
       const replacements: TextReplacement[] = []

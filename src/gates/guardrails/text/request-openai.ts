@@ -11,16 +11,23 @@ export function chatRequest(body: unknown): RequestText | undefined {
   if (!isObject(body) || !Array.isArray(body.messages)) return undefined
   const c = new Collector()
   let messages = 0
-  eachOf(body.messages, (message, i) => {
+  // Plain loops and paths written out: this runs on every guarded chat request.
+  const list: unknown[] = body.messages
+  for (let i = 0; i < list.length; i++) {
+    const message = list[i]
+    if (!isObject(message)) continue
     const role = chatRole(message.role)
     if (role !== 'system') messages++
-    const at = ['messages', i]
-    content(c, [...at, 'content'], message.content, role)
-    eachOf(message.tool_calls, (call, j) => {
-      if (isObject(call.function)) c.text([...at, 'tool_calls', j, 'function', 'arguments'], call.function.arguments, 'assistant')
-    })
-    if (isObject(message.function_call)) c.text([...at, 'function_call', 'arguments'], message.function_call.arguments, 'assistant')
-  })
+    content(c, ['messages', i, 'content'], message.content, role)
+    const calls = message.tool_calls
+    if (Array.isArray(calls)) {
+      for (let j = 0; j < calls.length; j++) {
+        const call: unknown = calls[j]
+        if (isObject(call) && isObject(call.function)) c.text(['messages', i, 'tool_calls', j, 'function', 'arguments'], call.function.arguments, 'assistant')
+      }
+    }
+    if (isObject(message.function_call)) c.text(['messages', i, 'function_call', 'arguments'], message.function_call.arguments, 'assistant')
+  }
   return c.request(messages)
 }
 
