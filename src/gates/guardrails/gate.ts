@@ -10,7 +10,8 @@ import { addResponseHeader, type GuardrailEvent, type GuardrailState, type Reque
 import type { GateCheck, GateModule, GateView } from '../../core/gate.js'
 import { AnswerGuard } from './answer.js'
 import type { CompiledDetector, CompiledGuardrails } from './compile.js'
-import { countCheck, countDetector, observeDuration, timing } from './counters.js'
+import { countCheck, countDetector } from './counters.js'
+import { ScanCache, type TextFindings } from './scan-cache.js'
 import { ModelCheck, type ModelResult } from './model.js'
 import type { TextClassifier } from '../../core/classifier.js'
 import { bodyKind, requestText, withText, type BodyKind, type TextReplacement } from './text/index.js'
@@ -70,7 +71,7 @@ function masked(text: string, spans: readonly Span[]): string {
   return out + text.slice(at)
 }
 
-function check(guardrails: CompiledGuardrails, model: ModelCheck | undefined, facts: RequestFacts, view: GateView): Verdict<never> | Promise<Verdict<never>> {
+function check(guardrails: CompiledGuardrails, scans: ScanCache, model: ModelCheck | undefined, facts: RequestFacts, view: GateView): Verdict<never> | Promise<Verdict<never>> {
   const mode = modeOf(view, facts)
   if (mode === undefined) return PASS
   const state: GuardrailState = { mode, events: [] }
@@ -103,15 +104,16 @@ function check(guardrails: CompiledGuardrails, model: ModelCheck | undefined, fa
   }
 
   let redactions: Map<number, Span[]> | undefined
-  for (const compiled of guardrails.request) {
+  // Each text's findings by every detector, looked up once per text (scan-cache.ts).
+  const found: (TextFindings | undefined)[] = []
+  for (let d = 0; d < guardrails.request.length; d++) {
+    const compiled = guardrails.request[d]!
     // A detector's findings all come to the same outcome: its action under this mode.
     const outcome = outcomeOf(mode, compiled.action)
     let matched = false
-    const timed = timing()
-    const started = timed ? performance.now() : 0
     for (let i = 0; i < text.segments.length; i++) {
       const segment = text.segments[i]!
-      const findings = compiled.detector.scan(segment.text)
+      const findings = (found[i] ??= scans.findings(segment.text))[d]!
       if (findings.length === 0) continue
       matched = true
       for (const f of findings) {
@@ -120,7 +122,6 @@ function check(guardrails: CompiledGuardrails, model: ModelCheck | undefined, fa
       }
       if (outcome === 'redacted') (redactions ??= new Map()).set(i, [...(redactions.get(i) ?? []), ...findings])
     }
-    if (timed) observeDuration(compiled.key, 'request', performance.now() - started)
     countDetector(compiled, mode, matched ? outcome : 'pass', 'request')
   }
   // Nothing found and no guard model: the common case, done.
@@ -185,8 +186,9 @@ export const guardrailsGate: GateModule<GuardrailInputs> = {
   build({ guardrails, classifier }): GateCheck | undefined {
     if (guardrails === undefined) return undefined
     const model = classifier === undefined || guardrails.model === undefined ? undefined : new ModelCheck(guardrails.model, classifier)
+    const scans = new ScanCache(guardrails.request)
     return {
-      check: (facts, view) => check(guardrails, model, facts, view),
+      check: (facts, view) => check(guardrails, scans, model, facts, view),
       wrapSink: (sink, facts, leg) => AnswerGuard.wrap(guardrails, sink, facts, leg),
     }
   },
