@@ -252,7 +252,7 @@ export const metrics = {
   }),
   guardrailDuration: new Histogram({
     name: 'sluice_guardrail_detector_seconds',
-    help: 'Time one detector spent on one request side (all its strings; `all` for an answer\'s scan, `model` for the guard model\'s call), sampled: one check in 64.',
+    help: 'Time one detector spent on one request string, or all detectors on one answer (`all`), or the guard model\'s call (`model`), sampled: one in 64; request strings found in the scan cache are not timed.',
     labelNames: ['detector', 'side'] as const,
     buckets: [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01],
     registers: [registry],
