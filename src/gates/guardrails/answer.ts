@@ -9,8 +9,8 @@
 //   whole events. A blocking finding before anything went out is a dialect error; after, the
 //   stream ends with an error in its own framing. The upstream's head waits for the first release.
 // A stream's text is scanned when held chunks would go out with it, when SCAN_EVERY characters
-// wait, and at the end — not at every event: the emulator's and most chat answers are shorter
-// than the hold-back, so they are scanned once, as a whole answer is.
+// wait, and at the end — not at every event: most chat answers are shorter than the hold-back,
+// so they are scanned once, as a whole answer is.
 // Other answers (errors, non-2xx) pass untouched: they are the upstream's, not the model's text.
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Sink } from '../../core/channel.js'
