@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { createLogger, decisionSink, REDACT_PATHS } from './log.js'
+import type { RequestFacts } from './core/facts.js'
 import { decisionFields } from './pipeline/settle.js'
 
 function capture(): { lines: Array<Record<string, unknown>>; logger: ReturnType<typeof createLogger> } {
@@ -107,6 +108,15 @@ describe('decisionSink', () => {
     decisionSink(logger)(decisionFields({ ...target, tags: { 'x-sluice-rollout': 'next', 'x-sluice-rollout-arm': 'canary' } }, outcome, 1))
     expect(lines[0]).toMatchObject({ rollout: 'next', rolloutArm: 'canary' })
     expect(lines[0]).not.toHaveProperty('experiment')
+  })
+
+  it('records the guardrails state as JSON.stringify writes it, with findings or without', () => {
+    const event = { detector: 'pii', category: 'email', side: 'request', outcome: 'would_block', start: 3, end: 9 } as const
+    for (const guardrails of [{ mode: 'block', events: [] }, { mode: 'log-only', events: [] }, { mode: 'log-only', events: [event] }] as const) {
+      const facts = { operation: { name: 'chat.completions', stream: false }, guardrails: { mode: guardrails.mode, events: [...guardrails.events] } } as unknown as RequestFacts
+      const fields = decisionFields({ ...target, facts }, outcome, 1)
+      expect(fields).toContain(`,"guardrails":${JSON.stringify(guardrails)}`)
+    }
   })
 
   it('follows the logger level', () => {

@@ -1,7 +1,7 @@
 // Settle: the last step of every request, forwarded or refused, streamed or aborted. Feeds metrics
 // and writes the decision record.
 import { boundedModel, cachedLabels, countedLabels, metrics } from '../core/metrics.js'
-import type { Outcome, RequestFacts } from '../core/facts.js'
+import type { GuardrailState, Outcome, RequestFacts } from '../core/facts.js'
 import type { Candidate } from '../core/plan.js'
 import type { Credit } from '../core/target.js'
 import { EXPERIMENT_HEADER, ROLLOUT_ARM_HEADER, ROLLOUT_HEADER, VARIANT_HEADER } from '../steering/plan.js'
@@ -132,10 +132,16 @@ export function decisionFields(target: SettleTarget, outcome: Outcome, durationM
   if (outcome.fallback === true) out += ',"fallback":true'
   // Detectors, categories and offsets only: the matched text is never recorded.
   const guardrails = facts?.guardrails
-  if (guardrails !== undefined) out += `,"guardrails":${JSON.stringify(guardrails)}`
+  if (guardrails !== undefined) out += guardrails.events.length === 0 ? NOTHING_FOUND[guardrails.mode] : `,"guardrails":${JSON.stringify(guardrails)}`
   if (outcome.clientAborted) out += ',"clientAborted":true'
   if (outcome.upstreamBroken) out += ',"upstreamBroken":true'
   return out
+}
+
+/** The guardrails field of most records (JSON.stringify's text for them), made once rather than per request. */
+const NOTHING_FOUND: Readonly<Record<GuardrailState['mode'], string>> = {
+  'log-only': `,"guardrails":${JSON.stringify({ mode: 'log-only', events: [] })}`,
+  block: `,"guardrails":${JSON.stringify({ mode: 'block', events: [] })}`,
 }
 
 /** A decision record sink: receives `decisionFields`' text (log.ts `decisionSink` writes it as a log line). */
